@@ -1,0 +1,29 @@
+# make demo: the main job on the bundled example; make test: every test.
+# Both create .venv when it is missing and install the project with its test dependencies.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test fuzz bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/thidua demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -s
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/score_1m.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

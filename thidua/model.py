@@ -1,0 +1,272 @@
+"""The criteria file, format 1, as frozen pydantic models.
+
+The models describe the shape of a file; `checks.py` adds the rules that tie its parts together
+(unique codes, children adding up to the parent, labels that exist). `load.py` runs both, so a
+`Criteria` obtained through `load_criteria` is always whole and consistent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+Number = Annotated[float, Field(allow_inf_nan=False)]
+Policy = Literal["error", "zero", "full", "exclude"]
+Direction = Literal["higher", "lower"]
+Scope = Literal["group", "all"]
+
+
+def _number_to_text(value: object) -> object:
+    # `version: 2026.1` written without quotes is still the council's label "2026.1".
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class IndicatorRef(Model):
+    """A per-unit value read from a data column, e.g. the target assigned to each unit."""
+
+    indicator: str
+
+
+Target = Union[Number, IndicatorRef]
+
+
+# --- rules (leaves) ------------------------------------------------------------------------------
+# `indicator` is optional on the models so that the same rule can stand under `formula.then`,
+# where the formula supplies the value; checks.py requires it everywhere else.
+
+
+class Boolean(Model):
+    type: Literal["boolean"]
+    indicator: str | None = None
+    invert: bool = False
+
+
+class Linear(Model):
+    type: Literal["linear"]
+    indicator: str | None = None
+    zero_at: Number
+    full_at: Number
+    transform: Literal["log"] | None = None
+
+
+class Ratio(Model):
+    type: Literal["ratio"]
+    indicator: str | None = None
+    target: Target
+
+
+class Shortfall(Model):
+    type: Literal["shortfall"]
+    indicator: str | None = None
+    target: Target
+    per_unit: Number
+    direction: Direction = "higher"
+
+
+class Band(Model):
+    """One band of a `bands` rule: matches when value >= min and/or value <= max."""
+
+    min: Number | None = None
+    max: Number | None = None
+    points: Number
+
+
+class Bands(Model):
+    type: Literal["bands"]
+    indicator: str | None = None
+    bands: list[Band]
+
+
+class PerCount(Model):
+    type: Literal["per_count"]
+    indicator: str | None = None
+    each: Number
+
+
+class Relative(Model):
+    type: Literal["relative"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "group"
+
+
+class MinMax(Model):
+    type: Literal["minmax"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "all"
+
+
+class TargetLeader(Model):
+    type: Literal["target_leader"]
+    indicator: str | None = None
+    target: Target
+    base_share: Number = 0.5
+    scope: Scope = "group"
+
+
+class Manual(Model):
+    type: Literal["manual"]
+    indicator: str | None = None
+
+
+ValueRule = Annotated[
+    Union[Boolean, Linear, Ratio, Shortfall, Bands, PerCount, Relative, MinMax, TargetLeader, Manual],
+    Field(discriminator="type"),
+]
+
+
+class Formula(Model):
+    """`expr` computes the value from indicators; `then` turns it into points."""
+
+    type: Literal["formula"]
+    expr: str
+    then: ValueRule
+
+
+Rule = Annotated[
+    Union[Boolean, Linear, Ratio, Shortfall, Bands, PerCount, Relative, MinMax, TargetLeader, Manual,
+          Formula],
+    Field(discriminator="type"),
+]
+
+RULE_TYPES = ("boolean", "linear", "ratio", "shortfall", "bands", "per_count", "relative", "minmax",
+              "target_leader", "manual", "formula")
+
+
+# --- the tree ------------------------------------------------------------------------------------
+
+
+class Node(Model):
+    """A criterion: a group with `children`, or a leaf with a `rule`."""
+
+    code: str
+    name: str
+    max_points: Number
+    weight: Number = 1.0
+    aggregate: Literal["sum", "weighted_mean", "geometric_mean"] | None = None
+    children: list[Node] | None = None
+    rule: Rule | None = None
+    missing: Policy | None = None
+    note: str | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.rule is not None
+
+    @property
+    def how(self) -> str:
+        return self.aggregate or "sum"
+
+
+class Extra(Model):
+    """`bonus` or `penalty`: criteria whose points are added or subtracted, capped at max_points."""
+
+    max_points: Number
+    criteria: list[Node]
+
+
+class Units(Model):
+    id: str
+    name: str
+    group: str | None = None
+
+
+class Cap(Model):
+    cap: str
+
+
+class Knockout(Model):
+    code: str
+    name: str
+    when: str
+    effect: Literal["ineligible"] | Cap = "ineligible"
+
+
+class ClassBand(Model):
+    label: str
+    min: Number
+
+
+class TieBreak(Model):
+    criterion: str | None = None
+    indicator: str | None = None
+    order: Literal["desc", "asc"] = "desc"
+
+
+class Ranking(Model):
+    method: Literal["competition", "dense", "ordinal"] = "competition"
+    tie_break: list[TieBreak] = []
+
+
+class ByClassification(Model):
+    classification: str
+
+
+class ByAward(Model):
+    award: str
+
+
+QuotaBase = Union[Literal["units", "eligible"], ByClassification, ByAward]
+
+
+class Quota(Model):
+    count: int | None = None
+    percent: Number | None = None
+    rounding: Literal["floor", "round", "ceil"] = "floor"
+    min: int = 0
+    of: QuotaBase = "units"
+
+
+class Eligibility(Model):
+    min_total: Number | None = None
+    classification: list[str] | None = None
+    no_knockout: bool = False
+    max_rank: int | None = None
+    when: str | None = None
+
+
+class Award(Model):
+    code: str
+    name: str
+    per: Literal["group", "all"] | None = None
+    quota: Quota
+    eligible: Eligibility = Eligibility()
+    exclusive: bool = False
+    on_tie_at_quota: Literal["include", "exclude", "flag"] = "flag"
+
+
+class Criteria(Model):
+    """A whole criteria file."""
+
+    format: Literal[1]
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    name: str
+    version: Annotated[str, BeforeValidator(_number_to_text)]
+    total: Number
+    precision: int | None = 2
+    round_at: Literal["leaves", "total"] = "leaves"
+    units: Units
+    missing: Policy = "error"
+    criteria: list[Node]
+    bonus: Extra | None = None
+    penalty: Extra | None = None
+    knockouts: list[Knockout] = []
+    classification: list[ClassBand] = []
+    ranking: Ranking = Ranking()
+    awards: list[Award] = []
+    # additions to format 1 (documented in docs/criteria-format-additions.md)
+    basis: str | None = None
+    note: str | None = None
+
+    def award_scope(self, award: Award) -> Literal["group", "all"]:
+        if award.per is not None:
+            return award.per
+        return "group" if self.units.group else "all"
