@@ -1,0 +1,101 @@
+"""Award shortlists under quotas, computed for every unit at once with window functions.
+
+For each award, in the order written: which units are eligible, the quota of their group (or of
+all units), and whether each eligible unit is inside the quota, beyond it, or tied across the
+quota line, where `on_tie_at_quota` decides (include, exclude, or flag for the council's vote).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from . import model as m
+from .rounding import round_quota
+from .rules import lit
+from .scoring import condition
+
+# per-award columns kept in the unit table (the reasons are built from them)
+COLUMNS = ("eligible", "base", "quota", "better", "upto", "on", "flag")
+
+
+def col(what: str, code: str) -> str:
+    return f"award.{code}.{what}"
+
+
+def _over(e: pl.Expr, scope: list[str]) -> pl.Expr:
+    return e.over(scope) if scope else e
+
+
+def conditions(c: m.Criteria, award: m.Award) -> list[tuple[str, pl.Expr]]:
+    """Each eligibility condition of an award, by name, as a polars boolean."""
+    e, scope = award.eligible, c.award_scope(award)
+    rank = pl.col("rank" if scope == "group" else "rank_overall")
+    out = [("knockout", ~pl.col("__barred"))]
+    if e.min_total is not None:
+        out.append(("min_total", pl.col("total") >= e.min_total))
+    if e.classification is not None:
+        out.append(("classification", pl.col("classification").is_in(e.classification).fill_null(False)))
+    if e.no_knockout:
+        out.append(("no_knockout", ~pl.col("__knocked")))
+    if e.max_rank is not None:
+        out.append(("max_rank", rank <= e.max_rank))
+    if e.when is not None:
+        out.append(("when", condition(e.when, c.missing)))
+    if award.exclusive:
+        earlier = [a.code for a in c.awards[: c.awards.index(award)] if a.exclusive]
+        if earlier:
+            out.append(("exclusive", ~pl.any_horizontal([pl.col(col("on", k)) for k in earlier])))
+    return out
+
+
+def base_count(c: m.Criteria, award: m.Award, eligible: pl.Expr, scope: list[str]) -> pl.Expr:
+    of = award.quota.of
+    if of == "units":
+        counted = pl.len()
+    elif of == "eligible":
+        counted = eligible.sum()
+    elif isinstance(of, m.ByClassification):
+        counted = (pl.col("classification") == of.classification).fill_null(False).sum()
+    else:
+        counted = pl.col(col("on", of.award)).sum()
+    return _over(counted, scope).cast(pl.Int64)
+
+
+def quota_expr(award: m.Award, base: pl.Expr) -> pl.Expr:
+    q = award.quota
+    if q.count is not None:
+        places = lit(q.count)
+    else:
+        assert q.percent is not None
+        places = round_quota(base * q.percent / 100.0, q.rounding)
+    return pl.max_horizontal(places, lit(q.min)).cast(pl.Int64)
+
+
+def stages(c: m.Criteria) -> list[list[pl.Expr]]:
+    out: list[list[pl.Expr]] = []
+    for award in c.awards:
+        code, scope_name = award.code, c.award_scope(award)
+        scope = ["group"] if scope_name == "group" else []
+        rank = pl.col("rank" if scope_name == "group" else "rank_overall")
+        eligible = pl.all_horizontal([cond for _, cond in conditions(c, award)])
+        out.append([eligible.alias(col("eligible", code))])
+        e = pl.col(col("eligible", code))
+        base = base_count(c, award, e, scope)
+        out.append([
+            base.alias(col("base", code)),
+            quota_expr(award, base).alias(col("quota", code)),
+            # among the eligible units of the scope: how many rank above, and up to, this one
+            pl.when(e).then(rank.rank("min").over([*scope, e]) - 1).cast(pl.Int64).alias(col("better", code)),
+            pl.when(e).then(rank.rank("max").over([*scope, e])).cast(pl.Int64).alias(col("upto", code)),
+        ])
+        quota, better, upto = (pl.col(col(k, code)) for k in ("quota", "better", "upto"))
+        inside = e & (upto <= quota)
+        tied = e & (better < quota) & (upto > quota)
+        on = inside | tied if award.on_tie_at_quota == "include" else inside
+        flag = tied if award.on_tie_at_quota == "flag" else pl.lit(False)
+        out.append([on.fill_null(False).alias(col("on", code)), flag.fill_null(False).alias(col("flag", code))])
+    names = [pl.when(pl.col(col("on", a.code))).then(pl.lit(a.code)) for a in c.awards]
+    flagged = [pl.when(pl.col(col("flag", a.code))).then(pl.lit(a.code)) for a in c.awards]
+    join = lambda parts: pl.concat_str(parts, separator=";", ignore_nulls=True) if parts else pl.lit("")  # noqa: E731
+    out.append([join(names).alias("awards"), join(flagged).alias("flagged")])
+    return out

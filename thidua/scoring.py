@@ -1,0 +1,247 @@
+"""A criteria tree compiled to stages of one lazy query: points per node, bonus, penalty, total,
+knockouts and classification. Ranking and awards add their own stages (ranking.py, awards.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
+
+from . import expr
+from . import model as m
+from .rounding import round_expr
+from .rules import Context, lit, raw_points
+
+
+def points_col(code: str) -> str:
+    return f"points.{code}"
+
+
+def attain_col(code: str) -> str:
+    return f"attainable.{code}"
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A leaf with what scoring needs: where it sits, its policy for missing values, its part."""
+
+    node: m.Node
+    rule: m.Rule
+    where: str
+    policy: m.Policy
+    part: str  # main | bonus | penalty
+
+
+def _walk(nodes: list[m.Node], where: str, policy: m.Policy, part: str) -> Iterator[Leaf]:
+    for i, node in enumerate(nodes):
+        here, mine = f"{where}[{i}]", node.missing or policy
+        if node.rule is not None:
+            yield Leaf(node, node.rule, here, mine, part)
+        else:
+            yield from _walk(node.children or [], f"{here}.children", mine, part)
+
+
+def leaves(c: m.Criteria) -> list[Leaf]:
+    out = list(_walk(c.criteria, "criteria", c.missing, "main"))
+    for part in ("bonus", "penalty"):
+        extra = getattr(c, part)
+        if extra is not None:
+            out += _walk(extra.criteria, f"{part}.criteria", c.missing, part)
+    return out
+
+
+def parts(c: m.Criteria) -> Iterator[tuple[str, list[m.Node]]]:
+    yield "main", c.criteria
+    for part in ("bonus", "penalty"):
+        extra = getattr(c, part)
+        if extra is not None:
+            yield part, extra.criteria
+
+
+def uses_exclude(c: m.Criteria) -> bool:
+    return any(leaf.policy == "exclude" and leaf.part == "main" for leaf in leaves(c))
+
+
+def rule_columns(rule: m.Rule) -> list[str]:
+    """The data columns a rule reads, in a stable order."""
+    cols: list[str] = []
+    if isinstance(rule, m.Formula):
+        cols += sorted(expr.names(expr.check(rule.expr, "number")))
+        rule = rule.then
+    if rule.indicator:
+        cols.append(rule.indicator)
+    target = getattr(rule, "target", None)
+    if isinstance(target, m.IndicatorRef):
+        cols.append(target.indicator)
+    return cols
+
+
+def expression_columns(c: m.Criteria) -> list[str]:
+    """Columns read by knockout and eligibility conditions."""
+    texts = [k.when for k in c.knockouts] + [a.eligible.when for a in c.awards if a.eligible.when]
+    return sorted({name for text in texts for name in expr.names(expr.check(text, "bool"))})
+
+
+def indicators(c: m.Criteria) -> tuple[frozenset[str], frozenset[str]]:
+    """(numeric columns, yes/no columns) that the file reads from the data."""
+    numbers: set[str] = set(expression_columns(c))
+    flags: set[str] = set()
+    for leaf in leaves(c):
+        cols = rule_columns(leaf.rule)
+        if isinstance(leaf.rule, m.Boolean):
+            flags.update(cols)
+        else:
+            numbers.update(cols)
+    numbers.update(tb.indicator for tb in c.ranking.tie_break if tb.indicator)
+    return frozenset(numbers), frozenset(flags - numbers)
+
+
+def _height(node: m.Node) -> int:
+    return 0 if not node.children else 1 + max(_height(ch) for ch in node.children)
+
+
+def _groups(nodes: list[m.Node]) -> Iterator[m.Node]:
+    for node in nodes:
+        if node.children:
+            yield from _groups(node.children)
+            yield node
+
+
+class Compiler:
+    """Builds the stages for one criteria file."""
+
+    def __init__(self, c: m.Criteria):
+        self.c = c
+        self.ctx_group = "group" if c.units.group else None
+        self.exclude = uses_exclude(c)
+        self.leafwise = c.round_at == "leaves"
+
+    def r(self, e: pl.Expr) -> pl.Expr:
+        """Rounding of a leaf or subtotal (only under round_at: leaves)."""
+        return round_expr(e, self.c.precision) if self.leafwise else e
+
+    def leaf(self, leaf: Leaf) -> list[pl.Expr]:
+        top = leaf.node.max_points
+        raw = raw_points(leaf.rule, top, Context(self.ctx_group, leaf.part))
+        if leaf.policy == "zero":
+            raw = raw.fill_null(0.0)
+        elif leaf.policy == "full":
+            raw = raw.fill_null(lit(top))
+        code = leaf.node.code
+        out = [self.r(raw).alias(points_col(code))]
+        if self.exclude and leaf.part == "main":
+            out.append(pl.when(raw.is_null()).then(lit(0.0)).otherwise(lit(top)).alias(attain_col(code)))
+        return out
+
+    def group(self, node: m.Node, part: str) -> list[pl.Expr]:
+        kids = node.children or []
+        cols = [pl.col(points_col(k.code)) for k in kids]
+        none_there = pl.all_horizontal([col.is_null() for col in cols])
+        if node.how == "sum":
+            value = pl.sum_horizontal(cols)
+        else:
+            weight = (pl.sum_horizontal([pl.when(col.is_not_null()).then(lit(k.weight))
+                                         for k, col in zip(kids, cols)])
+                      if self.exclude else lit(sum(k.weight for k in kids)))
+            if node.how == "weighted_mean":
+                share = pl.sum_horizontal([k.weight * col / k.max_points for k, col in zip(kids, cols)])
+            else:  # geometric_mean; a child at 0 sends the log to -inf and the mean to 0
+                share = pl.sum_horizontal([k.weight * (col / k.max_points).log()
+                                           for k, col in zip(kids, cols)]) 
+            share = share / weight
+            value = node.max_points * (share if node.how == "weighted_mean" else share.exp())
+        points = pl.when(none_there).then(None).otherwise(value) if self.exclude else value
+        out = [self.r(points).alias(points_col(node.code))]
+        if self.exclude and part == "main":
+            attains = [pl.col(attain_col(k.code)) for k in kids]
+            if node.how == "sum":
+                attain = pl.sum_horizontal(attains)
+            else:
+                attain = pl.when(pl.all_horizontal([a == 0 for a in attains])).then(lit(0.0)) \
+                    .otherwise(lit(node.max_points))
+            out.append(attain.alias(attain_col(node.code)))
+        return out
+
+    def stages(self) -> list[list[pl.Expr]]:
+        """Lists of expressions, each list computed from the columns of the lists before it."""
+        c = self.c
+        first = [e for leaf in leaves(c) for e in self.leaf(leaf)]
+        by_height: dict[int, list[pl.Expr]] = {}
+        for part, nodes in parts(c):
+            for node in _groups(nodes):
+                by_height.setdefault(_height(node), []).extend(self.group(node, part))
+        stages = [first] + [by_height[h] for h in sorted(by_height)]
+        stages.append(self.totals())
+        stages.append(self.total())
+        stages.append(self.knockouts_and_class())
+        return stages
+
+    def _sum_part(self, part: str) -> pl.Expr:
+        nodes = dict(parts(self.c)).get(part)
+        if not nodes:
+            return lit(0.0)
+        return self.r(pl.sum_horizontal([pl.col(points_col(n.code)) for n in nodes]))
+
+    def totals(self) -> list[pl.Expr]:
+        c = self.c
+        earned = self._sum_part("main")
+        if self.exclude:
+            attainable = pl.sum_horizontal([pl.col(attain_col(n.code)) for n in c.criteria])
+            main = self.r(pl.when(attainable > 0).then(earned * c.total / attainable).otherwise(lit(0.0)))
+        else:
+            attainable, main = lit(c.total), earned
+        out = [earned.alias("earned"), attainable.alias("attainable"), main.alias("__main")]
+        for part in ("bonus", "penalty"):
+            extra = getattr(c, part)
+            value = (pl.min_horizontal(self._sum_part(part), lit(extra.max_points))
+                     if extra is not None else lit(0.0))
+            out.append(value.alias(part))
+        return out
+
+    def total(self) -> list[pl.Expr]:
+        raw = pl.max_horizontal(pl.col("__main") + pl.col("bonus") - pl.col("penalty"), lit(0.0))
+        return [round_expr(raw, self.c.precision).alias("total")]
+
+    def knockouts_and_class(self) -> list[pl.Expr]:
+        c = self.c
+        hits = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
+        labels = [band.label for band in c.classification]
+        index = None
+        for i, band in enumerate(c.classification):
+            cond = pl.col("total") >= band.min
+            index = (pl.when(cond) if index is None else index.when(cond)).then(pl.lit(i))
+        out = list(hits)
+        if index is None:
+            out.append(pl.lit(None, dtype=pl.String).alias("classification"))
+        else:
+            idx = index.otherwise(None)
+            for k in c.knockouts:
+                if isinstance(k.effect, m.Cap):
+                    cap = labels.index(k.effect.cap)
+                    idx = pl.when(self.knockout_hit(k) & (idx < cap)).then(pl.lit(cap)).otherwise(idx)
+            label = None
+            for i, text in enumerate(labels):
+                label = (pl.when(idx == i) if label is None else label.when(idx == i)).then(pl.lit(text))
+            assert label is not None
+            out.append(label.otherwise(None).alias("classification"))
+        names = [pl.when(self.knockout_hit(k)).then(pl.lit(k.code)) for k in c.knockouts]
+        out.append((pl.concat_str(names, separator=";", ignore_nulls=True) if names else pl.lit(""))
+                   .alias("knockouts"))
+        barred = [self.knockout_hit(k) for k in c.knockouts if k.effect == "ineligible"]
+        out.append((pl.any_horizontal(barred) if barred else pl.lit(False)).alias("__barred"))
+        out.append((pl.any_horizontal([self.knockout_hit(k) for k in c.knockouts])
+                    if c.knockouts else pl.lit(False)).alias("__knocked"))
+        return out
+
+    def knockout_hit(self, k: m.Knockout) -> pl.Expr:
+        return condition(k.when, self.c.missing)
+
+
+def condition(text: str, policy: m.Policy) -> pl.Expr:
+    """A knockout or eligibility condition; a missing value counts as 0 under `missing: zero`,
+    and otherwise leaves the condition unmet (under `missing: error` it was reported before)."""
+    parsed = expr.check(text, "bool")
+    column = (lambda name: pl.col(name).fill_null(0.0)) if policy == "zero" else pl.col
+    return expr.to_polars(parsed, column).fill_null(False)

@@ -1,0 +1,97 @@
+"""Values the criteria cannot score, found before scoring: every one named with its row.
+
+Missing values under `missing: error`, a formula that divides by zero, a manual score outside
+[0, max_points], a negative count, a per-unit target that is not above 0. One aggregate pass
+finds whether anything is wrong; only then are the offending rows looked up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from . import expr
+from . import model as m
+from .errors import Problem
+from .rules import value_expr
+from .scoring import expression_columns, leaves, rule_columns
+
+LIMIT = 200  # problems listed before "… and N more"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule about values: `bad` marks the offending rows."""
+
+    bad: pl.Expr
+    column: str
+    message: str  # may use {value}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def checks(c: m.Criteria) -> list[Check]:
+    out: list[Check] = []
+    seen_missing: set[str] = set()
+    for leaf in leaves(c):
+        rule, code = leaf.rule, leaf.node.code
+        inner = rule.then if isinstance(rule, m.Formula) else rule
+        if leaf.policy == "error":
+            for name in rule_columns(rule):
+                if name not in seen_missing:
+                    seen_missing.add(name)
+                    out.append(Check(pl.col(name).is_null(), name,
+                                     f"missing value (criterion {code} has missing: error)"))
+            if isinstance(rule, m.Formula):
+                parsed = expr.check(rule.expr, "number")
+                known = pl.all_horizontal([pl.col(n).is_not_null() for n in sorted(expr.names(parsed))] or [pl.lit(True)])
+                out.append(Check(known & value_expr(rule).is_null(), code,
+                                 f"the formula {expr.render(parsed)} gives no value (a division by zero)"))
+        if isinstance(inner, m.Manual) and rule.indicator:
+            v = pl.col(rule.indicator)
+            out.append(Check((v < 0) | (v > leaf.node.max_points), rule.indicator,
+                             f"{{value}} is outside 0..{_fmt(leaf.node.max_points)}, the points of "
+                             f"criterion {code} (a manual score is never clamped)"))
+        if isinstance(inner, m.PerCount) and rule.indicator:
+            out.append(Check(pl.col(rule.indicator) < 0, rule.indicator,
+                             f"{{value}} is a negative count (criterion {code})"))
+        target = getattr(inner, "target", None)
+        if isinstance(target, m.IndicatorRef) and isinstance(inner, (m.Ratio, m.TargetLeader)):
+            out.append(Check(pl.col(target.indicator) <= 0, target.indicator,
+                             f"{{value}} is not above 0; criterion {code} divides by this target"))
+    if c.missing == "error":
+        for name in expression_columns(c):
+            if name not in seen_missing:
+                seen_missing.add(name)
+                out.append(Check(pl.col(name).is_null(), name,
+                                 "missing value (a knockout or award condition reads it; missing: error)"))
+    for tb in c.ranking.tie_break:
+        if tb.indicator and c.missing == "error" and tb.indicator not in seen_missing:
+            seen_missing.add(tb.indicator)
+            out.append(Check(pl.col(tb.indicator).is_null(), tb.indicator,
+                             "missing value (the ranking's tie-break reads it; missing: error)"))
+    return out
+
+
+def problems(c: m.Criteria, frame: pl.DataFrame) -> list[Problem]:
+    """Every value in `frame` that the criteria cannot score, at most LIMIT of them listed."""
+    found = checks(c)
+    if not found or frame.height == 0:
+        return []
+    counts = frame.select([ch.bad.fill_null(False).sum().alias(str(i)) for i, ch in enumerate(found)]).row(0)
+    out: list[Problem] = []
+    total = sum(counts)
+    for ch, n in zip(found, counts):
+        if not n or len(out) >= LIMIT:
+            continue
+        value = pl.col(ch.column) if ch.column in frame.columns else pl.lit(None)
+        rows = frame.filter(ch.bad.fill_null(False)).select("row", "id", value.alias("__v")).head(LIMIT - len(out))
+        for row, unit, v in rows.rows():
+            shown = _fmt(v) if isinstance(v, float) else repr(v)
+            out.append(Problem(f"row {row}, {ch.column}", f"unit {unit}: " + ch.message.format(value=shown)))
+    if total > len(out):
+        out.append(Problem("", f"… and {total - len(out)} more"))
+    return out
