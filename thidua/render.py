@@ -1,0 +1,272 @@
+"""Results → what people and scripts read: table, csv, json, markdown, html, parquet, xlsx.
+
+`csv`, `json` and `parquet` keep the contract's English keys; `table`, `markdown`, `html` and
+`xlsx` are for people, with Vietnamese headings and numbers written with a decimal comma.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+from tabulate import tabulate
+
+from . import model as m
+from .engine import CONTRACT, Result
+from .scoring import points_col
+
+FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
+BINARY = ("parquet", "xlsx")
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
+# --- the unit table (machine formats) -----------------------------------------------------------
+
+
+def unit_table(result: Result) -> pl.DataFrame:
+    """The contract's columns, then earned and attainable, then every node's points."""
+    return result.units.select(*CONTRACT, "earned", "attainable", *result.point_columns)
+
+
+def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) start with '."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(_FORMULA_START)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c))
+        .alias(c) for c in text)
+
+
+def to_csv(result: Result) -> str:
+    return neutralised(unit_table(result)).write_csv()
+
+
+def _number(x: Any) -> Any:
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def award_lists(result: Result) -> list[dict[str, Any]]:
+    """Per award and group (or for all units): the quota and the units on the list, flagged."""
+    c, units = result.criteria, result.units
+    out = []
+    for award in c.awards:
+        per_group = c.award_scope(award) == "group"
+        keys = ["group"] if per_group else []
+        on, flag, quota = (f"award.{award.code}.{k}" for k in ("on", "flag", "quota"))
+        frames = units.partition_by(keys, maintain_order=True) if keys else [units]
+        for part in frames:
+            group = part.get_column("group")[0] if per_group else None
+            out.append({
+                "code": award.code, "name": award.name, "group": group,
+                "quota": int(part.get_column(quota)[0]) if part.height else 0,
+                "units": part.filter(pl.col(on)).get_column("id").to_list(),
+                "flagged": part.filter(pl.col(flag)).get_column("id").to_list(),
+            })
+    return out
+
+
+def policies(c: m.Criteria) -> dict[str, Any]:
+    """Every policy the result depends on, as the file set it or by default."""
+    return {
+        "precision": c.precision, "round_at": c.round_at, "rounding": "half away from zero",
+        "missing": c.missing, "rank_method": c.ranking.method,
+        "tie_break": [tb.model_dump(exclude_none=True) for tb in c.ranking.tie_break],
+        "quotas": {a.code: a.quota.model_dump(mode="json", exclude_none=True) | {
+            "per": c.award_scope(a), "on_tie_at_quota": a.on_tie_at_quota} for a in c.awards},
+    }
+
+
+def to_json(result: Result, meta: dict[str, Any]) -> str:
+    c = result.criteria
+    codes = [col.removeprefix("points.") for col in result.point_columns]
+    rows = result.units.select(*CONTRACT, "earned", "attainable", *result.point_columns).to_dicts()
+    units = []
+    for row in rows:
+        units.append({
+            "id": row["id"], "name": row["name"], "group": row["group"],
+            "points": {code: _number(row[points_col(code)]) for code in codes},
+            "bonus": _number(row["bonus"]), "penalty": _number(row["penalty"]),
+            "earned": _number(row["earned"]), "attainable": _number(row["attainable"]),
+            "total": _number(row["total"]), "classification": row["classification"],
+            "rank": row["rank"], "rank_overall": row["rank_overall"],
+            "knockouts": _split(row["knockouts"]), "awards": _split(row["awards"]),
+            "flagged": _split(row["flagged"]),
+        })
+    document = {
+        "criteria": {"id": c.id, "version": c.version, **meta.get("criteria", {})},
+        "data": meta.get("data", {}),
+        "policies": policies(c),
+        "units": units,
+        "awards": award_lists(result),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _split(text: str | None) -> list[str]:
+    return [part for part in (text or "").split(";") if part]
+
+
+# --- for people ---------------------------------------------------------------------------------
+
+
+def vn_number(x: float | None, precision: int | None) -> str:
+    """95.5 → '95,50' (precision 2); 1234.5 → '1.234,50'; None → '—'."""
+    if x is None:
+        return "—"
+    digits = 3 if precision is None else precision
+    text = f"{x:,.{digits}f}"
+    if precision is None and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | None]]:
+    """Headings and rows for the ranking as a council prints it, with each row's group."""
+    c = result.criteria
+    p = c.precision
+    top = [n.code for n in c.criteria]
+    head = ["Hạng", "Mã", "Đơn vị", *top]
+    extras = [k for k in ("bonus", "penalty") if getattr(c, k) is not None]
+    head += [{"bonus": "Thưởng", "penalty": "Trừ"}[k] for k in extras]
+    head += ["Tổng điểm", "Xếp loại", "Khen thưởng", "Ghi chú"]
+    rows, groups = [], []
+    for r in result.units.to_dicts():
+        note = []
+        if r["knockouts"]:
+            note.append(f"loại trừ: {r['knockouts'].replace(';', ', ')}")
+        if r["flagged"]:
+            note.append(f"đồng hạng tại hạn mức {r['flagged'].replace(';', ', ')}: Hội đồng biểu quyết")
+        rows.append([r["rank"], r["id"], r["name"], *[vn_number(r[points_col(k)], p) for k in top],
+                     *[vn_number(r[k], p) for k in extras], vn_number(r["total"], p),
+                     r["classification"] or "", (r["awards"] or "").replace(";", ", "), "; ".join(note)])
+        groups.append(r["group"])
+    return head, rows, groups
+
+
+def policy_lines(c: m.Criteria) -> list[str]:
+    if c.precision is None:
+        rounding = "không làm tròn (xếp hạng theo giá trị đầy đủ)"
+    else:
+        where = "từng tiêu chí, nhóm và tổng" if c.round_at == "leaves" else "chỉ tổng điểm"
+        rounding = f"{c.precision} chữ số thập phân, nửa xa số 0, tại {where}"
+    ties = ", ".join(f"tiêu chí {tb.criterion}" if tb.criterion else
+                     f"{tb.indicator} ({'thấp hơn' if tb.order == 'asc' else 'cao hơn'} xếp trên)"
+                     for tb in c.ranking.tie_break) or "không"
+    lines = [f"Làm tròn: {rounding}.",
+             f"Xếp hạng: {c.ranking.method}; phá hòa: {ties}; còn bằng nhau thì đồng hạng.",
+             f"Thiếu số liệu: {c.missing}."]
+    for a in c.awards:
+        q = a.quota
+        amount = f"{q.count} đơn vị" if q.count is not None else (
+            f"{q.percent:g}% ({q.rounding}, tối thiểu {q.min})")
+        lines.append(f"Hạn mức {a.code}: {amount} mỗi {'cụm' if c.award_scope(a) == 'group' else 'danh sách chung'}; "
+                     f"đồng hạng tại hạn mức: {a.on_tie_at_quota}.")
+    return lines
+
+
+def _sections(result: Result, fmt: Callable[[list[str], list[list[Any]]], str],
+              heading: Callable[[str], str]) -> list[str]:
+    head, rows, groups = people_rows(result)
+    if not result.criteria.units.group:
+        return [fmt(head, rows)]
+    out: list[str] = []
+    for g in dict.fromkeys(groups):
+        mine = [row for row, gg in zip(rows, groups) if gg == g]
+        out.append(heading(f"{g} — {len(mine)} đơn vị"))
+        out.append(fmt(head, mine))
+    return out
+
+
+def _shortlist_lines(result: Result) -> list[str]:
+    lines = []
+    for entry in award_lists(result):
+        where = f" — {entry['group']}" if entry["group"] is not None else ""
+        units = ", ".join(entry["units"]) or "(không có)"
+        line = f"{entry['code']}{where}: hạn mức {entry['quota']}: {units}"
+        if entry["flagged"]:
+            line += f"; đồng hạng, Hội đồng biểu quyết: {', '.join(entry['flagged'])}"
+        lines.append(line)
+    return lines
+
+
+def to_table(result: Result) -> str:
+    c = result.criteria
+    parts = [f"{c.name} (phiên bản {c.version})", ""]
+    for section in _sections(result, lambda h, r: tabulate(r, h, tablefmt="simple",
+                                                          disable_numparse=True),
+                             lambda title: f"\n{title}"):
+        parts.append(section)
+    if c.awards:
+        parts += ["", "Danh sách đề nghị khen thưởng:", *[f"  {x}" for x in _shortlist_lines(result)]]
+    parts += ["", *policy_lines(c)]
+    return "\n".join(parts) + "\n"
+
+
+def to_markdown(result: Result) -> str:
+    c = result.criteria
+    parts = [f"# {c.name}", "", f"Phiên bản {c.version}."]
+    for section in _sections(result, lambda h, r: tabulate(r, h, tablefmt="github", disable_numparse=True),
+                             lambda title: f"\n## {title}\n"):
+        parts.append(section)
+    if c.awards:
+        parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {x}" for x in _shortlist_lines(result)]]
+    parts += ["", "## Chính sách tính điểm", "", *[f"- {x}" for x in policy_lines(c)]]
+    return "\n".join(parts) + "\n"
+
+
+def to_html(result: Result) -> str:
+    c = result.criteria
+    esc = html_lib.escape
+
+    def table(head: list[str], rows: list[list[Any]]) -> str:
+        th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>\n" for row in rows)
+        return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+    parts = ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
+             f"<title>{esc(c.name)}</title>",
+             "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
+             "td,th{border:1px solid #999;padding:2px 6px}td{text-align:right}"
+             "td:nth-child(3){text-align:left}</style>",
+             "</head>", "<body>", f"<h1>{esc(c.name)}</h1>", f"<p>Phiên bản {esc(c.version)}</p>"]
+    parts += _sections(result, table, lambda title: f"<h2>{esc(title)}</h2>")
+    if c.awards:
+        parts.append("<h2>Danh sách đề nghị khen thưởng</h2><ul>")
+        parts += [f"<li>{esc(x)}</li>" for x in _shortlist_lines(result)]
+        parts.append("</ul>")
+    parts.append("<h2>Chính sách tính điểm</h2><ul>")
+    parts += [f"<li>{esc(x)}</li>" for x in policy_lines(c)]
+    parts += ["</ul>", "</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def write_parquet(result: Result, path: str) -> None:
+    unit_table(result).write_parquet(path)
+
+
+def write_xlsx(result: Result, path: str) -> None:
+    head, rows, _ = people_rows(result)
+    ranking = neutralised(unit_table(result))
+    with _workbook(path) as wb:
+        ranking.write_excel(wb, worksheet="Xếp hạng", autofit=True)
+        lists = pl.DataFrame(award_lists(result)) if result.criteria.awards else None
+        if lists is not None and lists.height:
+            lists = lists.with_columns(pl.col("units").list.join(";"), pl.col("flagged").list.join(";"))
+            neutralised(lists).write_excel(wb, worksheet="Khen thưởng", autofit=True)
+        pl.DataFrame({"Chính sách": policy_lines(result.criteria)}).write_excel(wb, worksheet="Chính sách")
+
+
+def _workbook(path: str):  # type: ignore[no-untyped-def]
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
+
+
+TEXT_RENDERERS: dict[str, Callable[..., str]] = {
+    "table": to_table, "csv": to_csv, "markdown": to_markdown, "html": to_html,
+}
+FILE_WRITERS: dict[str, Callable[[Result, str], None]] = {"parquet": write_parquet, "xlsx": write_xlsx}
