@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _BASE = {ch: i for i, ch in enumerate(_LETTERS)}
@@ -14,6 +15,7 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _DIGITS = re.compile(r"(\d+)")
 
 
+@lru_cache(maxsize=4096)
 def _letters(word: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     primary: list[int] = []
     tones: list[int] = []

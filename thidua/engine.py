@@ -60,16 +60,22 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>") -> Result:
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
-    table = query(c, frame.lazy()).collect()
+    table = query(c, frame.lazy()).select(*columns(c)).collect()
     return Result(c, order(table))
+
+
+def columns(c: m.Criteria) -> list[str]:
+    """What the unit table keeps: the contract, the data row, the points, each award's details."""
+    kept = [*CONTRACT, "row", "earned", "attainable", *(scoring.points_col(k) for k in node_codes(c))]
+    kept += [awards.col(what, a.code) for a in c.awards for what in awards.COLUMNS]
+    kept += [f"ko.{k.code}" for k in c.knockouts]
+    return kept
 
 
 def order(table: pl.DataFrame) -> pl.DataFrame:
     """Group (in Vietnamese order, numbers by value), then rank, then id."""
-    groups = table.get_column("group").unique().drop_nulls().to_list()
-    position = {g: i for i, g in enumerate(sorted(groups, key=sort_key))}
-    if len(position) <= 1:
+    groups = sorted(table.get_column("group").unique().drop_nulls().to_list(), key=sort_key)
+    if len(groups) <= 1:
         return table.sort("rank", "id")
-    keyed = table.with_columns(pl.col("group").replace_strict(position, default=None, return_dtype=pl.Int64)
-                               .alias("__group_order"))
-    return keyed.sort("__group_order", "rank", "id", nulls_last=True).drop("__group_order")
+    position = pl.col("group").cast(pl.Enum(groups)).to_physical()
+    return table.sort(position, "rank", "id", nulls_last=True)

@@ -1,0 +1,1 @@
+"""One module per command; each is three lines of intent: load, call the core, render."""

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import click
+
+from .common import reports_errors
+
+
+@click.command()
+@click.argument("criteria", type=click.Path(dir_okay=False))
+@reports_errors
+def validate(criteria: str) -> None:
+    """Check a criteria file; print every problem at its place.
+
+    \b
+    Example:
+      thidua validate criteria.yaml
+    """
+    from ..checks import all_nodes
+    from ..load import load_criteria
+
+    c = load_criteria(criteria)
+    leaves = sum(1 for _, node in all_nodes(c) if node.rule is not None)
+    click.echo(f"{criteria}: valid (format 1, {c.id} {c.version}, {leaves} scored criteria, "
+               f"total {c.total:g})")
