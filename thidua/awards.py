@@ -41,6 +41,8 @@ def conditions(c: m.Criteria, award: m.Award) -> list[tuple[str, pl.Expr]]:
         out.append(("max_rank", rank <= e.max_rank))
     if e.when is not None:
         out.append(("when", condition(e.when, c.missing)))
+    for needed in e.awards or []:
+        out.append((f"award:{needed}", pl.col(col("on", needed))))
     if award.exclusive:
         earlier = [a.code for a in c.awards[: c.awards.index(award)] if a.exclusive]
         if earlier:

@@ -211,6 +211,12 @@ def _check_awards(c: m.Criteria, labels: list[str], add) -> None:  # type: ignor
         for label in e.classification or []:
             if label not in labels:
                 add(f"{where}.eligible.classification", f"{label!r} is not a classification label")
+        for j, needed in enumerate(e.awards or []):
+            if needed not in codes:
+                add(f"{where}.eligible.awards[{j}]", f"no award has code {needed!r}")
+            elif needed not in codes[:i]:
+                add(f"{where}.eligible.awards[{j}]", f"{needed!r} is not listed before this award; "
+                    "an award can only require an earlier one")
         if e.max_rank is not None and e.max_rank < 1:
             add(f"{where}.eligible.max_rank", f"must be 1 or more, got {e.max_rank}")
         if e.when is not None:

@@ -84,7 +84,11 @@ def read_document(path: str | Path) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise CriteriaError(source, [Problem(where, f"{e.problem or e.context}")]) from None
+        message = str(e.problem or e.context)
+        if isinstance(e, yaml.constructor.ConstructorError) and "tag" in message:
+            tag = message.rsplit(" ", 1)[-1]
+            message = f"the tag {tag} is not allowed: a criteria file holds plain data only"
+        raise CriteriaError(source, [Problem(where, message)]) from None
     except yaml.YAMLError as e:
         raise fail(f"not valid YAML: {e}") from None
     except tomllib.TOMLDecodeError as e:
@@ -153,18 +157,28 @@ def _message(error: dict[str, Any]) -> str:
     return text
 
 
+def _union_place(loc: tuple[int | str, ...]) -> str | None:
+    """Where a union field (target, effect, quota.of) sits, when `loc` runs through one."""
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and (part in _UNION_MEMBERS or part.startswith("literal[")):
+            where = location(loc[:i])
+            if where.rsplit(".", 1)[-1] in _UNION_MESSAGES:
+                return where
+    return None
+
+
 def pydantic_problems(exc: ValidationError) -> list[Problem]:
     """Pydantic's errors as problems at file locations; a union's alternatives become one line."""
-    by_place: dict[str, list[dict[str, Any]]] = {}
+    problems: list[Problem] = []
+    unions: set[str] = set()
     for error in exc.errors():
-        by_place.setdefault(location(error["loc"]), []).append(error)
-    problems = []
-    for where, errors in by_place.items():
-        field = where.rsplit(".", 1)[-1]
-        if len(errors) > 1 and field in _UNION_MESSAGES:
-            problems.append(Problem(where, _UNION_MESSAGES[field]))
-        else:
-            problems.extend(Problem(where, _message(error)) for error in errors)
+        union = _union_place(error["loc"])
+        if union is not None:
+            if union not in unions:
+                unions.add(union)
+                problems.append(Problem(union, _UNION_MESSAGES[union.rsplit(".", 1)[-1]]))
+            continue
+        problems.append(Problem(location(error["loc"]), _message(error)))
     return problems
 
 

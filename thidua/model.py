@@ -231,6 +231,7 @@ class Eligibility(Model):
     no_knockout: bool = False
     max_rank: int | None = None
     when: str | None = None
+    awards: list[str] | None = None  # addition: already on the list of each of these earlier awards
 
 
 class Award(Model):
