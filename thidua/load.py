@@ -139,7 +139,10 @@ def _message(error: dict[str, Any]) -> str:
         return "required"
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        close = difflib.get_close_matches(key, sorted(_vocabulary()), n=1)
+        words = _vocabulary()
+        if key in words:
+            return f"unknown key {key!r} here (it belongs to another part of the file)"
+        close = difflib.get_close_matches(key, sorted(words), n=1)
         return f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
     if kind == "union_tag_not_found":
         return f"missing rule type (one of: {', '.join(m.RULE_TYPES)})"

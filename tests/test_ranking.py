@@ -1,0 +1,59 @@
+"""Ranks per group and overall, the three methods, the tie-break chain, row order."""
+
+from __future__ import annotations
+
+import pytest
+
+from .util import column, criteria, leaf, run
+
+LIN = {"type": "linear", "indicator": "a", "zero_at": 0, "full_at": 100}
+
+
+def doc(method="competition", tie_break=()):
+    return criteria([leaf("A", 10, **LIN), leaf("B", 10, type="linear", indicator="b", zero_at=0, full_at=100)],
+                    ranking={"method": method, "tie_break": list(tie_break)})
+
+
+ROWS = [  # totals: U01 15, U02 15, U03 15, U04 10 in G1; U05 12 in G2
+    {"id": "U01", "a": 100, "b": 50, "c": 3},
+    {"id": "U02", "a": 50, "b": 100, "c": 1},
+    {"id": "U03", "a": 70, "b": 80, "c": 1},
+    {"id": "U04", "a": 50, "b": 50, "c": 0},
+    {"id": "U05", "a": 60, "b": 60, "c": 0, "group": "G2"},
+]
+
+
+@pytest.mark.parametrize("method, ranks", [
+    ("competition", {"U01": 1, "U02": 1, "U03": 1, "U04": 4, "U05": 1}),
+    ("dense", {"U01": 1, "U02": 1, "U03": 1, "U04": 2, "U05": 1}),
+    ("ordinal", {"U01": 1, "U02": 2, "U03": 3, "U04": 4, "U05": 1}),
+])
+def test_methods(method, ranks):
+    result = run(doc(method), ROWS)
+    assert column(result, "rank") == ranks
+
+
+def test_overall_rank_spans_groups():
+    result = run(doc(), ROWS)
+    assert column(result, "rank_overall") == {"U01": 1, "U02": 1, "U03": 1, "U05": 4, "U04": 5}
+
+
+def test_tie_break_chain():
+    # first higher points on A, then fewer of c
+    result = run(doc(tie_break=[{"criterion": "B"}, {"indicator": "c", "order": "asc"}]), ROWS)
+    assert column(result, "rank") == {"U02": 1, "U03": 2, "U01": 3, "U04": 4, "U05": 1}
+    result = run(doc(tie_break=[{"indicator": "c", "order": "asc"}]), ROWS)
+    assert column(result, "rank") == {"U02": 1, "U03": 1, "U01": 3, "U04": 4, "U05": 1}
+
+
+def test_output_is_in_group_then_rank_then_id_order():
+    result = run(doc(), list(reversed(ROWS)))
+    assert result.units.get_column("id").to_list() == ["U01", "U02", "U03", "U04", "U05"]
+
+
+def test_groups_sort_the_vietnamese_way_with_numbers_by_value():
+    rows = [{"id": f"U{i}", "a": 50, "b": 50, "group": g} for i, g in enumerate(
+        ["Cụm 10", "Cụm 2", "Khối Đảng", "Khối Dân vận", "Cụm 1"])]
+    result = run(doc(), rows)
+    assert list(dict.fromkeys(result.units.get_column("group").to_list())) == [
+        "Cụm 1", "Cụm 2", "Cụm 10", "Khối Dân vận", "Khối Đảng"]

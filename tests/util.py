@@ -1,0 +1,55 @@
+"""Small builders shared by the engine tests: a criteria document and rows in, the unit table out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from thidua.engine import Result, score
+from thidua.load import parse_criteria
+
+
+def criteria(leaves: list[dict[str, Any]] | None = None, **top: Any) -> dict[str, Any]:
+    """A valid document: the given leaves under the top level, total = the sum of their max."""
+    leaves = leaves or [{"code": "A", "name": "A", "max_points": 10,
+                         "rule": {"type": "linear", "indicator": "x", "zero_at": 0, "full_at": 100}}]
+    doc: dict[str, Any] = {
+        "format": 1, "id": "t", "name": "test", "version": "1",
+        "total": sum(leaf["max_points"] for leaf in leaves),
+        "units": {"id": "id", "name": "name", "group": "group"},
+        "criteria": leaves,
+    }
+    doc.update(top)
+    return doc
+
+
+NODE_KEYS = ("weight", "missing", "note")
+
+
+def leaf(code: str, max_points: float, **rule: Any) -> dict[str, Any]:
+    """A leaf; weight, missing and note go on the node, everything else on the rule."""
+    node = {k: rule.pop(k) for k in NODE_KEYS if k in rule}
+    return {"code": code, "name": code, "max_points": max_points, "rule": rule, **node}
+
+
+def frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Rows as read_data returns them: id, name, group, row, then the indicators."""
+    out = []
+    for i, row in enumerate(rows):
+        r = {"id": row.get("id", f"U{i + 1:02d}"), "name": row.get("name", f"Đơn vị {i + 1}"),
+             "group": row.get("group", "G1"), "row": i + 2}
+        r.update({k: v for k, v in row.items() if k not in ("id", "name", "group")})
+        out.append(r)
+    df = pl.DataFrame(out)
+    return df.with_columns(pl.col(c).cast(pl.Float64) for c, t in df.schema.items()
+                           if t.is_numeric() and c != "row")
+
+
+def run(doc: dict[str, Any], rows: list[dict[str, Any]]) -> Result:
+    return score(parse_criteria(doc), frame(rows))
+
+
+def column(result: Result, name: str, by: str = "id") -> dict[str, Any]:
+    units = result.units
+    return dict(zip(units.get_column(by).to_list(), units.get_column(name).to_list()))
