@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from . import model as m
-from .rounding import round_quota
+from .rounding import divide, round_quota
 from .rules import lit
 from .scoring import condition
 
@@ -69,7 +69,7 @@ def quota_expr(award: m.Award, base: pl.Expr) -> pl.Expr:
         places = lit(q.count)
     else:
         assert q.percent is not None
-        places = round_quota(base * q.percent / 100.0, q.rounding)
+        places = round_quota(divide(base * q.percent, 100.0), q.rounding)
     return pl.max_horizontal(places, lit(q.min)).cast(pl.Int64)
 
 

@@ -26,6 +26,8 @@ from typing import Literal, TypeAlias
 
 import polars as pl
 
+from .rounding import divide
+
 MAX_CHARS = 2000
 MAX_TOKENS = 500
 MAX_DEPTH = 50
@@ -531,7 +533,7 @@ def _compile(e: Expr, column: Callable[[str], pl.Expr]) -> pl.Expr:
         case Not(x):
             return ~sub(x)
         case Arith("/", left, right):
-            return sub(left) / sub(right).replace(0.0, None)
+            return divide(sub(left), sub(right).replace(0.0, None))
         case Arith(op, left, right) | Compare(op, left, right) | Logic(op, left, right):
             return _OPERATORS[op](sub(left), sub(right))
         case Call("abs", (x,)):

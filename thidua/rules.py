@@ -14,6 +14,7 @@ import polars as pl
 
 from . import expr
 from . import model as m
+from .rounding import divide
 
 F64 = pl.Float64
 
@@ -54,11 +55,17 @@ def linear(r: m.Linear, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
     if r.transform == "log":
         zero, full = math.log(zero), math.log(full)
         v = pl.when(v > 0).then(v.log()).when(v.is_not_null()).then(lit(float("-inf")))
-    return clamp(top * ((v - zero) / (full - zero)), top)
+    return clamp(top * divide(v - zero, full - zero), top)
+
+
+def over_target(v: pl.Expr, target: m.Target) -> pl.Expr:
+    if isinstance(target, m.IndicatorRef):
+        return v / pl.col(target.indicator).cast(F64)
+    return divide(v, target)
 
 
 def ratio(r: m.Ratio, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
-    return clamp(top * (v / target_expr(r.target)), top)
+    return clamp(top * over_target(v, r.target), top)
 
 
 def shortfall(r: m.Shortfall, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
@@ -89,25 +96,25 @@ def per_count(r: m.PerCount, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 def relative(r: m.Relative, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
     if r.direction == "higher":
         best = within(v.max(), r.scope, ctx)
-        return pl.when(best > 0).then(clamp(top * v / best, top)).when(v.is_not_null()).then(lit(0.0))
+        return pl.when(best > 0).then(clamp(top * divide(v, best), top)).when(v.is_not_null()).then(lit(0.0))
     best = within(v.min(), r.scope, ctx)
     return (pl.when(v == best).then(lit(top))
-            .when((v > 0) & (best >= 0)).then(clamp(top * best / v, top))
+            .when((v > 0) & (best >= 0)).then(clamp(top * divide(best, v), top))
             .when(v.is_not_null()).then(lit(0.0)))
 
 
 def minmax(r: m.MinMax, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
     lo, hi = within(v.min(), r.scope, ctx), within(v.max(), r.scope, ctx)
-    share = (v - lo) / (hi - lo) if r.direction == "higher" else (hi - v) / (hi - lo)
+    share = divide(v - lo if r.direction == "higher" else hi - v, hi - lo)
     return (pl.when(v.is_null()).then(None)
             .when(hi == lo).then(lit(top)).otherwise(clamp(top * share, top)))
 
 
 def target_leader(r: m.TargetLeader, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
-    ratio_ = v / target_expr(r.target)
+    ratio_ = over_target(v, r.target)
     base = r.base_share * top
     leader = within(ratio_.max(), r.scope, ctx)
-    above = base + (top - base) * (ratio_ - 1.0) / (leader - 1.0)
+    above = base + (top - base) * divide(ratio_ - 1.0, leader - 1.0)
     return clamp(pl.when(ratio_ <= 1.0).then(base * ratio_).otherwise(above), top)
 
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from . import expr
 from . import model as m
-from .rounding import round_expr
+from .rounding import divide, round_expr
 from .rules import Context, lit, raw_points
 
 
@@ -146,11 +146,11 @@ class Compiler:
                                          for k, col in zip(kids, cols)])
                       if self.exclude else lit(sum(k.weight for k in kids)))
             if node.how == "weighted_mean":
-                share = pl.sum_horizontal([k.weight * col / k.max_points for k, col in zip(kids, cols)])
+                share = pl.sum_horizontal([k.weight * divide(col, k.max_points) for k, col in zip(kids, cols)])
             else:  # geometric_mean; a child at 0 sends the log to -inf and the mean to 0
-                share = pl.sum_horizontal([k.weight * (col / k.max_points).log()
-                                           for k, col in zip(kids, cols)]) 
-            share = share / weight
+                share = pl.sum_horizontal([k.weight * divide(col, k.max_points).log()
+                                           for k, col in zip(kids, cols)])
+            share = share / weight if self.exclude else divide(share, sum(k.weight for k in kids))
             value = node.max_points * (share if node.how == "weighted_mean" else share.exp())
         points = pl.when(none_there).then(None).otherwise(value) if self.exclude else value
         out = [self.r(points).alias(points_col(node.code))]
