@@ -15,6 +15,11 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _fits(x: float, precision: int) -> bool:
+    scaled = x * 10**precision
+    return abs(scaled - round(scaled)) < 1e-6
+
+
 def walk(nodes: list[m.Node], path: str) -> Iterator[tuple[str, m.Node]]:
     """Every node below `path` with its location, parents first."""
     for i, node in enumerate(nodes):
@@ -48,6 +53,12 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     top = sum(n.max_points for n in c.criteria)
     if c.criteria and abs(top - c.total) > TOLERANCE:
         add("total", f"the top-level criteria add up to {_fmt(top)}, not {_fmt(c.total)}")
+
+    if c.precision is not None and 0 <= c.precision <= 10:
+        for where, node in all_nodes(c):
+            if not _fits(node.max_points, c.precision):
+                add(f"{where}.max_points", f"{_fmt(node.max_points)} has more decimals than precision "
+                    f"{c.precision}: rounded points could pass it")
 
     seen: dict[str, str] = {}
     for where, node in all_nodes(c):
