@@ -40,7 +40,7 @@ def conditions(c: m.Criteria, award: m.Award) -> list[tuple[str, pl.Expr]]:
     if e.max_rank is not None:
         out.append(("max_rank", rank <= e.max_rank))
     if e.when is not None:
-        out.append(("when", condition(e.when, c.missing)))
+        out.append(("when", pl.col(col("when", award.code))))
     for needed in e.awards or []:
         out.append((f"award:{needed}", pl.col(col("on", needed))))
     if award.exclusive:
@@ -48,6 +48,12 @@ def conditions(c: m.Criteria, award: m.Award) -> list[tuple[str, pl.Expr]]:
         if earlier:
             out.append(("exclusive", ~pl.any_horizontal([pl.col(col("on", k)) for k in earlier])))
     return out
+
+
+def fixed_conditions(c: m.Criteria) -> list[pl.Expr]:
+    """The `when` conditions, computed while the indicators are at hand (before ordering)."""
+    return [condition(a.eligible.when, c.missing).alias(col("when", a.code))
+            for a in c.awards if a.eligible.when is not None]
 
 
 def base_count(c: m.Criteria, award: m.Award, eligible: pl.Expr, scope: list[str]) -> pl.Expr:

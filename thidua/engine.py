@@ -12,7 +12,6 @@ import polars as pl
 
 from . import awards, ranking, scoring
 from . import model as m
-from .collation import sort_key
 from .errors import DataError
 from .values import problems as value_problems
 
@@ -46,13 +45,31 @@ def node_codes(c: m.Criteria) -> list[str]:
     return out
 
 
-def query(c: m.Criteria, frame: pl.LazyFrame) -> pl.LazyFrame:
-    """The lazy query from data to the full unit table (before ordering)."""
+def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """Points, totals, knockouts, classification, ranking keys and overall rank of every unit,
+    not yet in order. `places`: each group's place in the output (ranking.group_positions)."""
     if not c.units.group:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
-    for stage in scoring.Compiler(c).stages() + ranking.stages(c) + awards.stages(c):
+    stages = scoring.Compiler(c).stages()
+    if places is not None:  # computed beside the leaves, where it costs no extra pass
+        stages[0] = [*stages[0], pl.col("group").replace_strict(
+            places.get_column("group"), places.get_column("__group"), default=len(places),
+            return_dtype=pl.Int64).alias("__group")]
+    for stage in stages:
         frame = frame.with_columns(stage)
-    return frame
+    keys = ranking.key_columns(c)
+    conditions = awards.fixed_conditions(c)
+    kept = [*_BASE, *(scoring.points_col(k) for k in node_codes(c)), *(f"ko.{k.code}" for k in c.knockouts),
+            "__barred", "__knocked", *(["__group"] if places is not None else [])]
+    frame = frame.select(*kept, *(e.alias(name) for name, e in keys), *conditions)
+    return frame.with_columns(ranking.overall(c))
+
+
+def standing(c: m.Criteria, ordered: pl.LazyFrame) -> pl.LazyFrame:
+    """Ranks and award shortlists, for a table already in rank order."""
+    for stage in ranking.stages(c) + awards.stages(c):
+        ordered = ordered.with_columns(stage)
+    return ordered.select(*columns(c))
 
 
 def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>") -> Result:
@@ -60,8 +77,15 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>") -> Result:
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
-    table = query(c, frame.lazy()).select(*columns(c)).collect()
-    return Result(c, order(table))
+    places = ranking.group_positions(frame.get_column("group")) if c.units.group else None
+    table = scores(c, frame.lazy(), places).collect()
+    ordered = ranking.in_rank_order(table, c)
+    del table
+    return Result(c, standing(c, ordered.lazy()).collect())
+
+
+_BASE = ("id", "name", "group", "row", "total", "classification", "bonus", "penalty", "knockouts",
+         "earned", "attainable")
 
 
 def columns(c: m.Criteria) -> list[str]:
@@ -70,12 +94,3 @@ def columns(c: m.Criteria) -> list[str]:
     kept += [awards.col(what, a.code) for a in c.awards for what in awards.COLUMNS]
     kept += [f"ko.{k.code}" for k in c.knockouts]
     return kept
-
-
-def order(table: pl.DataFrame) -> pl.DataFrame:
-    """Group (in Vietnamese order, numbers by value), then rank, then id."""
-    groups = sorted(table.get_column("group").unique().drop_nulls().to_list(), key=sort_key)
-    if len(groups) <= 1:
-        return table.sort("rank", "id")
-    position = pl.col("group").cast(pl.Enum(groups)).to_physical()
-    return table.sort(position, "rank", "id", nulls_last=True)

@@ -1,7 +1,9 @@
 """Ranks inside each group and overall: competition, dense or ordinal, after the tie-break chain.
 
-The result never depends on row order: ties left after every tie-break share a rank
-(competition, dense) or are ordered by unit id (ordinal).
+The unit table is first put in its final order (group, then the ranking keys from best to
+worst, then unit id); ranks inside a group then follow from one pass over neighbouring rows,
+with no second sort. The result never depends on row order: ties left after every tie-break
+share a rank (competition, dense) or are ordered by unit id (ordinal).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from . import model as m
+from .collation import sort_key
 from .scoring import points_col
 
 _METHOD = {"competition": "min", "dense": "dense", "ordinal": "min"}
@@ -24,19 +27,117 @@ def key_columns(c: m.Criteria) -> list[tuple[str, pl.Expr]]:
     return keys
 
 
-def _rank(names: list[str], method: str, over: list[str]) -> pl.Expr:
-    key = pl.col(names[0]) if len(names) == 1 else pl.struct(names)
+def key_names(c: m.Criteria) -> list[str]:
+    return [name for name, _ in key_columns(c)]
+
+
+def group_positions(groups: pl.Series) -> pl.DataFrame:
+    """Each distinct group with its place in Vietnamese order, numbers by value ("Cụm 2" before
+    "Cụm 10"). Only the distinct texts before a trailing number are sorted in Python."""
+    distinct = pl.DataFrame({"group": groups.unique().drop_nulls()}).with_columns(
+        pl.col("group").str.extract(r"^(.*?)\d*$", 1).alias("__stem"),
+        pl.col("group").str.extract(r"(\d+)$", 1).cast(pl.Float64).alias("__number"))
+    stems = sorted(distinct.get_column("__stem").unique().to_list(), key=sort_key)
+    return (distinct.with_columns(pl.col("__stem").replace_strict(stems, list(range(len(stems))),
+                                                                  return_dtype=pl.Int64))
+            .sort("__stem", "__number", "group", nulls_last=False)
+            .select("group", pl.int_range(pl.len(), dtype=pl.Int64).alias("__group")))
+
+
+def _sort_keys(c: m.Criteria) -> list[pl.Expr]:
+    """The ranking keys as whole numbers where they are rounded (faster to sort), else as they are."""
+    rounded = c.precision is not None and c.round_at == "leaves"
+    out = []
+    for (name, _), tb in zip(key_columns(c), [None, *c.ranking.tie_break]):
+        exact = rounded and (tb is None or tb.criterion is not None)
+        if exact:
+            scale = 10.0 ** (c.precision or 0)
+            out.append((pl.col(name) * scale).round().cast(pl.Int64, strict=False)
+                       .fill_null(-(1 << 62)).alias(name))
+        else:
+            out.append(pl.col(name))
+    return out
+
+
+def _packed(frame: pl.DataFrame, columns: list[tuple[str, bool]]) -> pl.Expr | None:
+    """One Int64 that sorts like the whole-number columns together (descending ones reversed),
+    or None when they do not fit in 62 bits; one key sorts several times faster than many."""
+    if any(frame.schema[name] != pl.Int64 for name, _ in columns):
+        return None
+    bounds = frame.select(*(pl.col(n).min().alias(f"{n}.lo") for n, _ in columns),
+                          *(pl.col(n).max().alias(f"{n}.hi") for n, _ in columns)).row(0, named=True)
+    packed: pl.Expr = pl.lit(0, dtype=pl.Int64)
+    bits = 0
+    for name, descending in columns:
+        lo, hi = bounds[f"{name}.lo"], bounds[f"{name}.hi"]
+        if lo is None:
+            continue
+        width = int(hi - lo).bit_length()
+        bits += width
+        if bits > 62:
+            return None
+        part = (hi - pl.col(name)) if descending else (pl.col(name) - lo)
+        packed = packed * (1 << width) + part
+    return packed
+
+
+def in_rank_order(table: pl.DataFrame, c: m.Criteria) -> pl.DataFrame:
+    """The table sorted by group (in Vietnamese order), keys best first, then unit id."""
+    frame = table.select(_sort_keys(c))
+    columns = [(name, True) for name in frame.columns]
+    if "__group" in table.columns:  # each group's place, from group_positions
+        frame = frame.with_columns(table.get_column("__group"))
+        columns.insert(0, ("__group", False))
+    packed = _packed(frame, columns)
+    by = [packed] if packed is not None else [pl.col(name) for name, _ in columns]
+    descending = [False] if packed is not None else [d for _, d in columns]
+    if table.get_column("id").is_sorted():  # ties are already in id order: a stable sort keeps it
+        order = frame.select(pl.arg_sort_by(by, descending=descending, maintain_order=True))
+    else:
+        frame = frame.with_columns(table.get_column("id"))
+        order = frame.select(pl.arg_sort_by([*by, pl.col("id")], descending=[*descending, False]))
+    return take(table, order.to_series())
+
+
+def take(table: pl.DataFrame, order: pl.Series) -> pl.DataFrame:
+    """The rows of `table` in `order`, a few columns at a time, each batch of originals released
+    as soon as its copy exists (so two whole tables are never in memory together). Empties `table`."""
+    names = list(table.columns)
+    parts = []
+    for start in range(0, len(names), 8):
+        batch = pl.DataFrame([table.drop_in_place(name) for name in names[start:start + 8]])
+        parts.append(batch[order])
+        del batch
+    return pl.concat(parts, how="horizontal")
+
+
+def _within_group(keys: list[str], method: str) -> pl.Expr:
+    """Ranks from neighbouring rows of a table in rank order."""
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    new_group = pl.col("group").ne_missing(pl.col("group").shift(1)).fill_null(True)
+    new_key = new_group | pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in keys]).fill_null(True)
+    position = row - pl.when(new_group).then(row).forward_fill()  # 0 for the first of its group
+    if method == "ordinal":
+        return position + 1
+    if method == "competition":
+        return pl.when(new_key).then(position + 1).forward_fill()
+    distinct = new_key.cast(pl.Int64).cum_sum()
+    return distinct - pl.when(new_group).then(distinct).forward_fill() + 1
+
+
+def _overall(keys: list[str], method: str) -> pl.Expr:
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
     ranked = key.rank(_METHOD[method], descending=True)
     if method == "ordinal":  # the tied units follow one another in order of their ids
-        ranked = ranked + pl.col("id").rank("ordinal").over([*over, *names]) - 1
-    return (ranked.over(over) if over else ranked).cast(pl.Int64)
+        ranked = ranked + pl.col("id").rank("ordinal").over(keys) - 1
+    return ranked
+
+
+def overall(c: m.Criteria) -> pl.Expr:
+    """`rank_overall`, from the keys alone (in any row order); the group rank when there are no groups."""
+    return _overall(key_names(c), c.ranking.method).cast(pl.Int64).alias("rank_overall")
 
 
 def stages(c: m.Criteria) -> list[list[pl.Expr]]:
-    keys = key_columns(c)
-    names = [name for name, _ in keys]
-    method = c.ranking.method
-    overall = _rank(names, method, [])
-    by_group = _rank(names, method, ["group"]) if c.units.group else overall
-    return [[e.alias(name) for name, e in keys],
-            [by_group.alias("rank"), overall.alias("rank_overall")]]
+    """For a table in rank order (see in_rank_order): `rank` inside the group."""
+    return [[_within_group(key_names(c), c.ranking.method).cast(pl.Int64).alias("rank")]]

