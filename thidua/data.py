@@ -83,7 +83,7 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
         raise DataError(source, e.problems) from None
     if problems:
         raise DataError(source, problems)
-    return wide.select(*(f.out for f in fields), "row").rechunk()  # one chunk: later gathers are faster
+    return wide.select(*(f.out for f in fields), "row").rechunk()  # one chunk: the later sort gathers faster
 
 
 def sha256_file(path: str | Path) -> str:

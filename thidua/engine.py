@@ -72,13 +72,22 @@ def standing(c: m.Criteria, ordered: pl.LazyFrame) -> pl.LazyFrame:
     return ordered.select(*columns(c))
 
 
-def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>") -> Result:
-    """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data)."""
+def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
+          consume: bool = False) -> Result:
+    """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data).
+
+    With consume=True the indicator columns are dropped from `frame` once they are scored, so
+    that a million-unit run does not hold them through the sort (the caller's frame keeps only
+    id, name, group and row).
+    """
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
     places = ranking.group_positions(frame.get_column("group")) if c.units.group else None
     table = scores(c, frame.lazy(), places).collect()
+    if consume:
+        for name in [n for n in frame.columns if n not in ("id", "name", "group", "row")]:
+            frame.drop_in_place(name)
     ordered = ranking.in_rank_order(table, c)
     del table
     return Result(c, standing(c, ordered.lazy()).collect())
