@@ -57,3 +57,10 @@ def test_groups_sort_the_vietnamese_way_with_numbers_by_value():
     result = run(doc(), rows)
     assert list(dict.fromkeys(result.units.get_column("group").to_list())) == [
         "Cụm 1", "Cụm 2", "Cụm 10", "Khối Dân vận", "Khối Đảng"]
+
+
+def test_without_groups_rank_is_the_overall_rank():
+    doc = criteria([leaf("A", 10, **LIN)], units={"id": "id", "name": "name"})
+    result = run(doc, [{"a": 50}, {"a": 70}, {"a": 50}])
+    assert column(result, "rank") == {"U02": 1, "U01": 2, "U03": 2}
+    assert column(result, "rank_overall") == column(result, "rank")

@@ -114,7 +114,7 @@ def take(table: pl.DataFrame, order: pl.Series) -> pl.DataFrame:
 def _within_group(keys: list[str], method: str) -> pl.Expr:
     """Ranks from neighbouring rows of a table in rank order."""
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    new_group = pl.col("group").ne_missing(pl.col("group").shift(1)).fill_null(True)
+    new_group = (row == 0) | pl.col("group").ne_missing(pl.col("group").shift(1))
     new_key = new_group | pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in keys]).fill_null(True)
     position = row - pl.when(new_group).then(row).forward_fill()  # 0 for the first of its group
     if method == "ordinal":
