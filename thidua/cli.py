@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .commands import demo, score, validate
+from .commands import awards, demo, library, score, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,5 +14,5 @@ def cli() -> None:
     from a declared criteria file."""
 
 
-for command in (validate.validate, score.score, demo.demo):
+for command in (validate.validate, score.score, awards.awards, demo.demo, library.list_criteria, library.init):
     cli.add_command(command)

@@ -1,0 +1,124 @@
+"""The library of shipped criteria files: `thidua list` shows them, `thidua init` copies one.
+
+The files live in the package (thidua/criteria/<id>.yaml, with example data <id>.csv beside
+them) and are read through importlib.resources, so both commands work from an installed wheel.
+"""
+
+from __future__ import annotations
+
+import difflib
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from .common import reports_errors
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One shipped criteria file, as `thidua list` shows it."""
+
+    id: str
+    name: str
+    criteria: int  # scored criteria (leaves), as `thidua validate` counts them
+    data: str | None  # the example data file beside it, if any
+
+
+def shipped_ids() -> list[str]:
+    """The ids of the shipped criteria files, sorted."""
+    from ..inputs import shipped
+
+    return sorted(p.stem for p in shipped("").iterdir() if p.suffix == ".yaml")
+
+
+def entries() -> list[Entry]:
+    from ..checks import all_nodes
+    from ..inputs import shipped
+    from ..load import load_criteria
+
+    out = []
+    for name in shipped_ids():
+        c = load_criteria(str(shipped(f"{name}.yaml")))
+        leaves = sum(1 for _, node in all_nodes(c) if node.rule is not None)
+        data = f"{name}.csv" if shipped(f"{name}.csv").is_file() else None
+        out.append(Entry(name, c.name, leaves, data))
+    return out
+
+
+def copy_shipped(name: str, dest: str) -> list[Path]:
+    """Copy <name>.yaml (and <name>.csv) into `dest`; never overwrite; return the new files."""
+    from ..errors import Problem, UsageError
+    from ..inputs import shipped
+
+    ident = name.removesuffix(".yaml")
+    known = shipped_ids()
+    if ident not in known:
+        near = difflib.get_close_matches(ident, known, n=3, cutoff=0.5)
+        hint = (f"did you mean {' or '.join(near)}?" if near
+                else f"the shipped files are {', '.join(known)}")
+        raise UsageError(name, [Problem("", f"no shipped criteria file of that name; {hint} "
+                                            "(thidua list shows them)")])
+    sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv")]
+    sources = [s for s in sources if s.is_file()]
+    folder = Path(dest)
+    targets = [folder / s.name for s in sources]
+    taken = [t for t in targets if t.exists()]
+    if taken:
+        raise UsageError(str(folder.resolve()), [
+            Problem("", f"{t.name} already exists; thidua init never overwrites a file")
+            for t in taken])
+    created: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for source, target in zip(sources, targets):
+            with target.open("xb") as f:  # x: fail rather than overwrite a file made meanwhile
+                created.append(target)
+                f.write(source.read_bytes())
+    except OSError as e:
+        for path in created:
+            path.unlink(missing_ok=True)
+        where = e.filename or dest
+        message = "already exists; thidua init never overwrites a file" \
+            if isinstance(e, FileExistsError) else f"cannot be written: {e.strerror}"
+        raise UsageError(str(where), [Problem("", message)]) from None
+    return created
+
+
+@click.command("list")
+@reports_errors
+def list_criteria() -> None:
+    """List the criteria files shipped with thidua, one line each.
+
+    Each line shows the file's id, its name, how many criteria it scores and whether example
+    data come with it. `thidua init ID` copies one into the working folder.
+    """
+    found = entries()
+    width = max((len(e.id) for e in found), default=0)
+    for e in found:
+        data = f"example data {e.data}" if e.data else "no example data"
+        count = f"{e.criteria} {'criterion' if e.criteria == 1 else 'criteria'}"
+        click.echo(f"{e.id:<{width}}  {e.name} ({count}; {data})")
+
+
+@click.command("init")
+@click.argument("name")
+@click.argument("dest", required=False, default=".", type=click.Path(file_okay=False))
+@reports_errors
+def init(name: str, dest: str) -> None:
+    """Copy the shipped criteria file NAME and its example data into DEST.
+
+    DEST is the working folder unless given, and is created when missing. An existing file is
+    never overwritten.
+
+    \b
+    Example:
+      thidua init nd335-cong-chuc
+      thidua init cum-xa bang-diem/
+    """
+    created = copy_shipped(name, dest)
+    for path in created:
+        click.echo(f"created {path}")
+    if len(created) == 2:
+        click.echo("next: thidua score " + " ".join(shlex.quote(str(p)) for p in created))
