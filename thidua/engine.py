@@ -101,5 +101,7 @@ def columns(c: m.Criteria) -> list[str]:
     """What the unit table keeps: the contract, the data row, the points, each award's details."""
     kept = [*CONTRACT, "row", "earned", "attainable", *(scoring.points_col(k) for k in node_codes(c))]
     kept += [awards.col(what, a.code) for a in c.awards for what in awards.COLUMNS]
+    kept += [awards.col("when", a.code) for a in c.awards if a.eligible.when is not None]
     kept += [f"ko.{k.code}" for k in c.knockouts]
+    kept += ["__barred", "__knocked", *ranking.key_names(c)]  # what reasons and explanations read
     return kept

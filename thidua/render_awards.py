@@ -1,0 +1,222 @@
+"""Award shortlists and their reasons for people (Vietnamese) and for scripts (codes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+from tabulate import tabulate
+
+from . import model as m
+from .engine import Result
+from .reasons import quotas, reasons
+from .render import neutralised, policy_lines, vn_number
+
+_CONDITION = {
+    "knockout": "bị loại trừ ({knockouts})",
+    "min_total": "tổng điểm {total} thấp hơn {min_total}",
+    "classification": "xếp loại “{classification}” không thuộc: {labels}",
+    "no_knockout": "vướng điều kiện loại trừ ({knockouts})",
+    "max_rank": "hạng {rank} sau hạng {max_rank}",
+    "when": "không thỏa điều kiện {when}",
+    "exclusive": "đã được đề nghị {held}",
+}
+
+
+def _tie_keys(c: m.Criteria, units: pl.DataFrame, unit: str) -> str:
+    row = units.filter(pl.col("id") == unit).row(0, named=True)
+    parts = [f"tổng điểm {vn_number(row['total'], c.precision)}"]
+    for i, tb in enumerate(c.ranking.tie_break, start=1):
+        value = row[f"__key{i}"]
+        if tb.order == "asc" and value is not None:
+            value = -value
+        what = f"điểm tiêu chí {tb.criterion}" if tb.criterion else tb.indicator
+        parts.append(f"{what} {vn_number(value, c.precision if tb.criterion else None)}")
+    return ", ".join(parts)
+
+
+def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], units: pl.DataFrame) -> str:
+    """One reason in the council's words."""
+    p = c.precision
+    status = r["status"]
+    if status == "on_list":
+        return f"Có tên: hạng {r['rank']}, vị trí {r['place']} trong hạn mức {r['quota']}."
+    if status in ("tied_flag", "tie_included", "tie_excluded"):
+        others = [u for u in (r["tied_with"] or "").split(";") if u and u != r["id"]]
+        left = r["quota"] - (r["place"] - 1)
+        keys = _tie_keys(c, units, r["id"])
+        head = {"tied_flag": "Đồng hạng tại vị trí cuối hạn mức",
+                "tie_included": "Có tên do đồng hạng tại vị trí cuối hạn mức (vượt hạn mức)",
+                "tie_excluded": "Không có tên: đồng hạng tại vị trí cuối hạn mức, cả nhóm bị loại"}[status]
+        text = (f"{head} với {', '.join(others)}: bằng nhau về {keys}; còn {left} vị trí cho "
+                f"{len(others) + 1} đơn vị")
+        return text + (". Hội đồng biểu quyết." if status == "tied_flag" else ".")
+    if status == "beyond_quota":
+        head = f"Đủ điều kiện nhưng ngoài hạn mức: vị trí {r['place']}, hạn mức {r['quota']}; "
+        if r["behind_last_in"] == 0:
+            return head + "bằng tổng điểm đơn vị cuối danh sách, xếp sau theo thứ tự phá hòa."
+        return head + f"kém đơn vị cuối danh sách {vn_number(r['behind_last_in'], p)} điểm."
+    e = award.eligible
+    held = [a for a in (units.filter(pl.col("id") == r["id"]).get_column("awards")[0] or "").split(";") if a]
+    values = {"knockouts": (r["knockouts"] or "").replace(";", ", "), "total": vn_number(r["total"], p),
+              "min_total": vn_number(e.min_total, p), "classification": r["classification"] or "không xếp loại",
+              "labels": ", ".join(e.classification or []), "rank": r["rank"], "max_rank": e.max_rank,
+              "when": e.when, "held": ", ".join(held)}
+    failed = []
+    names = [n for n in (r["failed"] or "").split(";") if n]
+    if "knockout" in names and "no_knockout" in names and "ineligible" not in names:
+        names.remove("no_knockout")  # one knockout, said once
+    for name in names:
+        if name.startswith("award:"):
+            failed.append(f"chưa có tên trong danh sách {name.removeprefix('award:')}")
+        elif name:
+            failed.append(_CONDITION[name].format(**values))
+    return "Không đủ điều kiện: " + "; ".join(failed) + "."
+
+
+def _award_sections(result: Result) -> list[tuple[m.Award, str | None, dict[str, Any], list[dict[str, Any]]]]:
+    c = result.criteria
+    why = reasons(result).sort("award", "group", "rank", "id", maintain_order=True)
+    arith = quotas(result)
+    out = []
+    for award in c.awards:
+        for q in arith.filter(pl.col("award") == award.code).to_dicts():
+            mine = why.filter((pl.col("award") == award.code) & (pl.col("group").eq_missing(q["group"])))
+            out.append((award, q["group"], q, mine.to_dicts()))
+    return out
+
+
+def arithmetic(q: dict[str, Any]) -> str:
+    if q["percent"] is None:
+        text = f"{q['count']} đơn vị"
+    else:
+        of = {"units": "số đơn vị", "eligible": "số đơn vị đủ điều kiện"}.get(q["of"], q["of"])
+        rounding = {"floor": "làm tròn xuống", "round": "làm tròn", "ceil": "làm tròn lên"}[q["rounding"]]
+        text = (f"{vn_number(q['percent'], None)}% × {q['base']} ({of}) = {vn_number(q['raw'], None)}, "
+                f"{rounding}")
+        if q["min"]:
+            text += f", tối thiểu {q['min']}"
+        text += f" → {q['quota']}"
+    text += f"; đủ điều kiện {q['eligible']}, có tên {q['listed']}"
+    if q["flagged"]:
+        text += f", đồng hạng chờ biểu quyết {q['flagged']}"
+    if q["unfillable"]:
+        text += f"; không đủ đơn vị để lấp hạn mức ({q['eligible']} đủ điều kiện / {q['quota']} vị trí)"
+    return text
+
+
+def _people(result: Result, table, heading) -> list[str]:  # type: ignore[no-untyped-def]
+    c, units = result.criteria, result.units
+    parts: list[str] = []
+    for award, group, q, rows in _award_sections(result):
+        where = f" — {group}" if group is not None else ""
+        parts.append(heading(f"{award.code} {award.name}{where}"))
+        parts.append(f"Hạn mức: {arithmetic(q)}.")
+        body = [[r["rank"], r["id"], r["name"], vn_number(r["total"], c.precision),
+                 sentence(c, award, r, units)] for r in rows]
+        parts.append(table(["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Lý do"], body))
+    return parts
+
+
+def to_table(result: Result) -> str:
+    c = result.criteria
+    parts = [f"{c.name} (phiên bản {c.version}) — danh sách đề nghị khen thưởng"]
+    parts += _people(result, lambda h, r: tabulate(r, h, tablefmt="simple", disable_numparse=True),
+                     lambda t: f"\n{t}")
+    parts += ["", *policy_lines(c)]
+    return "\n".join(parts) + "\n"
+
+
+def to_markdown(result: Result) -> str:
+    c = result.criteria
+    parts = [f"# {c.name}: danh sách đề nghị khen thưởng", "", f"Phiên bản {c.version}."]
+    parts += _people(result, lambda h, r: tabulate(r, h, tablefmt="github", disable_numparse=True),
+                     lambda t: f"\n## {t}\n")
+    parts += ["", "## Chính sách", "", *[f"- {x}" for x in policy_lines(c)]]
+    return "\n".join(parts) + "\n"
+
+
+def to_html(result: Result) -> str:
+    import html
+
+    c = result.criteria
+    esc = html.escape
+
+    def table(head: list[str], rows: list[list[Any]]) -> str:
+        th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>\n" for row in rows)
+        return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+    parts = ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
+             f"<title>{esc(c.name)}</title>", "<style>body{font-family:sans-serif}table{border-collapse:"
+             "collapse;margin-bottom:1em}td,th{border:1px solid #999;padding:2px 6px}</style>", "</head>",
+             "<body>", f"<h1>{esc(c.name)}: danh sách đề nghị khen thưởng</h1>"]
+    parts += [p if p.startswith("<") else f"<p>{esc(p)}</p>"
+              for p in _people(result, table, lambda t: f"<h2>{esc(t)}</h2>")]
+    parts += ["<ul>", *[f"<li>{esc(x)}</li>" for x in policy_lines(c)], "</ul>", "</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+REASON_COLUMNS = ("award", "group", "id", "name", "rank", "total", "status", "place", "quota", "base",
+                  "behind_last_in", "tied_with", "failed")
+
+
+def to_csv(result: Result) -> str:
+    frame = reasons(result)
+    if frame.is_empty():
+        return ""
+    return neutralised(frame.sort("award", "group", "rank", "id").select(REASON_COLUMNS)).write_csv()
+
+
+def to_json(result: Result, meta: dict[str, Any]) -> str:
+    c = result.criteria
+    out = []
+    for award, group, q, rows in _award_sections(result):
+        out.append({
+            "code": award.code, "name": award.name, "group": group, "quota": q["quota"],
+            "arithmetic": {k: q[k] for k in ("of", "base", "count", "percent", "raw", "rounding", "min")},
+            "eligible": q["eligible"], "unfillable": q["unfillable"],
+            "on_tie_at_quota": award.on_tie_at_quota,
+            "units": [r["id"] for r in rows if r["status"] in ("on_list", "tie_included")],
+            "flagged": [r["id"] for r in rows if r["status"] == "tied_flag"],
+            "reasons": [{k: r[k] for k in ("id", "rank", "total", "status", "place", "behind_last_in")}
+                        | {"tied_with": [u for u in (r["tied_with"] or "").split(";") if u],
+                           "failed": [f for f in (r["failed"] or "").split(";") if f]} for r in rows],
+        })
+    document = {"criteria": {"id": c.id, "version": c.version, **meta.get("criteria", {})},
+                "data": meta.get("data", {}), "awards": out}
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def ballots(result: Result) -> pl.DataFrame:
+    """The council's ballot for every tie at a quota line: the tied units, the places to fill,
+    blank vote columns."""
+    rows = []
+    for award, group, q, units in _award_sections(result):
+        tied = [r for r in units if r["status"] == "tied_flag"]
+        if not tied:
+            continue
+        left = tied[0]["quota"] - (tied[0]["place"] - 1)
+        for r in tied:
+            rows.append({"Danh hiệu": f"{award.code} {award.name}", "Cụm/khối": group or "",
+                         "Số vị trí cần chọn": left, "Mã": r["id"], "Đơn vị": r["name"],
+                         "Tổng điểm": r["total"], "Đồng ý": "", "Không đồng ý": "", "Ghi chú": ""})
+    return pl.DataFrame(rows)
+
+
+def write_xlsx(result: Result, path: str) -> None:
+    from .render import _workbook
+
+    c = result.criteria
+    why = reasons(result)
+    with _workbook(path) as wb:
+        quotas(result).write_excel(wb, worksheet="Hạn mức", autofit=True)
+        for award in c.awards:
+            mine = why.filter(pl.col("award") == award.code).sort("group", "rank", "id")
+            sentences = [sentence(c, award, r, result.units) for r in mine.to_dicts()]
+            sheet = mine.select(REASON_COLUMNS).with_columns(pl.Series("Lý do", sentences))
+            neutralised(sheet).write_excel(wb, worksheet=award.code[:31], autofit=True)
+        ballot = ballots(result)
+        if ballot.height:
+            neutralised(ballot).write_excel(wb, worksheet="Phiếu biểu quyết", autofit=True)
