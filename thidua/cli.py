@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .commands import awards, demo, library, score, validate
+from .commands import audit, awards, explain, demo, library, score, sensitivity, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,5 +14,6 @@ def cli() -> None:
     from a declared criteria file."""
 
 
-for command in (validate.validate, score.score, awards.awards, demo.demo, library.list_criteria, library.init):
+for command in (validate.validate, score.score, awards.awards, explain.explain, demo.demo, library.list_criteria, library.init,
+                audit.audit, sensitivity.sensitivity):
     cli.add_command(command)

@@ -45,12 +45,13 @@ def node_codes(c: m.Criteria) -> list[str]:
     return out
 
 
-def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = None) -> pl.LazyFrame:
+def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = None,
+           trace: bool = False) -> pl.LazyFrame:
     """Points, totals, knockouts, classification, ranking keys and overall rank of every unit,
     not yet in order. `places`: each group's place in the output (ranking.group_positions)."""
     if not c.units.group:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
-    stages = scoring.Compiler(c).stages()
+    stages = scoring.Compiler(c, trace).stages()
     if places is not None:  # computed beside the leaves, where it costs no extra pass
         stages[0] = [*stages[0], pl.col("group").replace_strict(
             places.get_column("group"), places.get_column("__group"), default=len(places),
@@ -60,37 +61,47 @@ def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = Non
     keys = ranking.key_columns(c)
     conditions = awards.fixed_conditions(c)
     kept = [*_BASE, *(scoring.points_col(k) for k in node_codes(c)), *(f"ko.{k.code}" for k in c.knockouts),
-            "__barred", "__knocked", *(["__group"] if places is not None else [])]
+            "__barred", "__knocked", *(["__group"] if places is not None else []), *_traced(c, trace)]
     frame = frame.select(*kept, *(e.alias(name) for name, e in keys), *conditions)
     return frame.with_columns(ranking.overall(c))
 
 
-def standing(c: m.Criteria, ordered: pl.LazyFrame) -> pl.LazyFrame:
+def _traced(c: m.Criteria, trace: bool) -> list[str]:
+    """With trace: each leaf's unrounded points, whether its value was missing, and the data read."""
+    if not trace:
+        return []
+    codes = [leaf.node.code for leaf in scoring.leaves(c)]
+    numbers, flags = scoring.indicators(c)
+    return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *sorted(numbers | flags)]
+
+
+def standing(c: m.Criteria, ordered: pl.LazyFrame, trace: bool = False) -> pl.LazyFrame:
     """Ranks and award shortlists, for a table already in rank order."""
     for stage in ranking.stages(c) + awards.stages(c):
         ordered = ordered.with_columns(stage)
-    return ordered.select(*columns(c))
+    return ordered.select(*columns(c), *_traced(c, trace))
 
 
 def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
-          consume: bool = False) -> Result:
+          consume: bool = False, trace: bool = False) -> Result:
     """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data).
 
     With consume=True the indicator columns are dropped from `frame` once they are scored, so
     that a million-unit run does not hold them through the sort (the caller's frame keeps only
-    id, name, group and row).
+    id, name, group and row). With trace=True the unit table also keeps, for explanations,
+    each leaf's unrounded points (`raw.<code>`), `missing.<code>`, and the indicator columns.
     """
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
     places = ranking.group_positions(frame.get_column("group")) if c.units.group else None
-    table = scores(c, frame.lazy(), places).collect()
+    table = scores(c, frame.lazy(), places, trace).collect()
     if consume:
         for name in [n for n in frame.columns if n not in ("id", "name", "group", "row")]:
             frame.drop_in_place(name)
     ordered = ranking.in_rank_order(table, c)
     del table
-    return Result(c, standing(c, ordered.lazy()).collect())
+    return Result(c, standing(c, ordered.lazy(), trace).collect())
 
 
 _BASE = ("id", "name", "group", "row", "total", "classification", "bonus", "penalty", "knockouts",

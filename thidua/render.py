@@ -40,7 +40,8 @@ def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def to_csv(result: Result) -> str:
-    return neutralised(unit_table(result)).write_csv()
+    table = neutralised(unit_table(result))
+    return table.with_columns(pl.col(pl.String).replace("", None)).write_csv()  # no code: an empty field
 
 
 def _number(x: Any) -> Any:
@@ -195,7 +196,7 @@ def _shortlist_lines(result: Result) -> list[str]:
 
 def to_table(result: Result) -> str:
     c = result.criteria
-    parts = [f"{c.name} (phiên bản {c.version})", ""]
+    parts = [f"{c.name} (phiên bản {c.version})"]
     for section in _sections(result, lambda h, r: tabulate(r, h, tablefmt="simple",
                                                           disable_numparse=True),
                              lambda title: f"\n{title}"):
@@ -255,7 +256,8 @@ def write_xlsx(result: Result, path: str) -> None:
         ranking.write_excel(wb, worksheet="Xếp hạng", autofit=True)
         lists = pl.DataFrame(award_lists(result)) if result.criteria.awards else None
         if lists is not None and lists.height:
-            lists = lists.with_columns(pl.col("units").list.join(";"), pl.col("flagged").list.join(";"))
+            lists = lists.with_columns(pl.col("units").cast(pl.List(pl.String)).list.join(";"),
+                                       pl.col("flagged").cast(pl.List(pl.String)).list.join(";"))
             neutralised(lists).write_excel(wb, worksheet="Khen thưởng", autofit=True)
         pl.DataFrame({"Chính sách": policy_lines(result.criteria)}).write_excel(wb, worksheet="Chính sách")
 

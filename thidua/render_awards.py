@@ -24,8 +24,7 @@ _CONDITION = {
 }
 
 
-def _tie_keys(c: m.Criteria, units: pl.DataFrame, unit: str) -> str:
-    row = units.filter(pl.col("id") == unit).row(0, named=True)
+def _tie_keys(c: m.Criteria, row: dict[str, Any]) -> str:
     parts = [f"tổng điểm {vn_number(row['total'], c.precision)}"]
     for i, tb in enumerate(c.ranking.tie_break, start=1):
         value = row[f"__key{i}"]
@@ -36,8 +35,8 @@ def _tie_keys(c: m.Criteria, units: pl.DataFrame, unit: str) -> str:
     return ", ".join(parts)
 
 
-def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], units: pl.DataFrame) -> str:
-    """One reason in the council's words."""
+def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, Any]) -> str:
+    """One reason (a row of reasons.reasons) in the council's words; `unit` is the unit's row."""
     p = c.precision
     status = r["status"]
     if status == "on_list":
@@ -45,7 +44,7 @@ def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], units: pl.DataFra
     if status in ("tied_flag", "tie_included", "tie_excluded"):
         others = [u for u in (r["tied_with"] or "").split(";") if u and u != r["id"]]
         left = r["quota"] - (r["place"] - 1)
-        keys = _tie_keys(c, units, r["id"])
+        keys = _tie_keys(c, unit)
         head = {"tied_flag": "Đồng hạng tại vị trí cuối hạn mức",
                 "tie_included": "Có tên do đồng hạng tại vị trí cuối hạn mức (vượt hạn mức)",
                 "tie_excluded": "Không có tên: đồng hạng tại vị trí cuối hạn mức, cả nhóm bị loại"}[status]
@@ -58,7 +57,7 @@ def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], units: pl.DataFra
             return head + "bằng tổng điểm đơn vị cuối danh sách, xếp sau theo thứ tự phá hòa."
         return head + f"kém đơn vị cuối danh sách {vn_number(r['behind_last_in'], p)} điểm."
     e = award.eligible
-    held = [a for a in (units.filter(pl.col("id") == r["id"]).get_column("awards")[0] or "").split(";") if a]
+    held = [a for a in (unit["awards"] or "").split(";") if a]
     values = {"knockouts": (r["knockouts"] or "").replace(";", ", "), "total": vn_number(r["total"], p),
               "min_total": vn_number(e.min_total, p), "classification": r["classification"] or "không xếp loại",
               "labels": ", ".join(e.classification or []), "rank": r["rank"], "max_rank": e.max_rank,
@@ -106,15 +105,21 @@ def arithmetic(q: dict[str, Any]) -> str:
     return text
 
 
+def unit_rows(result: Result) -> dict[str, dict[str, Any]]:
+    """What the sentences read about each unit, by id."""
+    keys = [k for k in result.units.columns if k.startswith("__key")]
+    return {row["id"]: row for row in result.units.select("id", "total", "awards", *keys).to_dicts()}
+
+
 def _people(result: Result, table, heading) -> list[str]:  # type: ignore[no-untyped-def]
-    c, units = result.criteria, result.units
+    c, units = result.criteria, unit_rows(result)
     parts: list[str] = []
     for award, group, q, rows in _award_sections(result):
         where = f" — {group}" if group is not None else ""
         parts.append(heading(f"{award.code} {award.name}{where}"))
         parts.append(f"Hạn mức: {arithmetic(q)}.")
         body = [[r["rank"], r["id"], r["name"], vn_number(r["total"], c.precision),
-                 sentence(c, award, r, units)] for r in rows]
+                 sentence(c, award, r, units[r["id"]])] for r in rows]
         parts.append(table(["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Lý do"], body))
     return parts
 
@@ -210,11 +215,12 @@ def write_xlsx(result: Result, path: str) -> None:
 
     c = result.criteria
     why = reasons(result)
+    units = unit_rows(result)
     with _workbook(path) as wb:
         quotas(result).write_excel(wb, worksheet="Hạn mức", autofit=True)
         for award in c.awards:
             mine = why.filter(pl.col("award") == award.code).sort("group", "rank", "id")
-            sentences = [sentence(c, award, r, result.units) for r in mine.to_dicts()]
+            sentences = [sentence(c, award, r, units[r["id"]]) for r in mine.to_dicts()]
             sheet = mine.select(REASON_COLUMNS).with_columns(pl.Series("Lý do", sentences))
             neutralised(sheet).write_excel(wb, worksheet=award.code[:31], autofit=True)
         ballot = ballots(result)

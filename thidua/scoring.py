@@ -112,8 +112,9 @@ def _groups(nodes: list[m.Node]) -> Iterator[m.Node]:
 class Compiler:
     """Builds the stages for one criteria file."""
 
-    def __init__(self, c: m.Criteria):
+    def __init__(self, c: m.Criteria, trace: bool = False):
         self.c = c
+        self.trace = trace  # also keep each leaf's unrounded points and whether its value was missing
         self.ctx_group = "group" if c.units.group else None
         self.exclude = uses_exclude(c)
         self.leafwise = c.round_at == "leaves"
@@ -125,12 +126,15 @@ class Compiler:
     def leaf(self, leaf: Leaf) -> list[pl.Expr]:
         top = leaf.node.max_points
         raw = raw_points(leaf.rule, top, Context(self.ctx_group, leaf.part))
+        missing = raw.is_null()
         if leaf.policy == "zero":
             raw = raw.fill_null(0.0)
         elif leaf.policy == "full":
             raw = raw.fill_null(lit(top))
         code = leaf.node.code
         out = [self.r(raw).alias(points_col(code))]
+        if self.trace:
+            out += [raw.alias(f"raw.{code}"), missing.alias(f"missing.{code}")]
         if self.exclude and leaf.part == "main":
             out.append(pl.when(raw.is_null()).then(lit(0.0)).otherwise(lit(top)).alias(attain_col(code)))
         return out

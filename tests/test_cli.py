@@ -1,0 +1,179 @@
+"""The command line: exact output on a small case, formats, files written whole or not at all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from thidua.cli import cli
+
+CRITERIA = """\
+format: 1
+id: nho
+name: "Bảng nhỏ"
+version: "1"
+total: 10
+units: {id: ma, name: ten, group: cum}
+criteria:
+  - {code: A, name: "Tỷ lệ", max_points: 6, rule: {type: linear, indicator: ty_le, zero_at: 50, full_at: 100}}
+  - {code: B, name: "Báo cáo", max_points: 4, rule: {type: boolean, indicator: bao_cao}}
+classification:
+  - {label: "Tốt", min: 8}
+  - {label: "Đạt", min: 0}
+awards:
+  - {code: BK, name: "Bằng khen", quota: {count: 1}, eligible: {min_total: 8}}
+"""
+DATA = """\
+ma,ten,cum,ty_le,bao_cao
+X1,Xã Một,Cụm 1,100,có
+X2,Xã Hai,Cụm 1,75,có
+X3,Xã Ba,Cụm 2,90,không
+X4,=HYPERLINK("http://x"),Cụm 2,95,x
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[str, str]:
+    (tmp_path / "c.yaml").write_text(CRITERIA, encoding="utf-8")
+    (tmp_path / "d.csv").write_text(DATA, encoding="utf-8")
+    return str(tmp_path / "c.yaml"), str(tmp_path / "d.csv")
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_score_csv_exact(files):
+    result = run("score", *files, "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == (
+        "id,name,group,total,classification,rank,rank_overall,bonus,penalty,knockouts,awards,flagged,"
+        "earned,attainable,points.A,points.B\n"
+        "X1,Xã Một,Cụm 1,10.0,Tốt,1,1,0.0,0.0,,BK,,10.0,10.0,6.0,4.0\n"
+        "X2,Xã Hai,Cụm 1,7.0,Đạt,2,3,0.0,0.0,,,,7.0,10.0,3.0,4.0\n"
+        "X4,\"'=HYPERLINK(\"\"http://x\"\")\",Cụm 2,9.4,Tốt,1,2,0.0,0.0,,BK,,9.4,10.0,5.4,4.0\n"
+        "X3,Xã Ba,Cụm 2,4.8,Đạt,2,4,0.0,0.0,,,,4.8,10.0,4.8,0.0\n")
+
+
+def test_score_table_exact(files):
+    result = run("score", *files)
+    assert result.exit_code == 0
+    assert result.stdout == """\
+Bảng nhỏ (phiên bản 1)
+
+Cụm 1 — 2 đơn vị
+Hạng    Mã    Đơn vị    A     B     Tổng điểm    Xếp loại    Khen thưởng    Ghi chú
+------  ----  --------  ----  ----  -----------  ----------  -------------  ---------
+1       X1    Xã Một    6,00  4,00  10,00        Tốt         BK
+2       X2    Xã Hai    3,00  4,00  7,00         Đạt
+
+Cụm 2 — 2 đơn vị
+Hạng    Mã    Đơn vị                  A     B     Tổng điểm    Xếp loại    Khen thưởng    Ghi chú
+------  ----  ----------------------  ----  ----  -----------  ----------  -------------  ---------
+1       X4    =HYPERLINK("http://x")  5,40  4,00  9,40         Tốt         BK
+2       X3    Xã Ba                   4,80  0,00  4,80         Đạt
+
+Danh sách đề nghị khen thưởng:
+  BK — Cụm 1: hạn mức 1: X1
+  BK — Cụm 2: hạn mức 1: X4
+
+Làm tròn: 2 chữ số thập phân, nửa xa số 0, tại từng tiêu chí, nhóm và tổng.
+Xếp hạng: competition; phá hòa: không; còn bằng nhau thì đồng hạng.
+Thiếu số liệu: error.
+Hạn mức BK: 1 đơn vị mỗi cụm; đồng hạng tại hạn mức: flag.
+"""
+
+
+def test_score_json_keys_are_the_contract(files):
+    doc = json.loads(run("score", *files, "--format", "json").stdout)
+    assert set(doc) >= {"criteria", "data", "units", "awards"}
+    assert set(doc["criteria"]) >= {"id", "version", "sha256"}
+    assert doc["data"]["rows"] == 4
+    unit = doc["units"][0]
+    assert set(unit) >= {"id", "name", "group", "points", "bonus", "penalty", "total", "classification", "rank",
+                         "rank_overall", "knockouts", "awards", "flagged"}
+    assert unit["points"] == {"A": 6, "B": 4}
+    assert doc["awards"][0] == {"code": "BK", "name": "Bằng khen", "group": "Cụm 1", "quota": 1,
+                                "units": ["X1"], "flagged": []}
+
+
+@pytest.mark.parametrize("ext", ["csv", "json", "md", "html", "parquet", "xlsx"])
+def test_output_file_by_extension(files, tmp_path, ext):
+    out = tmp_path / f"ket-qua.{ext}"
+    result = run("score", *files, "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert out.stat().st_size > 0
+    if ext == "parquet":
+        assert pl.read_parquet(out).get_column("id").to_list() == ["X1", "X2", "X4", "X3"]
+
+
+def test_html_escapes_everything(files):
+    out = run("score", *files, "--format", "html").stdout
+    assert "=HYPERLINK(&quot;http://x&quot;)" in out
+    assert "<script" not in out
+
+
+def test_binary_format_needs_an_output_file(files):
+    result = run("score", *files, "--format", "parquet")
+    assert result.exit_code == 2
+    assert "--format parquet writes a file: give -o FILE" in result.stderr
+
+
+def test_bad_data_leaves_no_output_and_an_existing_file_untouched(files, tmp_path):
+    c, _ = files
+    bad = tmp_path / "bad.csv"
+    bad.write_text(DATA.replace("100,có", "9,5,có"), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    out.write_text("old", encoding="utf-8")
+    result = run("score", c, str(bad), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {bad}: ")
+    assert out.read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "c.yaml", "d.csv", "out.csv"]
+
+
+def test_decimal_comma(files, tmp_path):
+    c, _ = files
+    data = tmp_path / "vn.csv"
+    data.write_text(DATA.replace(",100,", ',"99,5",'), encoding="utf-8")
+    assert run("score", c, str(data)).exit_code == 1
+    result = run("score", c, str(data), "--decimal-comma", "--format", "csv")
+    assert result.exit_code == 0
+    assert "X1,Xã Một,Cụm 1,9.94," in result.stdout
+
+
+def test_awards_command_gives_every_unit_a_reason(files):
+    result = run("awards", *files, "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "award,group,id,name,rank,total,status,place,quota,base,behind_last_in,tied_with,failed\n"
+        "BK,Cụm 1,X1,Xã Một,1,10.0,on_list,1,1,2,,,\n"
+        "BK,Cụm 1,X2,Xã Hai,2,7.0,not_eligible,,1,2,,,min_total\n"
+        "BK,Cụm 2,X4,\"'=HYPERLINK(\"\"http://x\"\")\",1,9.4,on_list,1,1,2,,,\n"
+        "BK,Cụm 2,X3,Xã Ba,2,4.8,not_eligible,,1,2,,,min_total\n")
+
+
+def test_validate_ok(files):
+    result = run("validate", files[0])
+    assert result.exit_code == 0
+    assert result.stdout == f"{files[0]}: valid (format 1, nho 1, 2 scored criteria, total 10)\n"
+
+
+def test_missing_file_is_bad_input_not_a_traceback(tmp_path):
+    result = run("validate", str(tmp_path / "none.yaml"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_prints_the_ranking_and_the_shortlist():
+    result = run("demo")
+    assert result.exit_code == 0
+    assert "Cụm 1 — 10 đơn vị" in result.stdout
+    assert "BANG_KHEN — Cụm 3: hạn mức 2: X21; đồng hạng, Hội đồng biểu quyết: X23, X26" in result.stdout

@@ -1,0 +1,59 @@
+"""thidua explain: the trace adds up, names every policy, and refuses unknown ids."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from thidua.cli import cli
+from thidua.inputs import shipped
+
+CRITERIA, DATA = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
+
+
+def explain(*args: str):
+    return CliRunner().invoke(cli, ["explain", CRITERIA, DATA, *args])
+
+
+def test_points_add_up_to_the_total_as_printed():
+    doc = json.loads(explain("X17", "--format", "json").stdout)
+    for group in doc["criteria"]:
+        assert round(sum(child["points"] for child in group["children"]), 2) == group["points"]
+    main = round(sum(g["points"] for g in doc["criteria"]), 2)
+    assert main == doc["unit"]["earned"] == 93.37
+    assert round(main + doc["unit"]["bonus"] - doc["unit"]["penalty"], 2) == doc["unit"]["total"] == 90.87
+
+
+def test_the_trace_says_why():
+    out = explain("X17").stdout
+    assert "Tổng điểm: 90,87" in out
+    assert "đạt 100%: 12 điểm; mỗi 1% thiếu trừ 0,5 điểm" in out
+    assert "Xếp loại: Hoàn thành tốt nhiệm vụ (theo điểm: Hoàn thành xuất sắc nhiệm vụ; bị giới hạn bởi KKDN)" in out
+    assert "Xếp trên: X14 Xã Đông Trạch, hạng 4, 91,20 (hơn 0,33 điểm)" in out
+    assert "BANG_KHEN: Không đủ điều kiện: vướng điều kiện loại trừ (KKDN)." in out
+
+
+def test_missing_value_policy_is_shown():
+    out = explain("X01").stdout
+    assert "ty_le_pakn_dung_han = (trống)" in out
+    assert "[thiếu số liệu → đủ điểm (không phát sinh)]" in out
+
+
+def test_a_tie_for_the_council():
+    out = explain("X23").stdout
+    assert "Xếp dưới: X26 Xã Quảng Ninh, hạng 3, 92,33 (đồng hạng)" in out
+    assert ("BANG_KHEN: Đồng hạng tại vị trí cuối hạn mức với X26: bằng nhau về tổng điểm 92,33, điểm tiêu chí "
+            "II 19,05, so_don_thu_qua_han 0; còn 1 vị trí cho 2 đơn vị. Hội đồng biểu quyết.") in out
+
+
+def test_an_id_typed_with_combining_accents_or_spaces_is_found():
+    assert explain(" X01 ").exit_code == 0
+
+
+def test_unknown_id_names_the_nearest():
+    result = explain("X71")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"Error: {DATA}: 1 problem\n"
+                             f"{DATA}: no unit has id 'X71' (30 units); nearest: X27, X21, X19\n")

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import click
+
+from .common import emit, reports_errors
+
+FORMATS = click.Choice(["table", "markdown", "json"])
+
+
+@click.command()
+@click.argument("criteria", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("unit_id")
+@click.option("--format", "fmt", type=FORMATS, default="table", help="table (default), markdown or json.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE.")
+@click.option("--decimal-comma", is_flag=True, help="Read numbers written the Vietnamese way: 95,5.")
+@click.option("--sheet", default=None, help="Worksheet of an .xlsx data file (default: the first).")
+@reports_errors
+def explain(criteria: str, data: str, unit_id: str, fmt: str, output: str | None, decimal_comma: bool,
+            sheet: str | None) -> None:
+    """One unit's whole trace: each criterion's data, rule and points, bonus, penalty, knockouts,
+    classification, rank, the margin to its neighbours, and each award's reason.
+
+    \b
+    Example:
+      thidua explain criteria.yaml data.csv X07
+    """
+    from .. import render_explain as r
+    from ..engine import score
+    from ..explain import explain as trace
+    from ..inputs import load
+
+    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    e = trace(score(c, frame, data, trace=True), unit_id, data)
+    emit({"table": r.to_table, "markdown": r.to_markdown, "json": r.to_json}[fmt](e), output)
