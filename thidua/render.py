@@ -219,22 +219,29 @@ def to_markdown(result: Result) -> str:
     return "\n".join(parts) + "\n"
 
 
+def html_table(head: list[str], rows: list[list[Any]]) -> str:
+    """A table with every cell escaped."""
+    esc = html_lib.escape
+    th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>\n" for row in rows)
+    return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+
+def html_head(title: str) -> list[str]:
+    """The opening of a page, up to and including its <h1>."""
+    esc = html_lib.escape
+    return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
+            f"<title>{esc(title)}</title>",
+            "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
+            "td,th{border:1px solid #999;padding:2px 6px}</style>",
+            "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
+
+
 def to_html(result: Result) -> str:
     c = result.criteria
     esc = html_lib.escape
-
-    def table(head: list[str], rows: list[list[Any]]) -> str:
-        th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
-        body = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>\n" for row in rows)
-        return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
-
-    parts = ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
-             f"<title>{esc(c.name)}</title>",
-             "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-             "td,th{border:1px solid #999;padding:2px 6px}td{text-align:right}"
-             "td:nth-child(3){text-align:left}</style>",
-             "</head>", "<body>", f"<h1>{esc(c.name)}</h1>", f"<p>Phiên bản {esc(c.version)}</p>"]
-    parts += _sections(result, table, lambda title: f"<h2>{esc(title)}</h2>")
+    parts = [*html_head(c.name), f"<p>Phiên bản {esc(c.version)}</p>"]
+    parts += _sections(result, html_table, lambda title: f"<h2>{esc(title)}</h2>")
     if c.awards:
         parts.append("<h2>Danh sách đề nghị khen thưởng</h2><ul>")
         parts += [f"<li>{esc(x)}</li>" for x in _shortlist_lines(result)]

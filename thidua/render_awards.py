@@ -11,7 +11,7 @@ from tabulate import tabulate
 from . import model as m
 from .engine import Result
 from .reasons import quotas, reasons
-from .render import neutralised, policy_lines, vn_number
+from .render import html_head, html_table, neutralised, policy_lines, vn_number
 
 _CONDITION = {
     "knockout": "bị loại trừ ({knockouts})",
@@ -147,18 +147,9 @@ def to_html(result: Result) -> str:
 
     c = result.criteria
     esc = html.escape
-
-    def table(head: list[str], rows: list[list[Any]]) -> str:
-        th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
-        body = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>\n" for row in rows)
-        return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
-
-    parts = ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
-             f"<title>{esc(c.name)}</title>", "<style>body{font-family:sans-serif}table{border-collapse:"
-             "collapse;margin-bottom:1em}td,th{border:1px solid #999;padding:2px 6px}</style>", "</head>",
-             "<body>", f"<h1>{esc(c.name)}: danh sách đề nghị khen thưởng</h1>"]
+    parts = html_head(f"{c.name}: danh sách đề nghị khen thưởng")
     parts += [p if p.startswith("<") else f"<p>{esc(p)}</p>"
-              for p in _people(result, table, lambda t: f"<h2>{esc(t)}</h2>")]
+              for p in _people(result, html_table, lambda t: f"<h2>{esc(t)}</h2>")]
     parts += ["<ul>", *[f"<li>{esc(x)}</li>" for x in policy_lines(c)], "</ul>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
