@@ -99,7 +99,7 @@ def test_score_json_keys_are_the_contract(files):
                          "rank_overall", "knockouts", "awards", "flagged"}
     assert unit["points"] == {"A": 6, "B": 4}
     assert doc["awards"][0] == {"code": "BK", "name": "Bằng khen", "group": "Cụm 1", "quota": 1,
-                                "units": ["X1"], "flagged": []}
+                                "units": ["X1"], "flagged": [], "eligible": 1}
 
 
 @pytest.mark.parametrize("ext", ["csv", "json", "md", "html", "parquet", "xlsx"])
@@ -157,6 +157,15 @@ def test_awards_command_gives_every_unit_a_reason(files):
         "BK,Cụm 1,X2,Xã Hai,2,7.0,not_eligible,,1,2,,,min_total\n"
         "BK,Cụm 2,X4,\"'=HYPERLINK(\"\"http://x\"\")\",1,9.4,on_list,1,1,2,,,\n"
         "BK,Cụm 2,X3,Xã Ba,2,4.8,not_eligible,,1,2,,,min_total\n")
+
+
+def test_a_quota_that_cannot_be_filled_is_reported_not_an_error(files, tmp_path):
+    c = tmp_path / "c2.yaml"
+    c.write_text(CRITERIA.replace("{count: 1}", "{count: 3}"), encoding="utf-8")
+    result = run("score", str(c), files[1])
+    assert result.exit_code == 0
+    assert "BK — Cụm 1: hạn mức 3: X1; không đủ đơn vị để lấp hạn mức (1 đủ điều kiện cho 3 vị trí)" \
+        in result.stdout
 
 
 def test_validate_ok(files):

@@ -57,7 +57,7 @@ def award_lists(result: Result) -> list[dict[str, Any]]:
     for award in c.awards:
         per_group = c.award_scope(award) == "group"
         keys = ["group"] if per_group else []
-        on, flag, quota = (f"award.{award.code}.{k}" for k in ("on", "flag", "quota"))
+        on, flag, quota, eligible = (f"award.{award.code}.{k}" for k in ("on", "flag", "quota", "eligible"))
         frames = units.partition_by(keys, maintain_order=True) if keys else [units]
         for part in frames:
             group = part.get_column("group")[0] if per_group else None
@@ -66,6 +66,7 @@ def award_lists(result: Result) -> list[dict[str, Any]]:
                 "quota": int(part.get_column(quota)[0]) if part.height else 0,
                 "units": part.filter(pl.col(on)).get_column("id").to_list(),
                 "flagged": part.filter(pl.col(flag)).get_column("id").to_list(),
+                "eligible": int(part.get_column(eligible).sum()),
             })
     return out
 
@@ -190,6 +191,9 @@ def _shortlist_lines(result: Result) -> list[str]:
         line = f"{entry['code']}{where}: hạn mức {entry['quota']}: {units}"
         if entry["flagged"]:
             line += f"; đồng hạng, Hội đồng biểu quyết: {', '.join(entry['flagged'])}"
+        if entry["eligible"] < entry["quota"]:
+            line += (f"; không đủ đơn vị để lấp hạn mức ({entry['eligible']} đủ điều kiện "
+                     f"cho {entry['quota']} vị trí)")
         lines.append(line)
     return lines
 
