@@ -5,6 +5,15 @@ numbers, Boolean for yes/no) and `row`, where a person finds the unit in the fil
 guessed: a value that is not what it must be is a problem naming its row, column and value.
 Values are parsed by polars expressions over whole columns; Python only writes the messages for
 the few rows that are wrong.
+
+No row is lost: every row of the file becomes a unit, or the run fails naming the row, or (CSV
+and XLSX only) it is a blank row, one where every column the criteria read is empty, which is
+skipped and counted (`Reading`; the CLI says "skipped N blank rows (…)" and the manifest keeps
+the count). Hostile files meet limits before any real work: an .xlsx is refused from its zip
+directory when it would unzip past MAX_XLSX_EXPANDED, or when its cells span more than
+MAX_SHEET_CELLS (the reader would allocate the whole rectangle); JSON nested too deeply, an
+integer too long, a key named twice in a record, text that holds control characters or looks
+like TCVN3 or mis-decoded UTF-8 are each reported at their row.
 """
 
 from __future__ import annotations
@@ -12,12 +21,16 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import html
 import json
 import math
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
@@ -26,6 +39,8 @@ import polars as pl
 from .errors import DataError, Problem
 
 LIMIT = 50  # problems listed per column before "… and N more"
+MAX_XLSX_EXPANDED = 200_000_000  # bytes an .xlsx may unzip to; a zip bomb is refused unopened
+MAX_SHEET_CELLS = 30_000_000  # rows × columns a sheet's cells may span: the reader allocates all
 TEXT = ("id", "name", "group")
 RESERVED = (*TEXT, "row")
 YES_NO = "(có/không, x, 1/0, true/false)"
@@ -36,10 +51,17 @@ COMMA = r"^[+-]?(?:(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d*)?|,\d+)(?:[eE][+-]?\d+)?$"
 NUMBERISH = re.compile(r"[+-]?[\d.,]+(?:[eE][+-]?\d+)?")
 NOT_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 NAN = pl.lit(float("nan"))  # a bad number while checking; never returned
+FILLED = "\0filled"  # while reading a spreadsheet: does the row hold anything we use?
 
 YES = ("1", "true", "có", "co", "x", "yes", "y", "đạt")
 NO = ("0", "false", "không", "khong", "no", "n", "không đạt", "chưa đạt")
 FLAG_WORDS = {**{w: True for w in YES}, **{w: False for w in NO}}
+
+# Text a person cannot have meant: control characters (tab and line breaks aside), and two or more
+# of the signs U+00A1-U+00BF, which Vietnamese never uses but TCVN3 (ABC) text read as Latin-1, or
+# UTF-8 read as Windows-1252, is full of ("X· Qu¶ng L­u", "XÃ£ Quáº£ng").
+CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
+LEGACY_SIGN = r"[\u00A1-\u00BF]"
 
 # Text made only of these characters is NFC already (Latin with Vietnamese letters, punctuation,
 # currency; tests/test_data.py checks it), so most columns skip normalisation.
@@ -63,26 +85,68 @@ class Columns:
             raise ValueError(f"columns read both as numbers and as yes/no: {sorted(both)}")
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What became of a data file's rows: every row is a unit, or a blank row that was skipped.
+
+    A blank row is a CSV or XLSX row where every column the criteria use is empty (a gap, a
+    spacer line, a row holding only notes in other columns). It is no unit, and it is counted
+    here so that no row leaves the file unnoticed; the CLI reports the count.
+    """
+
+    source: str
+    rows: int  # data rows below the header (records in Parquet and JSON)
+    units: int
+    blank: int  # rows skipped as blank: rows == units + blank
+    blank_rows: tuple[int, ...] = field(default=())  # the first LIMIT of them, as row numbers
+
+
+_readings: ContextVar[list[Reading] | None] = ContextVar("thidua_readings", default=None)
+
+
+@contextmanager
+def readings() -> Iterator[list[Reading]]:
+    """Within the block, every successful read_data appends its Reading to the list yielded."""
+    found: list[Reading] = []
+    token = _readings.set(found)
+    try:
+        yield found
+    finally:
+        _readings.reset(token)
+
+
 def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False,
               sheet: str | None = None) -> pl.DataFrame:
     """Read a .csv, .xlsx, .parquet or .json file; raise one DataError listing every problem."""
     source = str(path)
     try:
         table = _open(Path(path), sheet, columns.id, decimal_comma)
-        positions, problems = _match(table.header, columns)
+        positions, problems = _match(table, columns)
         if not positions:
             raise DataError(source, problems)
         fields = _fields(positions, columns)
         plan = _plan(table, positions)
+        _check_types(plan.collect_schema(), fields)
         wide = _collect(table, plan.select(_values(fields, plan.collect_schema(), decimal_comma)))
+        rows = wide.height
+        blank = pl.Series("row", [], dtype=pl.Int64)
+        if FILLED in wide.columns:
+            if not wide.get_column(FILLED).all():
+                blank = wide.filter(~pl.col(FILLED)).get_column("row")
+                wide = wide.filter(pl.col(FILLED))
+            wide = wide.drop(FILLED)
         if wide.height == 0:
             raise DataError(source, [*problems, Problem("", table.no_units)])
         wide = _tidy_text(wide)
+        problems += _text_problems(table, wide, fields)
         problems += _problems(table, wide, plan, fields, decimal_comma)
     except _Unreadable as e:
         raise DataError(source, e.problems) from None
     if problems:
         raise DataError(source, problems)
+    found = _readings.get()
+    if found is not None:
+        found.append(Reading(source, rows, wide.height, blank.len(), tuple(blank.head(LIMIT))))
     return wide.select(*(f.out for f in fields), "row").rechunk()  # one chunk: the later sort gathers faster
 
 
@@ -111,6 +175,8 @@ class _Table:
     first_row: int  # where a person finds the first unit: spreadsheet row or record number
     spreadsheet: bool  # CSV and XLSX: a wholly blank row is a gap, not a unit
     no_units: str = "the file has a header row but no units"
+    # JSON: the records (row, "list" or "object") whose value at this position is not a value
+    nested: Callable[[int], list[tuple[int, str]]] = lambda position: []
 
 
 def _open(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) -> _Table:
@@ -141,6 +207,11 @@ def _open(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) ->
 
 
 def _open_csv(path: Path) -> _Table:
+    with path.open("rb") as f:
+        start = f.read(1 << 16)
+    if b"\r" in start and b"\n" not in start:
+        raise _Unreadable("its lines end with a lone carriage return (an old Mac format) that "
+                          "the reader does not split on; save it again as 'CSV UTF-8'")
     header = _csv_header(path, ",")
     sep = ";" if len(header) == 1 and ";" in header[0] else ","  # Excel's CSV on vi-VN systems
     if sep == ";":
@@ -181,7 +252,20 @@ def _csv_failure(path: Path, sep: str, width: int, error: Exception) -> list[Pro
         if len(rec) > width
     )
     problems = _capped(long_rows, "", "rows with too many values")
-    return problems or [Problem("", f"cannot be read as CSV: {_first_line(error)}")]
+    return problems or _unclosed_quote(text, sep) or [
+        Problem("", f"cannot be read as CSV: {_first_line(error)}")]
+
+
+def _unclosed_quote(text: str, sep: str) -> list[Problem]:
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=sep, strict=True)
+    row = 1
+    try:
+        for row, _ in enumerate(reader, 1):
+            pass
+    except csv.Error:
+        return [Problem(f"row {row + 1}", 'a quote (") opens a value that is never closed; '
+                                          'write a quote inside a value as two ("")')]
+    return []
 
 
 def _not_utf8(data: bytes) -> str:
@@ -195,6 +279,7 @@ def _not_utf8(data: bytes) -> str:
 
 
 def _open_xlsx(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) -> _Table:
+    _check_zip(path, sheet)
     try:
         book = fastexcel.read_excel(path)
         name = _sheet(book.sheet_names, sheet)
@@ -223,6 +308,96 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, decimal_comma: boo
     return _Table("an .xlsx workbook", header,
                   lambda positions: frame.lazy().select(names[sheet_column[i]] for i in positions),
                   first_row=top + 2, spreadsheet=True)
+
+
+def _check_zip(path: Path, sheet: str | None) -> None:
+    """Refuse a workbook that would blow up in the reader, from its zip directory and the cell
+    references of the sheet to read: more than MAX_XLSX_EXPANDED bytes once unzipped, or cells
+    spanning more than MAX_SHEET_CELLS (the reader allocates the whole rectangle, so one far cell
+    in a 5 kB file asks for hundreds of gigabytes)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "[Content_Types].xml" not in z.namelist():
+                raise _Unreadable("is a zip archive but not an .xlsx workbook")
+            expanded = sum(i.file_size for i in z.infolist())
+            if expanded > MAX_XLSX_EXPANDED:
+                raise _Unreadable(f"unzips to {expanded:,} bytes; an .xlsx data file may unzip to "
+                                  f"at most {MAX_XLSX_EXPANDED:,} (a zip bomb?)")
+            for member, name in _sheet_members(z, sheet):
+                _check_extent(z, member, name)
+    except zipfile.BadZipFile:
+        raise _Unreadable("is not an .xlsx workbook (it is not a zip archive)") from None
+    except (OSError, EOFError, NotImplementedError, ValueError) as e:
+        raise _Unreadable(f"cannot be read as an .xlsx workbook: {_first_line(e)}") from None
+
+
+def _sheet_members(z: zipfile.ZipFile, wanted: str | None) -> list[tuple[str, str]]:
+    """(zip member, sheet name) of the sheet that will be read; every worksheet when the
+    workbook's own index cannot tell."""
+    names = set(z.namelist())
+    every = [(n, n.rsplit("/", 1)[-1]) for n in sorted(names)
+             if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    try:
+        book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return every
+    targets = {}
+    for tag in re.findall(r"<(?:\w+:)?Relationship\b[^>]*>", rels):
+        ident, target = re.search(r'\bId="([^"]*)"', tag), re.search(r'\bTarget="([^"]*)"', tag)
+        if ident and target:
+            path = html.unescape(target[1])
+            targets[ident[1]] = path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+        name, ident = re.search(r'\bname="([^"]*)"', tag), re.search(r'\b\w+:id="([^"]*)"', tag)
+        if not (name and ident):
+            continue
+        sheet = html.unescape(name[1])
+        if wanted is None or _nfc(sheet) == _nfc(wanted):
+            member = targets.get(ident[1])
+            return [(member, sheet)] if member in names else every
+    return every
+
+
+_CELL = r'\br="[A-Z]{1,3}[0-9]{1,7}"[^>]*>'  # a cell's reference, to the end of its tag
+
+
+def _check_extent(z: zipfile.ZipFile, member: str, sheet: str) -> None:
+    """Rows × columns spanned by the sheet's cells that hold something (a self-closing <c/> is
+    formatting only, which the reader skips). Read in chunks; a tag cut by a chunk's end is
+    carried over to the next."""
+    low_row, high_row, low_col, high_col = 1 << 30, 0, 1 << 30, 0
+    carry = b""
+    with z.open(member) as f:
+        while True:
+            chunk = f.read(1 << 24)
+            data = carry + chunk
+            cut = data.rfind(b"<")
+            carry = data[cut:] if chunk and cut >= 0 and data.find(b">", cut) < 0 else b""
+            data = data[: len(data) - len(carry)]
+            refs = (pl.Series([data.decode("utf-8", "replace")]).str.extract_all(_CELL).explode()
+                    .drop_nulls())
+            refs = refs.filter(~refs.str.ends_with("/>"))
+            if not refs.is_empty():
+                parts = refs.str.extract_groups(r'"([A-Z]+)([0-9]+)"').struct.unnest()
+                rows = parts.get_column("2").cast(pl.Int64)
+                cols = [_column_number(c) for c in parts.get_column("1").unique()]
+                low_row = min(low_row, int(rows.min()))  # type: ignore[arg-type]
+                high_row = max(high_row, int(rows.max()))  # type: ignore[arg-type]
+                low_col, high_col = min(low_col, *cols), max(high_col, *cols)
+            if not chunk:
+                break
+    if high_row and (high_row - low_row + 1) * (high_col - low_col + 1) > MAX_SHEET_CELLS:
+        raise _Unreadable(f"the sheet '{sheet}' spans rows {low_row:,} to {high_row:,} and columns "
+                          f"{_letters(low_col - 1)} to {_letters(high_col - 1)}, more than "
+                          f"{MAX_SHEET_CELLS:,} cells; delete what lies far from the table")
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def _numbers_in_text_columns(book: fastexcel.ExcelReader, name: str, top: int,
@@ -268,15 +443,44 @@ def _open_parquet(path: Path) -> _Table:
                   first_row=1, spreadsheet=False, no_units="the file has no units")
 
 
+class _Twice(dict):  # type: ignore[type-arg]
+    """A JSON object that named one key twice (json would silently keep the last value)."""
+
+    key: str
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    record = dict(pairs)
+    if len(record) == len(pairs):
+        return record
+    seen: set[str] = set()
+    twice = _Twice(record)
+    for key, _ in pairs:
+        if key in seen:
+            twice.key = key
+            break
+        seen.add(key)
+    return twice
+
+
+def _big_int(text: str) -> int | str:
+    """An integer too long for a float stays text, to be reported as not a finite number."""
+    return text if len(text) > 300 else int(text)
+
+
 def _open_json(path: Path, decimal_comma: bool) -> _Table:
     data = path.read_bytes()
     try:
-        records = json.loads(data.decode("utf-8-sig"))
+        records = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_pairs,
+                             parse_int=_big_int)
     except UnicodeDecodeError:
         raise _Unreadable(_not_utf8(data)) from None
     except json.JSONDecodeError as e:
         where = f"line {e.lineno}, column {e.colno}"
         raise _Unreadable(f"is not valid JSON ({where}: {e.msg})") from None
+    except RecursionError:
+        raise _Unreadable("is nested too deeply (lists or objects inside each other) to be a "
+                          "table of units") from None
     if not isinstance(records, list):
         raise _Unreadable("must hold an array of objects, one per unit")
     if not records:
@@ -284,6 +488,10 @@ def _open_json(path: Path, decimal_comma: bool) -> _Table:
     strays = (Problem(f"row {n}", "is not an object") for n, r in enumerate(records, 1)
               if not isinstance(r, dict))
     if problems := _capped(strays, "", "records that are not objects"):
+        raise _Unreadable(*problems)
+    twice = (Problem(f"row {n}", f"names the key '{_short(r.key)}' twice")
+             for n, r in enumerate(records, 1) if isinstance(r, _Twice))
+    if problems := _capped(twice, "", "records that name a key twice"):
         raise _Unreadable(*problems)
     keys: dict[str, None] = {}
     for record in records:
@@ -294,8 +502,13 @@ def _open_json(path: Path, decimal_comma: bool) -> _Table:
         return pl.DataFrame([_json_column(records, header[i], decimal_comma)
                              for i in positions]).lazy()
 
+    def nested(position: int) -> list[tuple[int, str]]:
+        key = header[position]
+        return [(n, "list" if isinstance(v, list) else "object")
+                for n, r in enumerate(records, 1) if isinstance(v := r.get(key), list | dict)]
+
     return _Table("JSON", header, load, first_row=1, spreadsheet=False,
-                  no_units="the file has no units")
+                  no_units="the file has no units", nested=nested)
 
 
 def _json_column(records: list[dict[str, object]], key: str, decimal_comma: bool) -> pl.Series:
@@ -337,7 +550,8 @@ def _wanted(columns: Columns) -> Iterator[tuple[str, str, str]]:
         yield indicator, indicator, "indicator"
 
 
-def _match(header: tuple[str, ...], columns: Columns) -> tuple[dict[str, int], list[Problem]]:
+def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Problem]]:
+    header = table.header
     clean = [_nfc(h).strip() for h in header]
     where: dict[str, list[int]] = {}
     for i, name in enumerate(clean):
@@ -358,7 +572,24 @@ def _match(header: tuple[str, ...], columns: Columns) -> tuple[dict[str, int], l
             message = f"the header has {len(hits)} columns named '{column}'"
         if Problem("header", message) not in problems:
             problems.append(Problem("header", message))
+    unnamed = [i for i, name in enumerate(clean) if not name]
+    if table.spreadsheet and len(positions) < len(list(_wanted(columns))) and unnamed:
+        letters = ", ".join(_letters(i) for i in unnamed[:10]) + ", …" * (len(unnamed) > 10)
+        problems.append(Problem("header", (
+            f"row {table.first_row - 1} (the header) has no name in column"
+            f"{'s' if len(unnamed) > 1 else ''} {letters} (merged cells?); write every "
+            "column's name in its own cell of one header row")))
     return positions, problems
+
+
+def _letters(index: int) -> str:
+    """0 → 'A', 25 → 'Z', 26 → 'AA': the column as a spreadsheet shows it."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
 
 def _missing(column: str, role: str, header: list[str]) -> str:
@@ -396,8 +627,9 @@ def _plan(table: _Table, positions: dict[str, int]) -> pl.LazyFrame:
     schema = plan.collect_schema()
     plan = plan.with_row_index("row", offset=table.first_row)
     plan = plan.with_columns(pl.col("row").cast(pl.Int64))
-    if table.spreadsheet:
-        plan = plan.filter(pl.any_horizontal(_filled(k, t) for k, t in schema.items()))
+    if table.spreadsheet:  # a blank row is no unit; read_data counts and skips it
+        plan = plan.with_columns(pl.any_horizontal(_filled(k, t) for k, t in schema.items())
+                                 .alias(FILLED))
     return plan
 
 
@@ -410,7 +642,7 @@ def _collect(table: _Table, plan: pl.LazyFrame) -> pl.DataFrame:
 
 def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> list[pl.Expr]:
     """Every field as its frame column, plus a mask of bad values for yes/no that can be bad."""
-    exprs = [pl.col("row")]
+    exprs = [pl.col("row"), *([pl.col(FILLED)] if FILLED in schema else [])]
     for f in fields:
         dtype = schema[f.key]
         if f.kind in TEXT:
@@ -485,6 +717,46 @@ def _filled(key: str, dtype: pl.DataType) -> pl.Expr:
 
 def _mask(f: _Field) -> str:
     return f"\0bad {f.out}"
+
+
+def _check_types(schema: pl.Schema, fields: list[_Field]) -> None:
+    """A unit's id, name or group must be text or a number, not a list or a record (Parquet)."""
+    problems = [Problem(f.column, f"holds {schema[f.key]} values, not text: a unit's {f.kind} must "
+                                  "be text or a number")
+                for f in fields if f.kind in TEXT and schema[f.key].is_nested()]
+    if problems:
+        raise _Unreadable(*problems)
+
+
+def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field]) -> list[Problem]:
+    """Ids, names and groups that hold a control character, look like text in an old encoding
+    (TCVN3, or UTF-8 read as Windows-1252), or were a list or an object in a JSON file."""
+    text = [f for f in fields if f.kind in TEXT]
+    odd = f"{CONTROL}|{LEGACY_SIGN}"
+    suspect = wide.select(pl.col(f.out).str.contains(odd).any().alias(f.out) for f in text)
+    found: list[tuple[int, int, Problem]] = []
+    for f in text:
+        nested = table.nested(int(f.key[1:]))
+        found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
+                                               f"a JSON {kind} is not a unit's {f.kind}"))
+                  for r, kind in nested[:LIMIT]]
+        if not suspect.get_column(f.out)[0]:
+            continue
+        control = pl.col(f.out).str.contains(CONTROL)
+        legacy = pl.col(f.out).str.count_matches(LEGACY_SIGN) >= 2
+        bad = wide.filter(control | legacy).select("row", f.out, control.alias("control"))
+        for r, value, is_control in bad.head(LIMIT).iter_rows():
+            char = re.search(CONTROL, value) if is_control else None
+            message = (f"{_show(value)} holds the control character U+{ord(char[0]):04X}"
+                       if char else
+                       f"{_show(value)} looks like text in an old encoding (TCVN3/ABC, or UTF-8 "
+                       "opened as Windows-1252), not Unicode; convert the file to Unicode "
+                       "(e.g. with Unikey's converter) and save it again")
+            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", message)))
+        if bad.height > LIMIT:
+            found.append((1 << 62, int(f.key[1:]),
+                          Problem(f.column, f"… and {bad.height - LIMIT} more such values")))
+    return [p for *_, p in sorted(found, key=lambda t: t[:2])]
 
 
 def _tidy_text(wide: pl.DataFrame) -> pl.DataFrame:
@@ -577,6 +849,9 @@ def _flag_message(value: object) -> str:
 
 
 def _show(value: object) -> str:
+    """A value as a message quotes it: stripped, on one line, cut short when long."""
+    if isinstance(value, pl.Series):
+        value = value.to_list()
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, float) and math.isnan(value):
@@ -585,6 +860,7 @@ def _show(value: object) -> str:
         text = value.strip()
     else:
         text = str(value)
+    text = re.sub(r"[\x00-\x1F\x7F]", lambda m: f"\\x{ord(m[0]):02X}", text)
     return f"'{_short(text)}'"
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,11 @@ from .checks import check_criteria
 from .errors import CriteriaError, Problem
 
 MAX_BYTES = 2_000_000
+MAX_NESTING = 100  # lists and mappings inside each other; a real file needs about 12
+MAX_DIGITS = 300  # digits of an integer; a float has at most 309 before it is infinite
+MAX_MAGNITUDE = 10**15  # beyond it a float no longer holds every whole number: no file needs more
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map",
+                                                     "seq", "timestamp")}
 _UNION_MEMBERS = {"float", "IndicatorRef", "Cap", "ByClassification", "ByAward", "str", "int"}
 _UNION_MESSAGES = {
     "target": "must be a number or {indicator: <column>}",
@@ -29,23 +36,85 @@ _UNION_MESSAGES = {
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without aliases and without duplicate keys."""
+    """SafeLoader for plain data: no aliases, no duplicate keys, no tags beyond the plain ones
+    (a !!set, !!binary or !include is refused), no nesting deeper than MAX_NESTING, no integer
+    longer than MAX_DIGITS; a date stays the text it was written as."""
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in a criteria "
                                        "file; write the value out", event.start_mark)
-        return super().compose_node(parent, index)
+        depth = getattr(self, "_depth", 0)
+        if depth >= MAX_NESTING and self.check_event(yaml.CollectionStartEvent):
+            raise yaml.MarkedYAMLError(None, None, _too_deep(), self.peek_event().start_mark)
+        self._depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth = depth
+
+    def construct_object(self, node, deep=False):  # type: ignore[no-untyped-def]
+        if node.tag == "tag:yaml.org,2002:merge":
+            raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed in a criteria "
+                                       "file; write the keys out", node.start_mark)
+        if node.tag not in _PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(None, None, f"the tag {_tag(node.tag)!r} is "
+                                                    "not allowed: a criteria file holds plain "
+                                                    "data only", node.start_mark)
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise yaml.MarkedYAMLError(None, None, "a key must be a plain word, not a list "
+                                           "or a mapping", key_node.start_mark)
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key) if isinstance(key, (str, int, float, bool)) else None
+            seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise yaml.MarkedYAMLError(None, None, _too_long(digits), node.start_mark)
+        return super().construct_yaml_int(node)
+
+    def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+        return self.construct_scalar(node)  # 2026-01-15 is the text a council wrote
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def _tag(tag: str) -> str:
+    """'tag:yaml.org,2002:set' as it is written, '!!set'; PyYAML's python/… tags in full."""
+    standard = "tag:yaml.org,2002:"
+    if tag.startswith(standard) and not tag.startswith(standard + "python/"):
+        return "!!" + tag.removeprefix(standard)
+    return tag
+
+
+def _too_deep() -> str:
+    return f"nested more than {MAX_NESTING} levels deep; a criteria file needs far fewer"
+
+
+def _too_long(digits: int) -> str:
+    return f"a number of {digits:,} digits is too large for a criteria file"
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _TooLong(len(text.lstrip("-")))
+    return int(text)
+
+
+class _TooLong(ValueError):
+    def __init__(self, digits: int):
+        super().__init__(_too_long(digits))
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -74,32 +143,85 @@ def read_document(path: str | Path) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise fail(f"not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise fail(f"not UTF-8 text (byte 0x{raw[e.start]:02X} on line {line}); save the file as "
+                   "UTF-8") from None
     try:
         if suffix == ".toml":
-            return tomllib.loads(text)
-        if suffix == ".json":
-            return json.loads(text, object_pairs_hook=_no_duplicates)
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+            document = tomllib.loads(text)
+        elif suffix == ".json":
+            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
+        else:
+            document = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         message = str(e.problem or e.context)
-        if isinstance(e, yaml.constructor.ConstructorError) and "tag" in message:
-            tag = message.rsplit(" ", 1)[-1]
-            message = f"the tag {tag} is not allowed: a criteria file holds plain data only"
+        if e.context and e.problem and e.problem.startswith("but "):
+            message = f"{e.context}, {e.problem}"  # "expected a single document…, but found…"
+        if "'\\t'" in message:
+            message = "a tab cannot start anything here: YAML is indented with spaces"
         raise CriteriaError(source, [Problem(where, message)]) from None
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        raise CriteriaError(source, [Problem(f"line {line}, column {column}",
+                                             f"the character U+{e.character:04X} is not allowed "
+                                             "in a criteria file")]) from None
     except yaml.YAMLError as e:
-        raise fail(f"not valid YAML: {e}") from None
+        raise fail(f"not valid YAML: {_one_line(e)}") from None
     except tomllib.TOMLDecodeError as e:
         raise fail(f"not valid TOML: {e}") from None
     except json.JSONDecodeError as e:
         raise CriteriaError(source, [Problem(f"line {e.lineno}, column {e.colno}",
                                              f"not valid JSON: {e.msg}")]) from None
-    except ValueError as e:  # duplicate key in JSON
+    except _TooLong as e:
         raise fail(str(e)) from None
+    except ValueError as e:  # duplicate key in JSON; an integer too long for Python (TOML)
+        message = str(e)
+        if "integer string conversion" in message:
+            digits = re.search(r"value has (\d+) digits", message)
+            message = _too_long(int(digits[1])) if digits else message
+        raise fail(message) from None
     except RecursionError:
-        raise fail("nested too deeply to be a criteria file") from None
+        raise fail(_too_deep()) from None
+    if _depth(document) > MAX_NESTING:
+        raise fail(_too_deep())
+    return document
+
+
+def _depth(document: Any) -> int:
+    """How many lists and mappings lie inside each other (without recursion)."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, level)
+            if level <= MAX_NESTING:
+                stack.extend((v, level + 1) for v in (value.values() if isinstance(value, dict)
+                                                      else value))
+    return deepest
+
+
+def _huge_numbers(document: Any) -> list[Problem]:
+    """Every finite number beyond ±MAX_MAGNITUDE, at its place (infinities are pydantic's)."""
+    found: list[Problem] = []
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(document, ())]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, (*loc, str(k))) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((v, (*loc, i)) for i, v in reversed(list(enumerate(value))))
+        elif (isinstance(value, int | float) and not isinstance(value, bool)
+              and abs(value) > MAX_MAGNITUDE and value not in (math.inf, -math.inf)):
+            found.append(Problem(location(loc), f"{_shown(value)} is too large: the numbers of a "
+                                                "criteria file stay within ±10^15"))
+    return found
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
 
 
 def location(loc: tuple[int | str, ...]) -> str:
@@ -114,7 +236,8 @@ def location(loc: tuple[int | str, ...]) -> str:
         elif part in _UNION_MEMBERS or part.startswith(("literal[", "function-")):
             pass
         else:
-            out += f".{part}" if out else part
+            part_text = part if part.isprintable() else repr(part)  # a key with a line break
+            out += f".{part_text}" if out else part_text
         previous = part
     return out
 
@@ -152,12 +275,20 @@ def _message(error: dict[str, Any]) -> str:
         return f"{value!r} must use only a-z, 0-9 and '-' (start with a letter or digit)"
     text = error["msg"].replace("Input should be", "must be")
     if isinstance(value, (str, int, float, bool)) or value is None:
-        text += f", got {value!r}"
+        text += f", got {_shown(value)}"
     elif isinstance(value, dict):
         text += ", got a mapping"
     elif isinstance(value, list):
         text += ", got a list"
     return text
+
+
+def _shown(value: object, size: int = 60) -> str:
+    """A value as it goes into a message: repr, on one line, cut short when long."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**size:
+        return f"a number of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def _union_place(loc: tuple[int | str, ...]) -> str | None:
@@ -181,6 +312,10 @@ def pydantic_problems(exc: ValidationError) -> list[Problem]:
                 unions.add(union)
                 problems.append(Problem(union, _UNION_MESSAGES[union.rsplit(".", 1)[-1]]))
             continue
+        if error["type"] == "invalid_key":  # the key itself is the last part of loc
+            problems.append(Problem(location(error["loc"][:-1]),
+                                    f"a key must be text, got {_shown(error.get('input'))}"))
+            continue
         problems.append(Problem(location(error["loc"]), _message(error)))
     return problems
 
@@ -190,12 +325,16 @@ def parse_criteria(document: Any, source: str = "<criteria>") -> m.Criteria:
     if not isinstance(document, dict):
         raise CriteriaError(source, [Problem("", "a criteria file must be a mapping of keys "
                                                  "(format, id, name, …) at its top level")])
+    if _depth(document) > MAX_NESTING:
+        raise CriteriaError(source, [Problem("", _too_deep())])
+    if huge := _huge_numbers(document):
+        raise CriteriaError(source, huge)
     try:
         criteria = m.Criteria.model_validate(document)
     except ValidationError as exc:
         raise CriteriaError(source, pydantic_problems(exc)) from None
     except RecursionError:
-        raise CriteriaError(source, [Problem("", "nested too deeply")]) from None
+        raise CriteriaError(source, [Problem("", _too_deep())]) from None
     problems = check_criteria(criteria)
     if problems:
         raise CriteriaError(source, problems)
