@@ -274,9 +274,15 @@ def write_xlsx(result: Result, path: str) -> None:
 
 
 def _workbook(path: str):  # type: ignore[no-untyped-def]
+    """A workbook that keeps text as text and whose bytes depend only on what is written: its
+    creation date is fixed (xlsxwriter would stamp the time into docProps/core.xml)."""
+    from datetime import datetime
+
     import xlsxwriter
 
-    return xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({"created": datetime(2000, 1, 1)})
+    return wb
 
 
 TEXT_RENDERERS: dict[str, Callable[..., str]] = {

@@ -1,0 +1,212 @@
+"""Manifests: what a run read, how it was asked, and what it wrote, so that it can be checked.
+
+Every command that writes a file (`-o`) leaves `<output>.manifest.json` beside it:
+
+    {"manifest": 1, "thidua": "0.1.0", "created": "2026-05-04T08:15:00Z",
+     "command": "score",
+     "arguments": {"criteria": "bang-diem.yaml", "data": "so-lieu.csv"},
+     "options": {"format": null, "output": "ket-qua.csv", "decimal_comma": false, "sheet": null},
+     "inputs": [{"role": "criteria", "path": "bang-diem.yaml", "absolute": "/…/bang-diem.yaml",
+                 "sha256": "…"},
+                {"role": "data", "path": "so-lieu.csv", "absolute": "/…/so-lieu.csv",
+                 "sha256": "…", "rows": 14, "units": 12, "blank_rows_skipped": 2,
+                 "blank_rows": [5, 9]}],
+     "outputs": [{"path": "ket-qua.csv", "format": "csv", "sha256": "…", "bytes": 2210}]}
+
+Paths are kept as the user gave them (and absolute, to find them from elsewhere); options keep
+their long names (`--decimal-comma` → `decimal_comma`). The outputs hold no time and no random
+order, so the same inputs and options give the same bytes: `thidua verify` reruns the command
+and compares. The functions here are pure but for `digest`, `read` and `write`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, ThiduaError
+
+FORMAT = 1
+SUFFIX = ".manifest.json"
+
+
+class ManifestError(ThiduaError):
+    """A manifest that cannot be read, or inputs that no longer match it."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """A file the run read. `rows`, `units` and `blank` only for a data file."""
+
+    role: str  # the command's parameter: criteria, data, …
+    path: str  # as given
+    absolute: str
+    sha256: str
+    rows: int | None = None  # rows below the header (records for Parquet and JSON)
+    units: int | None = None
+    blank: int | None = None  # rows == units + blank
+    blank_rows: tuple[int, ...] = ()  # the first of them, as row numbers
+
+
+@dataclass(frozen=True)
+class Output:
+    path: str  # as given
+    format: str
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    command: str
+    arguments: dict[str, Any]  # the command's arguments by name, as given
+    options: dict[str, Any]  # its options by long name, as given or defaulted
+    inputs: tuple[Input, ...]
+    outputs: tuple[Output, ...]
+    version: str
+    created: str  # UTC, ISO 8601
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def input(self, role: str) -> Input | None:
+        return next((i for i in self.inputs if i.role == role), None)
+
+
+def path_for(output: str | Path) -> str:
+    """Where the manifest of `output` lives: beside it, `<output>.manifest.json`."""
+    return f"{output}{SUFFIX}"
+
+
+def output_for(manifest_path: str | Path) -> Path:
+    """The output a manifest sits beside (its name without `.manifest.json`)."""
+    p = Path(manifest_path)
+    return p.with_name(p.name.removesuffix(SUFFIX))
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def digest(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (hex), read in chunks."""
+    with Path(path).open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def to_document(m: Manifest) -> dict[str, Any]:
+    inputs = []
+    for i in m.inputs:
+        entry: dict[str, Any] = {"role": i.role, "path": i.path, "absolute": i.absolute,
+                                 "sha256": i.sha256}
+        if i.rows is not None:
+            entry |= {"rows": i.rows, "units": i.units, "blank_rows_skipped": i.blank,
+                      "blank_rows": list(i.blank_rows)}
+        inputs.append(entry)
+    return {
+        "manifest": FORMAT, "thidua": m.version, "created": m.created, "command": m.command,
+        "arguments": m.arguments, "options": m.options, "inputs": inputs,
+        "outputs": [{"path": o.path, "format": o.format, "sha256": o.sha256, "bytes": o.bytes}
+                    for o in m.outputs],
+        **m.extra,
+    }
+
+
+def dumps(m: Manifest) -> str:
+    return json.dumps(to_document(m), ensure_ascii=False, indent=2) + "\n"
+
+
+_KEYS = ("manifest", "thidua", "created", "command", "arguments", "options", "inputs", "outputs")
+
+
+def from_document(document: Any, source: str) -> Manifest:
+    """A manifest from its JSON document; ManifestError names every key that is wrong."""
+    problems: list[Problem] = []
+    if not isinstance(document, dict):
+        raise ManifestError(source, [Problem("", "a manifest is a JSON object; this is not one")])
+    for key in _KEYS:
+        if key not in document:
+            problems.append(Problem(key, "required"))
+    if problems:
+        raise ManifestError(source, problems)
+    if document["manifest"] != FORMAT:
+        raise ManifestError(source, [Problem("manifest", f"must be {FORMAT}, got "
+                                             f"{document['manifest']!r}")])
+    expect = {"thidua": str, "created": str, "command": str, "arguments": dict, "options": dict,
+              "inputs": list, "outputs": list}
+    for key, kind in expect.items():
+        if not isinstance(document[key], kind):
+            problems.append(Problem(key, f"must be {_KIND[kind]}"))
+    if problems:
+        raise ManifestError(source, problems)
+    inputs = [_input(x, f"inputs[{n}]", problems) for n, x in enumerate(document["inputs"])]
+    outputs = [_output(x, f"outputs[{n}]", problems) for n, x in enumerate(document["outputs"])]
+    if not outputs and not problems:
+        problems.append(Problem("outputs", "lists no output"))
+    if problems:
+        raise ManifestError(source, problems)
+    extra = {k: v for k, v in document.items() if k not in _KEYS}
+    return Manifest(document["command"], document["arguments"], document["options"],
+                    tuple(i for i in inputs if i), tuple(o for o in outputs if o),
+                    document["thidua"], document["created"], extra)
+
+
+_KIND = {str: "text", dict: "an object", list: "a list", int: "a whole number"}
+
+
+def _fields(x: Any, where: str, want: dict[str, type], problems: list[Problem]) -> bool:
+    if not isinstance(x, dict):
+        problems.append(Problem(where, "must be an object"))
+        return False
+    ok = True
+    for key, kind in want.items():
+        value = x.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            problems.append(Problem(f"{where}.{key}", f"must be {_KIND[kind]}"))
+            ok = False
+    return ok
+
+
+def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:
+    if not _fields(x, where, {"role": str, "path": str, "absolute": str, "sha256": str}, problems):
+        return None
+    counts = {k: x.get(k) for k in ("rows", "units", "blank_rows_skipped")}
+    if any(v is not None for v in counts.values()):
+        if not _fields(x, where, dict.fromkeys(counts, int), problems):
+            return None
+    return Input(x["role"], x["path"], x["absolute"], x["sha256"], counts["rows"],
+                 counts["units"], counts["blank_rows_skipped"],
+                 tuple(r for r in x.get("blank_rows") or () if isinstance(r, int)))
+
+
+def _output(x: Any, where: str, problems: list[Problem]) -> Output | None:
+    if not _fields(x, where, {"path": str, "format": str, "sha256": str, "bytes": int}, problems):
+        return None
+    return Output(x["path"], x["format"], x["sha256"], x["bytes"])
+
+
+def read(path: str | Path) -> Manifest:
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(source, [Problem("", "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ManifestError(source, [Problem("", f"cannot be read: {e}")]) from None
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ManifestError(source, [Problem("", f"is not a JSON manifest: {e}")]) from None
+    return from_document(document, source)
+
+
+def write(manifest: Manifest, output: str | Path) -> str:
+    """Write the manifest of `output` beside it, atomically; return its path."""
+    from .inputs import write_atomic
+
+    path = path_for(output)
+    data = dumps(manifest).encode("utf-8")
+    write_atomic(path, lambda tmp: Path(tmp).write_bytes(data))
+    return path
