@@ -20,7 +20,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -s
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -s \
+		--hypothesis-show-statistics
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/score_1m.py
