@@ -186,3 +186,15 @@ def test_demo_prints_the_ranking_and_the_shortlist():
     assert result.exit_code == 0
     assert "Cụm 1 — 10 đơn vị" in result.stdout
     assert "BANG_KHEN — Cụm 3: hạn mức 2: X21; đồng hạng, Hội đồng biểu quyết: X23, X26" in result.stdout
+
+
+def test_an_output_file_has_an_ordinary_mode(files, tmp_path):
+    import os
+
+    out = tmp_path / "r.csv"
+    old = os.umask(0o022)
+    try:
+        assert run("score", *files, "-o", str(out)).exit_code == 0
+    finally:
+        os.umask(old)
+    assert out.stat().st_mode & 0o777 == 0o644

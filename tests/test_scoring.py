@@ -121,3 +121,10 @@ def test_knockouts_bar_awards_or_cap_the_classification():
 def test_no_band_matches_gives_no_classification():
     doc = criteria(classification=[{"label": "Đạt", "min": 50}])
     assert column(run(doc, [{"x": 10}]), "classification") == {"U01": None}
+
+
+def test_an_empty_group_is_bad_input_when_the_file_ranks_by_group():
+    with pytest.raises(DataError) as e:
+        run(criteria(), [{"x": 50}, {"x": 60, "group": None}])
+    assert e.value.lines() == ["<data>::row 3, group: unit U02: the group (cụm, khối) is empty: the unit "
+                               "cannot be ranked inside its cluster"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from . import expr
@@ -17,7 +18,7 @@ def _fmt(x: float) -> str:
 
 def _fits(x: float, precision: int) -> bool:
     scaled = x * 10**precision
-    return abs(scaled - round(scaled)) < 1e-6
+    return not math.isfinite(scaled) or abs(scaled - round(scaled)) < 1e-6
 
 
 def walk(nodes: list[m.Node], path: str) -> Iterator[tuple[str, m.Node]]:

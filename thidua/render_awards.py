@@ -208,7 +208,7 @@ def write_xlsx(result: Result, path: str) -> None:
     why = reasons(result)
     units = unit_rows(result)
     with _workbook(path) as wb:
-        quotas(result).write_excel(wb, worksheet="Hạn mức", autofit=True)
+        neutralised(quotas(result)).write_excel(wb, worksheet="Hạn mức", autofit=True)
         for award in c.awards:
             mine = why.filter(pl.col("award") == award.code).sort("group", "rank", "id")
             sentences = [sentence(c, award, r, units[r["id"]]) for r in mine.to_dicts()]

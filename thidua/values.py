@@ -27,6 +27,7 @@ class Check:
     bad: pl.Expr
     column: str
     message: str  # may use {value}
+    label: str | None = None  # the column's name in the file, when the frame renamed it
 
 
 def _fmt(x: float) -> str:
@@ -35,6 +36,9 @@ def _fmt(x: float) -> str:
 
 def checks(c: m.Criteria) -> list[Check]:
     out: list[Check] = []
+    if c.units.group:
+        out.append(Check(pl.col("group").is_null(), "group", "the group (cụm, khối) is empty: the unit "
+                         "cannot be ranked inside its cluster", label=c.units.group))
     seen_missing: set[str] = set()
     for leaf in leaves(c):
         rule, code = leaf.rule, leaf.node.code
@@ -91,7 +95,7 @@ def problems(c: m.Criteria, frame: pl.DataFrame) -> list[Problem]:
         rows = frame.filter(ch.bad.fill_null(False)).select("row", "id", value.alias("__v")).head(LIMIT - len(out))
         for row, unit, v in rows.rows():
             shown = _fmt(v) if isinstance(v, float) else repr(v)
-            out.append(Problem(f"row {row}, {ch.column}", f"unit {unit}: " + ch.message.format(value=shown)))
+            out.append(Problem(f"row {row}, {ch.label or ch.column}", f"unit {unit}: " + ch.message.format(value=shown)))
     if total > len(out):
         out.append(Problem("", f"… and {total - len(out)} more"))
     return out
