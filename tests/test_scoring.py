@@ -128,3 +128,13 @@ def test_an_empty_group_is_bad_input_when_the_file_ranks_by_group():
         run(criteria(), [{"x": 50}, {"x": 60, "group": None}])
     assert e.value.lines() == ["<data>::row 3, group: unit U02: the group (cụm, khối) is empty: the unit "
                                "cannot be ranked inside its cluster"]
+
+
+def test_exclude_inside_a_sum_under_a_weighted_mean_counts_as_absent():
+    # S.2 does not apply to U01: S is 5 of an attainable 5, a full share of the mean
+    inner = group("S", 10, [leaf("S.1", 5, indicator="x", **LIN),
+                            leaf("S.2", 5, indicator="y", missing="exclude", **LIN)])
+    doc = criteria([group("G", 10, [inner, leaf("L", 10, indicator="z", **LIN)], aggregate="weighted_mean")])
+    result = run(doc, [{"x": 100, "y": None, "z": 100}, {"x": 100, "y": 100, "z": 100}])
+    assert column(result, "points.S") == {"U01": 5, "U02": 10}
+    assert column(result, "total") == {"U01": 10, "U02": 10}

@@ -149,11 +149,16 @@ class Compiler:
             weight = (pl.sum_horizontal([pl.when(col.is_not_null()).then(lit(k.weight))
                                          for k, col in zip(kids, cols)])
                       if self.exclude else lit(sum(k.weight for k in kids)))
+            # each child's share of what it could earn: of its max, or (when criteria below it may
+            # not apply) of its own attainable points, so that a criterion left out counts as absent
+            if self.exclude and part == "main":
+                shares = [col / pl.col(attain_col(k.code)) for k, col in zip(kids, cols)]
+            else:
+                shares = [divide(col, k.max_points) for k, col in zip(kids, cols)]
             if node.how == "weighted_mean":
-                share = pl.sum_horizontal([k.weight * divide(col, k.max_points) for k, col in zip(kids, cols)])
+                share = pl.sum_horizontal([k.weight * x for k, x in zip(kids, shares)])
             else:  # geometric_mean; a child at 0 sends the log to -inf and the mean to 0
-                share = pl.sum_horizontal([k.weight * divide(col, k.max_points).log()
-                                           for k, col in zip(kids, cols)])
+                share = pl.sum_horizontal([k.weight * x.log() for k, x in zip(kids, shares)])
             share = share / weight if self.exclude else divide(share, sum(k.weight for k in kids))
             value = node.max_points * (share if node.how == "weighted_mean" else share.exp())
         points = pl.when(none_there).then(None).otherwise(value) if self.exclude else value
