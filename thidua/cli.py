@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .commands import audit, awards, explain, demo, library, score, sensitivity, validate
+from .commands import audit, awards, explain, demo, library, score, sensitivity, validate, verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,5 +15,5 @@ def cli() -> None:
 
 
 for command in (validate.validate, score.score, awards.awards, explain.explain, demo.demo, library.list_criteria, library.init,
-                audit.audit, sensitivity.sensitivity):
+                audit.audit, sensitivity.sensitivity, verify.verify):
     cli.add_command(command)

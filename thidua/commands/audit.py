@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from .common import choose_format, emit, meta, output_options, reports_errors
+
+
+@click.command()
+@click.argument("criteria", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
+@click.option("--self", "self_data", type=click.Path(dir_okay=False), default=None,
+              help="The units' own scores (tự chấm), compared with DATA (the verified scores).")
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many of the largest upward self-scorings to list.")
+@click.option("--section", default=None,
+              help="Only this table: criteria, warnings; with DATA realised; with --self self, "
+                   "self_criteria, self_gains. csv and parquet hold one table (default: the "
+                   "first).")
+@output_options
+@reports_errors
+def audit(criteria: str, data: str | None, self_data: str | None, top: int, section: str | None,
+          fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None) -> None:
+    """Do the weights do what they claim? Each criterion's nominal share of the total and
+    structural warnings; with DATA, each criterion's realised share, how many units it sets apart
+    and how many ranks move without it, per group; with --self, self-scores against DATA.
+
+    \b
+    Example:
+      thidua audit criteria.yaml
+      thidua audit criteria.yaml tham-dinh.csv --self tu-cham.csv -o kiem-tra.xlsx
+    """
+    from .. import audit as core
+    from .. import render_audit as ra
+    from ..data import read_data, sha256_file
+    from ..engine import score as run
+    from ..inputs import columns_for, load
+    from ..load import load_criteria
+    from ..sensitivity import basis_of
+
+    fmt = choose_format(fmt, output)
+    if self_data and not data:
+        raise click.UsageError("--self compares with DATA: give the verified scores too")
+    files: dict[str, Any]
+    if data is None:
+        c = load_criteria(criteria)
+        result = core.Audit(core.structure(c))
+        files = {"criteria": {"sha256": sha256_file(criteria)}}
+    else:
+        c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+        verified = run(c, frame, data)
+        basis = basis_of(c, frame, verified)
+        checked, files = None, meta(criteria, data, frame.height)
+        if self_data:
+            own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
+            checked = core.self_check(basis, verified, own, run(c, own, self_data))
+            files["self"] = {**meta(criteria, self_data, own.height)["data"]}
+        result = core.Audit(core.structure(c), core.realised(basis, verified), checked, basis.notes)
+    report = ra.headed(ra.audit_report(result, c, top), c, files)
+    emit(ra.rendered(report, fmt, chosen(report, section)), output)
+
+
+def chosen(report: Any, section: str | None) -> str | None:
+    """The --section asked for, checked against the report's tables."""
+    names = [s.key for s in report.sections]
+    if section is not None and section not in names:
+        raise click.UsageError(f"--section: no table {section!r} here; choose from "
+                               f"{', '.join(names)}")
+    return section
