@@ -17,22 +17,9 @@ from thidua.cli import cli
 from thidua.data import sha256_file
 from thidua.inputs import shipped
 
-CRITERIA = """\
-format: 1
-id: nho
-name: "Bảng nhỏ"
-version: "1"
-total: 10
-units: {id: ma, name: ten, group: cum}
-criteria:
-  - {code: A, name: "Tỷ lệ", max_points: 6, rule: {type: linear, indicator: ty_le, zero_at: 50, full_at: 100}}
-  - {code: B, name: "Báo cáo", max_points: 4, rule: {type: boolean, indicator: bao_cao}}
-classification:
-  - {label: "Tốt", min: 8}
-  - {label: "Đạt", min: 0}
-awards:
-  - {code: BK, name: "Bằng khen", quota: {count: 1}, eligible: {min_total: 8}}
-"""
+from .util import SMALL_CRITERIA
+
+CRITERIA = SMALL_CRITERIA
 DATA = """\
 ma;ten;cum;ty_le;bao_cao
 X1;Xã Một;Cụm 1;100;có

@@ -24,6 +24,24 @@ def criteria(leaves: list[dict[str, Any]] | None = None, **top: Any) -> dict[str
     return doc
 
 
+# A small criteria file for the command-line tests: two criteria, two classes, one award per group.
+SMALL_CRITERIA = """\
+format: 1
+id: nho
+name: "Bảng nhỏ"
+version: "1"
+total: 10
+units: {id: ma, name: ten, group: cum}
+criteria:
+  - {code: A, name: "Tỷ lệ", max_points: 6, rule: {type: linear, indicator: ty_le, zero_at: 50, full_at: 100}}
+  - {code: B, name: "Báo cáo", max_points: 4, rule: {type: boolean, indicator: bao_cao}}
+classification:
+  - {label: "Tốt", min: 8}
+  - {label: "Đạt", min: 0}
+awards:
+  - {code: BK, name: "Bằng khen", quota: {count: 1}, eligible: {min_total: 8}}
+"""
+
 NODE_KEYS = ("weight", "missing", "note")
 
 
