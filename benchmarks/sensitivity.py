@@ -14,28 +14,15 @@ memory (the child's own max RSS, from wait4) and prints the medians.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from measure import bench_data, run, thidua
 
 HERE = Path(__file__).resolve().parent
 TARGET = 5.0  # seconds, the whole process
-
-
-def run(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{err}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> int:
@@ -47,13 +34,9 @@ def main() -> int:
     ap.add_argument("--work", default=str(HERE / "out"))
     a = ap.parse_args()
     bench, work = Path(a.bench), Path(a.work)
-    work.mkdir(parents=True, exist_ok=True)
     py = sys.executable
-    thidua = shutil.which("thidua", path=str(Path(py).parent)) or "thidua"
-    data = work / f"bench-{a.units}.parquet"
-    if not data.exists():
-        subprocess.run([py, str(bench / "make_data.py"), str(a.units), str(data)], check=True)
-    base = [thidua, "sensitivity", str(bench / "bench.yaml"), str(data), "--draws", str(a.draws),
+    data = bench_data(bench, work, a.units)
+    base = [thidua(), "sensitivity", str(bench / "bench.yaml"), str(data), "--draws", str(a.draws),
             "--spread", "0.2", "--seed", "1"]
     csv = ["--format", "csv", "-o", str(work / "sensitivity.csv")]
     commands = {
