@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SHARED_BENCH = HERE.parent.parent / "shared" / "bench"
 
 
 def run(cmd: list[str]) -> tuple[float, float]:

@@ -175,7 +175,7 @@ def test_the_same_seed_gives_the_same_result_whatever_the_batch_size(doc, data, 
     again = s.simulate(basis, 12, 0.25, seed)
     assert first.units.equals(again.units) and first.lists.equals(again.lists)
     small = pytest.MonkeyPatch()
-    small.setattr(s, "CHUNK", 1)  # one draw per batch
+    small.setattr(s.basis, "CHUNK", 1)  # one draw per batch
     try:
         batched = s.simulate(basis, 12, 0.25, seed)
     finally:

@@ -1,0 +1,204 @@
+"""Opening a CSV, Parquet or JSON file (an .xlsx workbook: xlsx.py) as a `_Table`: its header as
+written, and a loader of the columns at given positions, every row."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import Problem
+from .messages import _capped, _first_line, _short, _Unreadable
+
+
+@dataclass(frozen=True)
+class _Table:
+    kind: str  # for messages: "cannot be read as {kind}"
+    header: tuple[str, ...]  # column names as written in the file, in order
+    load: Callable[[list[int]], pl.LazyFrame]  # the columns at these positions, every row
+    first_row: int  # where a person finds the first unit: spreadsheet row or record number
+    spreadsheet: bool  # CSV and XLSX: a wholly blank row is a gap, not a unit
+    no_units: str = "the file has a header row but no units"
+    # JSON: the records (row, "list" or "object") whose value at this position is not a value
+    nested: Callable[[int], list[tuple[int, str]]] = lambda position: []
+
+
+def _open_csv(path: Path) -> _Table:
+    with path.open("rb") as f:
+        start = f.read(1 << 16)
+    if b"\r" in start and b"\n" not in start:
+        raise _Unreadable("its lines end with a lone carriage return (an old Mac format) that "
+                          "the reader does not split on; save it again as 'CSV UTF-8'")
+    header = _csv_header(path, ",")
+    sep = ";" if len(header) == 1 and ";" in header[0] else ","  # Excel's CSV on vi-VN systems
+    if sep == ";":
+        header = _csv_header(path, sep)
+
+    def load(positions: list[int]) -> pl.LazyFrame:
+        try:  # everything as text: "007" stays "007", numbers follow our rules
+            return pl.read_csv(path, separator=sep, infer_schema=False, columns=positions).lazy()
+        except pl.exceptions.ComputeError as e:
+            raise _Unreadable(*_csv_failure(path, sep, len(header), e)) from None
+
+    return _Table("CSV", tuple(header), load, first_row=2, spreadsheet=True)
+
+
+def _csv_header(path: Path, sep: str) -> list[str]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f, delimiter=sep), [])
+    except UnicodeDecodeError:
+        raise _Unreadable(_not_utf8(path.read_bytes())) from None
+    except csv.Error as e:
+        raise _Unreadable(f"cannot be read as CSV: {e}") from None
+    if not any(h.strip() for h in header):
+        raise _Unreadable("the first row is empty; it must hold the column names")
+    return header
+
+
+def _csv_failure(path: Path, sep: str, width: int, error: Exception) -> list[Problem]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [Problem("", _not_utf8(data))]
+    hint = "; a value written with a decimal comma must be quoted (\"95,5\")" if sep == "," else ""
+    long_rows = (
+        Problem(f"row {n}", f"{len(rec)} values but the header has {width} columns{hint}")
+        for n, rec in enumerate(csv.reader(text.splitlines(keepends=True), delimiter=sep), 1)
+        if len(rec) > width
+    )
+    problems = _capped(long_rows, "", "rows with too many values")
+    return problems or _unclosed_quote(text, sep) or [
+        Problem("", f"cannot be read as CSV: {_first_line(error)}")]
+
+
+def _unclosed_quote(text: str, sep: str) -> list[Problem]:
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=sep, strict=True)
+    row = 1
+    try:
+        for row, _ in enumerate(reader, 1):
+            pass
+    except csv.Error:
+        return [Problem(f"row {row + 1}", 'a quote (") opens a value that is never closed; '
+                                          'write a quote inside a value as two ("")')]
+    return []
+
+
+def _not_utf8(data: bytes) -> str:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        return (f"is not UTF-8 text (byte 0x{data[e.start]:02X} on line {line}); "
+                "save it as 'CSV UTF-8' (or use the .xlsx file)")
+    return "is not UTF-8 text"
+
+
+def _open_parquet(path: Path) -> _Table:
+    try:
+        header = tuple(pl.read_parquet_schema(path))
+    except pl.exceptions.ComputeError as e:
+        raise _Unreadable(f"is not a Parquet file: {_first_line(e)}") from None
+    return _Table("Parquet", header,
+                  lambda positions: pl.scan_parquet(path).select(header[i] for i in positions),
+                  first_row=1, spreadsheet=False, no_units="the file has no units")
+
+
+class _Twice(dict):  # type: ignore[type-arg]
+    """A JSON object that named one key twice (json would silently keep the last value)."""
+
+    key: str
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    record = dict(pairs)
+    if len(record) == len(pairs):
+        return record
+    seen: set[str] = set()
+    twice = _Twice(record)
+    for key, _ in pairs:
+        if key in seen:
+            twice.key = key
+            break
+        seen.add(key)
+    return twice
+
+
+def _big_int(text: str) -> int | str:
+    """An integer too long for a float stays text, to be reported as not a finite number."""
+    return text if len(text) > 300 else int(text)
+
+
+def _open_json(path: Path, decimal_comma: bool) -> _Table:
+    data = path.read_bytes()
+    try:
+        records = json.loads(data.decode("utf-8-sig"), object_pairs_hook=_pairs,
+                             parse_int=_big_int)
+    except UnicodeDecodeError:
+        raise _Unreadable(_not_utf8(data)) from None
+    except json.JSONDecodeError as e:
+        where = f"line {e.lineno}, column {e.colno}"
+        raise _Unreadable(f"is not valid JSON ({where}: {e.msg})") from None
+    except RecursionError:
+        raise _Unreadable("is nested too deeply (lists or objects inside each other) to be a "
+                          "table of units") from None
+    if not isinstance(records, list):
+        raise _Unreadable("must hold an array of objects, one per unit")
+    if not records:
+        raise _Unreadable("the file has no units")
+    strays = (Problem(f"row {n}", "is not an object") for n, r in enumerate(records, 1)
+              if not isinstance(r, dict))
+    if problems := _capped(strays, "", "records that are not objects"):
+        raise _Unreadable(*problems)
+    twice = (Problem(f"row {n}", f"names the key '{_short(r.key)}' twice")
+             for n, r in enumerate(records, 1) if isinstance(r, _Twice))
+    if problems := _capped(twice, "", "records that name a key twice"):
+        raise _Unreadable(*problems)
+    keys: dict[str, None] = {}
+    for record in records:
+        keys.update(dict.fromkeys(record))
+    header = tuple(keys)
+
+    def load(positions: list[int]) -> pl.LazyFrame:
+        return pl.DataFrame([_json_column(records, header[i], decimal_comma)
+                             for i in positions]).lazy()
+
+    def nested(position: int) -> list[tuple[int, str]]:
+        key = header[position]
+        return [(n, "list" if isinstance(v, list) else "object")
+                for n, r in enumerate(records, 1) if isinstance(v := r.get(key), list | dict)]
+
+    return _Table("JSON", header, load, first_row=1, spreadsheet=False,
+                  no_units="the file has no units", nested=nested)
+
+
+def _json_column(records: list[dict[str, object]], key: str, decimal_comma: bool) -> pl.Series:
+    """One field of every record. A field that mixes kinds is kept as text, its numbers written
+    in the file's convention so that they read back as the same numbers."""
+    values = [r.get(key) for r in records]
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {str} or kinds == {bool}:
+        return pl.Series(key, values, dtype=pl.Boolean if kinds == {bool} else pl.String)
+    if kinds == {int}:
+        try:
+            return pl.Series(key, values, dtype=pl.Int64)
+        except (OverflowError, TypeError):
+            pass
+    elif kinds <= {int, float}:
+        return pl.Series(key, values, dtype=pl.Float64)
+    text = [None if v is None else _json_text(v, decimal_comma) for v in values]
+    return pl.Series(key, text, dtype=pl.String)
+
+
+def _json_text(value: object, decimal_comma: bool) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and decimal_comma and math.isfinite(value):
+        return repr(value).replace(".", ",")
+    return json.dumps(value, ensure_ascii=False)

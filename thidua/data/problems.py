@@ -1,0 +1,110 @@
+"""Every problem with the values, found over whole columns, written only for the rows that are
+wrong (at most LIMIT per column): empty and duplicate ids, text that holds control characters or
+looks mis-encoded, numbers and yes/no values that are not."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import polars as pl
+
+from ..errors import Problem
+from .columns import _bad, _collect, _Field, _mask
+from .formats import _Table
+from .messages import LIMIT, _capped, _rows, _show, _short
+from .parse import COMMA, CONTROL, DOT, LEGACY_SIGN, NOT_FINITE, NUMBERISH, TEXT, YES_NO
+
+
+def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field]) -> list[Problem]:
+    """Ids, names and groups that hold a control character, look like text in an old encoding
+    (TCVN3, or UTF-8 read as Windows-1252), or were a list or an object in a JSON file."""
+    text = [f for f in fields if f.kind in TEXT]
+    odd = f"{CONTROL}|{LEGACY_SIGN}"
+    suspect = wide.select(pl.col(f.out).str.contains(odd).any().alias(f.out) for f in text)
+    found: list[tuple[int, int, Problem]] = []
+    for f in text:
+        nested = table.nested(int(f.key[1:]))
+        found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
+                                               f"a JSON {kind} is not a unit's {f.kind}"))
+                  for r, kind in nested[:LIMIT]]
+        if not suspect.get_column(f.out)[0]:
+            continue
+        control = pl.col(f.out).str.contains(CONTROL)
+        legacy = pl.col(f.out).str.count_matches(LEGACY_SIGN) >= 2
+        bad = wide.filter(control | legacy).select("row", f.out, control.alias("control"))
+        for r, value, is_control in bad.head(LIMIT).iter_rows():
+            char = re.search(CONTROL, value) if is_control else None
+            message = (f"{_show(value)} holds the control character U+{ord(char[0]):04X}"
+                       if char else
+                       f"{_show(value)} looks like text in an old encoding (TCVN3/ABC, or UTF-8 "
+                       "opened as Windows-1252), not Unicode; convert the file to Unicode "
+                       "(e.g. with Unikey's converter) and save it again")
+            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", message)))
+        if bad.height > LIMIT:
+            found.append((1 << 62, int(f.key[1:]),
+                          Problem(f.column, f"… and {bad.height - LIMIT} more such values")))
+    return [p for *_, p in sorted(found, key=lambda t: t[:2])]
+
+
+def _problems(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: list[_Field],
+              decimal_comma: bool) -> list[Problem]:
+    checked = [f for f in fields if f.kind == "number" or _mask(f) in wide.columns]
+    ident = next((f for f in fields if f.kind == "id"), None)
+    ids = [pl.col("id").null_count().alias("\0empty"),
+           pl.col("id").drop_nulls().n_unique().alias("\0unique")] if ident else []
+    counts = wide.select(*(_bad(f).sum().alias(f.out) for f in checked), *ids).row(0, named=True)
+    problems = _id_problems(wide, ident, counts) if ident else []
+    bad = [f for f in checked if counts[f.out]]
+    if not bad:
+        return problems
+    listed = {f.out: wide.filter(_bad(f)).get_column("row").head(LIMIT).to_list() for f in bad}
+    wanted = sorted({r for rows in listed.values() for r in rows})
+    keys = sorted({f.key for f in bad})
+    raw = _collect(table, plan.filter(pl.col("row").is_in(wanted)).select("row", *keys))
+    lookup = {k: dict(zip(raw.get_column("row"), raw.get_column(k), strict=True)) for k in keys}
+    found = []
+    for f in bad:
+        for r in listed[f.out]:
+            value = lookup[f.key][r]
+            message = (_number_message(value, decimal_comma) if f.kind == "number"
+                       else _flag_message(value))
+            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.out}", message)))
+    more = [Problem(f.out, f"… and {counts[f.out] - LIMIT} more bad values")
+            for f in bad if counts[f.out] > LIMIT]
+    return problems + [p for *_, p in sorted(found, key=lambda t: t[:2])] + more
+
+
+def _id_problems(wide: pl.DataFrame, ident: _Field, counts: dict[str, int]) -> list[Problem]:
+    problems: list[Problem] = []
+    if counts["\0empty"]:
+        empty = wide.filter(pl.col("id").is_null()).get_column("row")
+        problems += _capped((Problem(f"row {r}, {ident.column}", "the unit id is empty")
+                             for r in empty), ident.column, "empty ids")
+    if counts["\0unique"] < wide.height - counts["\0empty"]:
+        twice = (wide.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null())
+                 .group_by("id", maintain_order=True).agg("row"))
+        problems += _capped((Problem(ident.column, f"id '{_short(i)}' appears in rows {_rows(r)}")
+                             for i, r in twice.iter_rows()), ident.column, "duplicate ids")
+    return problems
+
+
+def _number_message(value: object, decimal_comma: bool) -> str:
+    shown = _show(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{shown} is not a finite number"
+    if not isinstance(value, str):
+        return f"{shown} is not a number"
+    text = value.strip()
+    canon = text.replace(".", "").replace(",", ".") if decimal_comma else text
+    if NOT_FINITE.fullmatch(text) or (re.fullmatch(DOT, canon) and math.isinf(float(canon))):
+        return f"{shown} is not a finite number"
+    if decimal_comma and NUMBERISH.fullmatch(text):
+        return f"{shown} is not a number in the decimal-comma convention"
+    if not decimal_comma and "," in text and re.fullmatch(COMMA, text):
+        return f"{shown} is not a number; written with a decimal comma it needs --decimal-comma"
+    return f"{shown} is not a number"
+
+
+def _flag_message(value: object) -> str:
+    return f"{_show(value)} is not a yes/no value {YES_NO}"
