@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .commands import audit, awards, explain, demo, library, score, sensitivity, validate, verify
+from .commands import audit, awards, demo, explain, library, score, sensitivity, validate, verify
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,6 +14,7 @@ def cli() -> None:
     from a declared criteria file."""
 
 
-for command in (validate.validate, score.score, awards.awards, explain.explain, demo.demo, library.list_criteria, library.init,
-                audit.audit, sensitivity.sensitivity, verify.verify):
+COMMANDS = (validate.validate, score.score, awards.awards, explain.explain, demo.demo,
+            library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify)
+for command in COMMANDS:
     cli.add_command(command)
