@@ -1,7 +1,9 @@
 """The whole computation: a checked criteria model and a clean data frame in, the unit table out.
 
-Pure: no files, no printing. The stages of scoring.py, ranking.py and awards.py run as one
-lazy polars query.
+Pure: no files, no printing. The criteria file compiles to one lazy polars query (scores:
+every point, total, knockout, class and ranking key); the table is then put in its final order
+by one sort, and a second lazy query (standing) reads the group ranks off neighbouring rows and
+draws the award shortlists with window functions. No Python loop over rows anywhere.
 """
 
 from __future__ import annotations
