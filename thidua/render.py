@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from .scoring import points_col
 FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
 BINARY = ("parquet", "xlsx")
 _FORMULA_START = r"^[=+\-@\t\r]"
+_NUMBER = re.compile(r"-?[\d.]+(,\d+)?( %)?|—")
 
 
 # --- the unit table (machine formats) -----------------------------------------------------------
@@ -227,7 +229,12 @@ def html_table(head: list[str], rows: list[list[Any]]) -> str:
     """A table with every cell escaped."""
     esc = html_lib.escape
     th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in row) + "</tr>\n" for row in rows)
+    def cell(v: Any) -> str:
+        text = str(v)
+        kind = ' class="n"' if _NUMBER.fullmatch(text) else ""  # numbers line up on the right
+        return f"<td{kind}>{esc(text)}</td>"
+
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>\n" for row in rows)
     return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
 
 
@@ -237,7 +244,7 @@ def html_head(title: str) -> list[str]:
     return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
             f"<title>{esc(title)}</title>",
             "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-            "td,th{border:1px solid #999;padding:2px 6px}</style>",
+            "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}</style>",
             "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
 
 
