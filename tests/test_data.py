@@ -394,3 +394,25 @@ def test_sha256_file(tmp_path):
 def test_columns_cannot_be_numbers_and_yes_no_at_once():
     with pytest.raises(ValueError, match="both"):
         Columns(id="a", name="b", group=None, numbers=frozenset({"x"}), flags=frozenset({"x"}))
+
+
+def test_an_excel_error_cell_is_bad_input_not_a_missing_value(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "loi.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_row(0, 0, ["ma", "ten", "x", "f"])
+    ws.write_row(1, 0, ["X1", "Một", 5, "có"])
+    ws.write_row(2, 0, ["X2", "Hai"])
+    ws.write_formula(2, 2, "=1/0", None, "#DIV/0!")
+    ws.write_formula(2, 3, "=NA()", None, "#N/A")
+    ws.write_row(3, 0, ["X3", "Ba", 7, "không"])
+    wb.close()
+    columns = Columns(id="ma", name="ten", group=None, numbers=frozenset({"x"}), flags=frozenset({"f"}))
+    with pytest.raises(DataError) as e:
+        read_data(path, columns)
+    assert e.value.lines() == [
+        f"{path}::row 3, x: '#DIV/0!' is an error in the workbook (a formula that failed), not a number",
+        f"{path}::row 3, f: '#N/A' is an error in the workbook (a formula that failed), not a yes/no value",
+    ]

@@ -96,6 +96,8 @@ def _number_message(value: object, decimal_comma: bool) -> str:
     if not isinstance(value, str):
         return f"{shown} is not a number"
     text = value.strip()
+    if EXCEL_ERROR.fullmatch(text):
+        return f"{shown} is an error in the workbook (a formula that failed), not a number"
     canon = text.replace(".", "").replace(",", ".") if decimal_comma else text
     if NOT_FINITE.fullmatch(text) or (re.fullmatch(DOT, canon) and math.isinf(float(canon))):
         return f"{shown} is not a finite number"
@@ -107,4 +109,9 @@ def _number_message(value: object, decimal_comma: bool) -> str:
 
 
 def _flag_message(value: object) -> str:
+    if isinstance(value, str) and EXCEL_ERROR.fullmatch(value.strip()):
+        return f"{_show(value)} is an error in the workbook (a formula that failed), not a yes/no value"
     return f"{_show(value)} is not a yes/no value {YES_NO}"
+
+
+EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|NAME\?|NULL!|NUM!|REF!|VALUE!|GETTING_DATA|SPILL!|CALC!|ERROR)")

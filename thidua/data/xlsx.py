@@ -18,7 +18,7 @@ from .parse import DOT, _nfc
 
 def _open_xlsx(path: Path, sheet: str | None, id_column: str, decimal_comma: bool,
                max_expanded: int, max_cells: int) -> _Table:
-    _check_zip(path, sheet, max_expanded, max_cells)
+    errors = _check_zip(path, sheet, max_expanded, max_cells)
     try:
         book = fastexcel.read_excel(path)
         name = _sheet(book.sheet_names, sheet)
@@ -37,6 +37,8 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, decimal_comma: boo
         # Then typed from every row of each column (a sample could turn a text cell into null).
         table = book.load_sheet(name, header_row=top, schema_sample_rows=None)
         frame = table.to_polars()
+        if errors:
+            frame = _with_error_cells(frame, table, errors, top)
         if decimal_comma:
             frame = _numbers_in_text_columns(book, name, top, frame)
     except fastexcel.FastExcelError as e:
@@ -49,12 +51,31 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, decimal_comma: boo
                   first_row=top + 2, spreadsheet=True)
 
 
-def _check_zip(path: Path, sheet: str | None, max_expanded: int, max_cells: int) -> None:
+def _with_error_cells(frame: pl.DataFrame, table: fastexcel.ExcelSheet,
+                      errors: list[tuple[int, int, str]], top: int) -> pl.DataFrame:
+    """The reader gives an error cell (#DIV/0!, #N/A, …) as an empty one, which the missing-value
+    policy would then excuse. Put its text back, so that it is reported as the bad value it is."""
+    names = {c.absolute_index: c.name for c in table.available_columns()}
+    by_column: dict[str, tuple[list[int], list[str]]] = {}
+    for row, col, text in errors:
+        index = row - (top + 2)  # the sheet's row → the frame's row (the header is sheet row top + 1)
+        if col - 1 in names and 0 <= index < frame.height:
+            rows, texts = by_column.setdefault(names[col - 1], ([], []))
+            rows.append(index)
+            texts.append(text)
+    fixes = [frame.get_column(name).cast(pl.String).scatter(rows, texts)
+             for name, (rows, texts) in by_column.items()]
+    return frame.with_columns(fixes) if fixes else frame
+
+
+def _check_zip(path: Path, sheet: str | None, max_expanded: int,
+               max_cells: int) -> list[tuple[int, int, str]]:
     """Refuse a workbook that would blow up in the reader, from its zip directory and the cell
     references of the sheet to read: more than max_expanded bytes once unzipped, or cells
     spanning more than max_cells (the reader allocates the whole rectangle, so one far cell
     in a 5 kB file asks for hundreds of gigabytes). The limits: thidua.data's MAX_XLSX_EXPANDED
-    and MAX_SHEET_CELLS."""
+    and MAX_SHEET_CELLS. Returns the sheet's error cells (row, column, text): see _check_extent."""
+    errors: list[tuple[int, int, str]] = []
     try:
         with zipfile.ZipFile(path) as z:
             if "[Content_Types].xml" not in z.namelist():
@@ -64,11 +85,12 @@ def _check_zip(path: Path, sheet: str | None, max_expanded: int, max_cells: int)
                 raise _Unreadable(f"unzips to {expanded:,} bytes; an .xlsx data file may unzip to "
                                   f"at most {max_expanded:,} (a zip bomb?)")
             for member, name in _sheet_members(z, sheet):
-                _check_extent(z, member, name, max_cells)
+                errors += _check_extent(z, member, name, max_cells)
     except zipfile.BadZipFile:
         raise _Unreadable("is not an .xlsx workbook (it is not a zip archive)") from None
     except (OSError, EOFError, NotImplementedError, ValueError) as e:
         raise _Unreadable(f"cannot be read as an .xlsx workbook: {_first_line(e)}") from None
+    return errors
 
 
 def _sheet_members(z: zipfile.ZipFile, wanted: str | None) -> list[tuple[str, str]]:
@@ -100,21 +122,38 @@ def _sheet_members(z: zipfile.ZipFile, wanted: str | None) -> list[tuple[str, st
 
 
 _CELL = r'\br="[A-Z]{1,3}[0-9]{1,7}"[^>]*>'  # a cell's reference, to the end of its tag
+_ERROR_CELL = re.compile(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)  # t="e": #DIV/0!, #N/A, …
+_REF = re.compile(r'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_VALUE = re.compile(r"<v>([^<]*)</v>")
+MAX_ERRORS = 1000
 
 
-def _check_extent(z: zipfile.ZipFile, member: str, sheet: str, max_cells: int) -> None:
+def _error_cells(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    for m in _ERROR_CELL.finditer(text):
+        ref, value = _REF.search(m[1]), _VALUE.search(m[2])
+        if ref:
+            out.append((int(ref[2]), _column_number(ref[1]), html.unescape(value[1]) if value else "#ERROR"))
+    return out
+
+
+def _check_extent(z: zipfile.ZipFile, member: str, sheet: str,
+                  max_cells: int) -> list[tuple[int, int, str]]:
     """Rows × columns spanned by the sheet's cells that hold something (a self-closing <c/> is
     formatting only, which the reader skips). Read in chunks; a tag cut by a chunk's end is
-    carried over to the next."""
+    carried over to the next. Returns the error cells met on the way (at most MAX_ERRORS)."""
     low_row, high_row, low_col, high_col = 1 << 30, 0, 1 << 30, 0
+    errors: list[tuple[int, int, str]] = []
     carry = b""
     with z.open(member) as f:
         while True:
             chunk = f.read(1 << 24)
             data = carry + chunk
-            cut = data.rfind(b"<")
-            carry = data[cut:] if chunk and cut >= 0 and data.find(b">", cut) < 0 else b""
+            cut = data.rfind(b"<c ")  # carry over the last cell, which the chunk may have cut
+            carry = data[cut:] if chunk and cut >= 0 and data.find(b"</c>", cut) < 0 else b""
             data = data[: len(data) - len(carry)]
+            if b't="e"' in data and len(errors) < MAX_ERRORS:
+                errors += _error_cells(data.decode("utf-8", "replace"))[: MAX_ERRORS - len(errors)]
             refs = (pl.Series([data.decode("utf-8", "replace")]).str.extract_all(_CELL).explode()
                     .drop_nulls())
             refs = refs.filter(~refs.str.ends_with("/>"))
@@ -131,6 +170,7 @@ def _check_extent(z: zipfile.ZipFile, member: str, sheet: str, max_cells: int) -
         raise _Unreadable(f"the sheet '{sheet}' spans rows {low_row:,} to {high_row:,} and columns "
                           f"{_letters(low_col - 1)} to {_letters(high_col - 1)}, more than "
                           f"{max_cells:,} cells; delete what lies far from the table")
+    return errors
 
 
 def _column_number(letters: str) -> int:
