@@ -82,7 +82,7 @@ def _criteria(frame: pl.DataFrame) -> Rows:
             "Tỷ trọng danh nghĩa"]
     rows = [["  " * r["depth"] + r["code"], r["name"], PART[r["part"]], num(r["max_points"]),
              vn_number(r["weight"], None), r["rule"] or r["aggregate"] or "", pct(r["share"], 2)]
-            for r in frame.iter_rows(named=True)]
+            for r in frame.to_dicts()]
     return head, rows
 
 
@@ -106,7 +106,7 @@ def _warning_vi(r: dict[str, Any]) -> str:
 
 
 def _warnings(frame: pl.DataFrame) -> Rows:
-    rows = [[r["kind"], r["code"], _warning_vi(r)] for r in frame.iter_rows(named=True)]
+    rows = [[r["kind"], r["code"], _warning_vi(r)] for r in frame.to_dicts()]
     return ["Loại", "Mã", "Nội dung"], rows
 
 
@@ -118,7 +118,7 @@ def _realised(frame: pl.DataFrame) -> Rows:
     head = ["Mã", "Tiêu chí", "Danh nghĩa", "Thực tế", "Tương quan", "Số đơn vị", "Đủ điểm",
             "0 điểm", "Đổi hạng khi bỏ", "Ghi chú"]
     rows = []
-    for r in frame.iter_rows(named=True):
+    for r in frame.to_dicts():
         notes = [text for text, on in ((DEAD, r["dead"]), (DOMINANT, r["dominant"])) if on]
         rows.append([r["code"], r["name"], pct(r["nominal"]), pct(r["realised"]),
                      num(r["corr"], 2), r["units"], r["full"], r["zero"],
@@ -131,7 +131,7 @@ def _self_units(frame: pl.DataFrame) -> Rows:
             "Khen thưởng", "Nếu tự chấm"]
     rows = [[r["id"], r["name"], num(r["verified"]), num(r["self"]), num(r["difference"]),
              r["rank"], r["rank_alone"], ids(r["awards"]), ids(r["awards_alone"])]
-            for r in frame.iter_rows(named=True)]
+            for r in frame.to_dicts()]
     return head, rows
 
 
@@ -140,14 +140,14 @@ def _self_criteria(frame: pl.DataFrame) -> Rows:
             "Ảnh hưởng đến tổng"]
     rows = [[r["id"], r["name"], f"{r['code']} {r['criterion']}", num(r["verified"]),
              num(r["self"]), num(r["difference"]), num(r["effect"])]
-            for r in frame.iter_rows(named=True)]
+            for r in frame.to_dicts()]
     return head, rows
 
 
 def _self_gains(frame: pl.DataFrame) -> Rows:
     head = ["Mã", "Đơn vị", "Cụm", "Thẩm định", "Tự chấm", "Hạng", "Hạng nếu tự chấm", "Được thêm"]
     rows = [[r["id"], r["name"], r["group"] or "", num(r["verified"]), num(r["self"]), r["rank"],
-             r["rank_alone"], ids(r["gained"])] for r in frame.iter_rows(named=True)]
+             r["rank_alone"], ids(r["gained"])] for r in frame.to_dicts()]
     return head, rows
 
 
@@ -213,14 +213,14 @@ def _units(frame: pl.DataFrame) -> Rows:
     head = ["Mã", "Đơn vị", "Hạng", "Hạng trung vị", "Hạng 5 %–95 %",
             *[f"P({k.split('.', 1)[1]})" for k in chances]]
     rows = [[r["id"], r["name"], r["rank"], r["rank_median"], f"{r['rank_p05']}–{r['rank_p95']}",
-             *[pct(r[k], 1) for k in chances]] for r in frame.iter_rows(named=True)]
+             *[pct(r[k], 1) for k in chances]] for r in frame.to_dicts()]
     return head, rows
 
 
 def _lists(frame: pl.DataFrame) -> Rows:
     head = ["Khen thưởng", "Cụm", "Danh sách", "Đồng hạng tại hạn mức", "Giữ nguyên"]
     rows = [[r["award"], r["group"] or "(chung)", ids(r["units"]), ids(r["flagged"]),
-             pct(r["same"])] for r in frame.iter_rows(named=True)]
+             pct(r["same"])] for r in frame.to_dicts()]
     return head, rows
 
 
@@ -237,7 +237,7 @@ def _margins(resolution: float) -> People:
         head = ["Danh sách", "Cụm", "Hiện tại", "Tiêu chí", "Điểm tối đa", "Thay đổi (điểm)",
                 "Khi đó"]
         rows = []
-        for r in frame.iter_rows(named=True):
+        for r in frame.to_dicts():
             award = r["target"] == "award"
             top = "—" if r["max_points"] is None else num(r["max_points"])
             then = ids(r["after"]) if award or not r["after_tied"] else " = ".join(r["after"])
@@ -367,7 +367,7 @@ def _json_value(x: Any) -> Any:
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in row.items()} for row in frame.iter_rows(named=True)]
+    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dicts()]
 
 
 def to_json(report: Report) -> str:
