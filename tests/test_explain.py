@@ -57,3 +57,19 @@ def test_unknown_id_names_the_nearest():
     assert result.stdout == ""
     assert result.stderr == (f"Error: {DATA}: 1 problem\n"
                              f"{DATA}: no unit has id 'X71' (30 units); nearest: X27, X21, X19\n")
+
+
+def test_under_round_at_total_the_criteria_keep_their_decimals(tmp_path):
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text(
+        'format: 1\nid: t\nname: t\nversion: "1"\ntotal: 20\nround_at: total\nunits: {id: ma, name: ten}\n'
+        "criteria:\n"
+        "  - {code: A, name: A, max_points: 10, rule: {type: linear, indicator: x, zero_at: 0, full_at: 3}}\n"
+        "  - {code: B, name: B, max_points: 10, rule: {type: linear, indicator: y, zero_at: 0, full_at: 3}}\n",
+        encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("ma,ten,x,y\nU1,Một,1,1\n", encoding="utf-8")
+    out = CliRunner().invoke(cli, ["explain", str(criteria), str(data), "U1"]).stdout
+    assert "Điểm các tiêu chí chính: 6,667 / 20" in out
+    assert "Làm tròn: chỉ ở tổng điểm (2 chữ số thập phân)" in out
+    assert "Tổng điểm: 6,67" in out

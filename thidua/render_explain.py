@@ -63,7 +63,7 @@ def describe(rule: m.Rule, top: float, part: str = "main") -> str:
         return (f"đến {_target(rule.target)}: {base} × giá trị / chỉ tiêu; vượt: thêm phần còn lại theo tỷ lệ "
                 f"vượt so với đơn vị dẫn đầu {where}; dẫn đầu được {t}")
     assert isinstance(rule, m.Manual)
-    return "điểm do Hội đồng chấm"
+    return "điểm có sẵn trong số liệu (đã chấm)"
 
 
 def _value(v: Any) -> str:
@@ -99,16 +99,19 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None) -> list[list[str]]
 
 def _lines(e: Explanation, table) -> list[str]:  # type: ignore[no-untyped-def]
     c, u, p = e.criteria, e.unit, e.criteria.precision
+    node_p = p if c.round_at == "leaves" else None  # under round_at: total, points keep their decimals
     where = f" — {u['group']}" if u["group"] is not None else ""
     out = [f"{u['name']} ({u['id']}){where}; dòng {u['row']} của tệp số liệu",
            f"{c.name} (phiên bản {c.version})", ""]
     head = ["Tiêu chí", "Số liệu", "Cách tính", "Điểm tính", "Điểm", "Tối đa"]
     rows: list[list[str]] = []
     for t in e.main:
-        rows += _rows(t, 0, "main", p)
+        rows += _rows(t, 0, "main", node_p)
     out.append(table(head, rows))
     out.append("")
-    out.append(f"Điểm các tiêu chí chính: {vn_number(u['earned'], p)} / {_n(u['attainable'])}")
+    out.append(f"Điểm các tiêu chí chính: {vn_number(u['earned'], node_p)} / {_n(u['attainable'])}")
+    if c.round_at == "total" and p is not None:
+        out.append(f"Làm tròn: chỉ ở tổng điểm ({p} chữ số thập phân); điểm từng tiêu chí ở trên chưa làm tròn (hiện 3 chữ số lẻ).")
     if u["attainable"] != c.total:
         out.append(f"Quy đổi về thang {_n(c.total)}: {vn_number(u['earned'], p)} × {_n(c.total)} / "
                    f"{_n(u['attainable'])} (tiêu chí không áp dụng được loại khỏi điểm tối đa)")
@@ -119,7 +122,7 @@ def _lines(e: Explanation, table) -> list[str]:  # type: ignore[no-untyped-def]
         out.append("")
         sub: list[list[str]] = []
         for t in traces:
-            sub += _rows(t, 0, "bonus" if part == "Điểm thưởng" else "penalty", p)
+            sub += _rows(t, 0, "bonus" if part == "Điểm thưởng" else "penalty", node_p)
         out.append(table(head, sub))
         applied = u["bonus"] if part == "Điểm thưởng" else u["penalty"]
         capped = f" → giới hạn {_n(cap.max_points)}" if total > cap.max_points else ""
