@@ -11,16 +11,10 @@ from click.testing import CliRunner
 
 from thidua.cli import cli
 
-from .util import SMALL_CRITERIA
+from .util import SMALL_CRITERIA, SMALL_DATA
 
 CRITERIA = SMALL_CRITERIA
-DATA = """\
-ma,ten,cum,ty_le,bao_cao
-X1,Xã Một,Cụm 1,100,có
-X2,Xã Hai,Cụm 1,75,có
-X3,Xã Ba,Cụm 2,90,không
-X4,=HYPERLINK("http://x"),Cụm 2,95,x
-"""
+DATA = SMALL_DATA + 'X4,=HYPERLINK("http://x"),Cụm 2,95,x\n'
 
 
 @pytest.fixture

@@ -27,19 +27,10 @@ from thidua.data import Columns, read_data, readings
 from thidua.errors import DataError
 from thidua.inputs import shipped
 
-CRITERIA = """\
-format: 1
-id: nho
-name: "Bảng nhỏ <script>alert('tiêu chí')</script>"
-version: "1"
-total: 10
-units: {id: ma, name: ten, group: cum}
-criteria:
-  - {code: A, name: "Tỷ lệ", max_points: 6, rule: {type: linear, indicator: ty_le, zero_at: 50, full_at: 100}}
-  - {code: B, name: "Báo cáo", max_points: 4, rule: {type: boolean, indicator: bao_cao}}
-awards:
-  - {code: BK, name: "Bằng khen", quota: {count: 2}}
-"""
+from .util import SMALL_CRITERIA
+
+CRITERIA = (SMALL_CRITERIA.replace('name: "Bảng nhỏ"', "name: \"Bảng nhỏ <script>alert('tiêu chí')</script>\"")
+            .replace("quota: {count: 1}, eligible: {min_total: 8}", "quota: {count: 2}"))
 HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
 
 def _csv(rows: list[list[object]]) -> str:

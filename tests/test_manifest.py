@@ -17,7 +17,7 @@ from thidua.cli import cli
 from thidua.data import sha256_file
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA
+from .util import SMALL_CRITERIA, write_case
 
 CRITERIA = SMALL_CRITERIA
 DATA = """\
@@ -32,9 +32,7 @@ FORMATS = ("csv", "json", "markdown", "html", "table", "parquet", "xlsx")
 @pytest.fixture
 def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     monkeypatch.chdir(tmp_path)
-    Path("c.yaml").write_text(CRITERIA, encoding="utf-8")
-    Path("d.csv").write_text(DATA, encoding="utf-8")
-    return "c.yaml", "d.csv"
+    return write_case(CRITERIA, DATA)
 
 
 def run(*args: str):

@@ -15,24 +15,17 @@ from thidua.cli import cli
 from thidua.commands.verify import arguments
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA
+from .util import SMALL_CRITERIA, SMALL_DATA, write_case
 
 CRITERIA = SMALL_CRITERIA
-DATA = """\
-ma,ten,cum,ty_le,bao_cao
-X1,Xã Một,Cụm 1,100,có
-X2,Xã Hai,Cụm 1,75,có
-X3,Xã Ba,Cụm 2,90,không
-"""
+DATA = SMALL_DATA
 UNCHANGED = "criteria c.yaml: unchanged\ndata d.csv: unchanged\n"
 
 
 @pytest.fixture
 def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     monkeypatch.chdir(tmp_path)
-    Path("c.yaml").write_text(CRITERIA, encoding="utf-8")
-    Path("d.csv").write_text(DATA, encoding="utf-8")
-    return "c.yaml", "d.csv"
+    return write_case(CRITERIA, DATA)
 
 
 def run(*args: str):

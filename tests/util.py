@@ -42,6 +42,23 @@ awards:
   - {code: BK, name: "Bằng khen", quota: {count: 1}, eligible: {min_total: 8}}
 """
 
+SMALL_DATA = """\
+ma,ten,cum,ty_le,bao_cao
+X1,Xã Một,Cụm 1,100,có
+X2,Xã Hai,Cụm 1,75,có
+X3,Xã Ba,Cụm 2,90,không
+"""
+
+
+def write_case(criteria: str = SMALL_CRITERIA, data: str = SMALL_DATA) -> tuple[str, str]:
+    """c.yaml and d.csv in the working folder; their names as a command takes them."""
+    from pathlib import Path
+
+    Path("c.yaml").write_text(criteria, encoding="utf-8")
+    Path("d.csv").write_text(data, encoding="utf-8")
+    return "c.yaml", "d.csv"
+
+
 NODE_KEYS = ("weight", "missing", "note")
 
 

@@ -152,7 +152,11 @@ def read_document(path: str | Path) -> Any:
         elif suffix == ".json":
             document = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
         else:
-            document = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+            loader = _Loader(text)  # a SafeLoader that also refuses aliases and duplicate keys
+            try:
+                document = loader.get_single_data()
+            finally:
+                loader.dispose()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -33,7 +33,7 @@ def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field]) -> l
         control = pl.col(f.out).str.contains(CONTROL)
         legacy = pl.col(f.out).str.count_matches(LEGACY_SIGN) >= 2
         bad = wide.filter(control | legacy).select("row", f.out, control.alias("control"))
-        for r, value, is_control in bad.head(LIMIT).iter_rows():
+        for r, value, is_control in bad.head(LIMIT).rows():
             char = re.search(CONTROL, value) if is_control else None
             message = (f"{_show(value)} holds the control character U+{ord(char[0]):04X}"
                        if char else
@@ -85,7 +85,7 @@ def _id_problems(wide: pl.DataFrame, ident: _Field, counts: dict[str, int]) -> l
         twice = (wide.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null())
                  .group_by("id", maintain_order=True).agg("row"))
         problems += _capped((Problem(ident.column, f"id '{_short(i)}' appears in rows {_rows(r)}")
-                             for i, r in twice.iter_rows()), ident.column, "duplicate ids")
+                             for i, r in twice.rows()), ident.column, "duplicate ids")
     return problems
 
 
