@@ -7,11 +7,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
-from thidua.cli import cli
 
-from .util import SMALL_CRITERIA, SMALL_DATA
+from .util import SMALL_CRITERIA, SMALL_DATA, run_cli as run
 
 CRITERIA = SMALL_CRITERIA
 DATA = SMALL_DATA + 'X4,=HYPERLINK("http://x"),Cụm 2,95,x\n'
@@ -22,10 +20,6 @@ def files(tmp_path: Path) -> tuple[str, str]:
     (tmp_path / "c.yaml").write_text(CRITERIA, encoding="utf-8")
     (tmp_path / "d.csv").write_text(DATA, encoding="utf-8")
     return str(tmp_path / "c.yaml"), str(tmp_path / "d.csv")
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 def test_score_csv_exact(files):

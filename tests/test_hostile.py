@@ -17,17 +17,15 @@ import fastexcel
 import polars as pl
 import pytest
 import xlsxwriter
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from thidua import data as data_module
-from thidua.cli import cli
 from thidua.data import Columns, read_data, readings
 from thidua.errors import DataError
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA
+from .util import SMALL_CRITERIA, run_cli as run
 
 CRITERIA = (SMALL_CRITERIA.replace('name: "Bảng nhỏ"', "name: \"Bảng nhỏ <script>alert('tiêu chí')</script>\"")
             .replace("quota: {count: 1}, eligible: {min_total: 8}", "quota: {count: 2}"))
@@ -51,10 +49,6 @@ def files(tmp_path: Path) -> tuple[str, str]:
     (folder / "c.yaml").write_text(CRITERIA, encoding="utf-8")
     (folder / "d.csv").write_text(DATA, encoding="utf-8")
     return str(folder / "c.yaml"), str(folder / "d.csv")
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 # --- safe exports ---------------------------------------------------------------------------------

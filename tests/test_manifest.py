@@ -9,15 +9,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import thidua
 from thidua import manifest as mf
-from thidua.cli import cli
 from thidua.data import sha256_file
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA, write_case
+from .util import SMALL_CRITERIA, run_cli as run, write_case
 
 CRITERIA = SMALL_CRITERIA
 DATA = """\
@@ -33,10 +31,6 @@ FORMATS = ("csv", "json", "markdown", "html", "table", "parquet", "xlsx")
 def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     monkeypatch.chdir(tmp_path)
     return write_case(CRITERIA, DATA)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 def test_a_run_with_an_output_writes_its_manifest_beside_it(files):

@@ -8,14 +8,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
 from thidua import manifest as mf
-from thidua.cli import cli
 from thidua.commands.verify import arguments
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA, SMALL_DATA, write_case
+from .util import SMALL_CRITERIA, SMALL_DATA, run_cli as run, write_case
 
 CRITERIA = SMALL_CRITERIA
 DATA = SMALL_DATA
@@ -26,10 +24,6 @@ UNCHANGED = "criteria c.yaml: unchanged\ndata d.csv: unchanged\n"
 def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
     monkeypatch.chdir(tmp_path)
     return write_case(CRITERIA, DATA)
-
-
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
 
 
 def test_the_demo_is_confirmed(tmp_path, monkeypatch):

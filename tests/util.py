@@ -50,6 +50,15 @@ X3,Xã Ba,Cụm 2,90,không
 """
 
 
+def run_cli(*args: str):  # type: ignore[no-untyped-def]
+    """thidua with these arguments, through click's test runner (stdout and stderr apart)."""
+    from click.testing import CliRunner
+
+    from thidua.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
 def write_case(criteria: str = SMALL_CRITERIA, data: str = SMALL_DATA) -> tuple[str, str]:
     """c.yaml and d.csv in the working folder; their names as a command takes them."""
     from pathlib import Path
