@@ -64,3 +64,17 @@ def test_without_groups_rank_is_the_overall_rank():
     result = run(doc, [{"a": 50}, {"a": 70}, {"a": 50}])
     assert column(result, "rank") == {"U02": 1, "U01": 2, "U03": 2}
     assert column(result, "rank_overall") == column(result, "rank")
+
+
+def test_take_puts_the_rows_of_a_chunked_table_in_order_and_empties_it():
+    import polars as pl
+
+    from thidua.ranking import take
+
+    table = pl.concat([pl.DataFrame({"n": [10, 11, 12], "s": ["a", "b", "c"]}),
+                       pl.DataFrame({"n": [13, 14], "s": ["d", None]})], rechunk=False)
+    order = pl.Series([4, 0, 3, 1, 2], dtype=pl.UInt32)
+    assert take(table, order).to_dict(as_series=False) == {"n": [14, 10, 13, 11, 12], "s": [None, "a", "d", "b", "c"]}
+    assert table.width == 0
+    empty = pl.DataFrame({"n": []}, schema={"n": pl.Int64})
+    assert take(empty, pl.Series([], dtype=pl.UInt32)).shape == (0, 1)
