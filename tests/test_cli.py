@@ -173,3 +173,17 @@ def test_an_output_file_has_an_ordinary_mode(files, tmp_path):
     finally:
         os.umask(old)
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("given, seen", [(None, "narenas:1"), ("narenas:4", "narenas:4")])
+def test_the_command_line_asks_polars_for_one_allocator_arena_unless_told_otherwise(given, seen):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if given is not None:
+        env["_RJEM_MALLOC_CONF"] = given
+    code = "import os, thidua.cli; print(os.environ['_RJEM_MALLOC_CONF'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == seen

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
 import click
+
+# Polars' allocator (jemalloc) reads this variable when polars is first imported, which for the
+# command line is after this line; a value the user set is left alone. With one arena, memory
+# that one step of the engine frees on one thread is reused by the next step's allocations on
+# another, instead of being kept beside them: on 1,000,000 units (benchmarks/score_1m.py) peak
+# memory drops from about 1,430 to 1,230 MiB and wall time from about 2.7 to 2.35 s.
+os.environ.setdefault("_RJEM_MALLOC_CONF", "narenas:1")
 
 from .commands import audit, awards, demo, explain, library, score, sensitivity, validate, verify
 
