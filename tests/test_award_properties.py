@@ -9,6 +9,7 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
+from thidua import model as m
 from thidua.engine import score
 from thidua.load import parse_criteria
 
@@ -133,3 +134,32 @@ def test_raising_a_score_never_takes_a_unit_off_a_list(doc, rows, data):
     for a in doc["awards"]:
         if unit in lists(before, a["code"]):
             assert unit in lists(after, a["code"])
+
+
+@given(documents(), unit_rows())
+def test_counts_read_along_the_rank_order_equal_the_window_counts(doc, rows):
+    """base, better and upto (counted along the table in rank order) are what windows over the
+    award's scope compute: the base counted there, and how many eligible units rank above this
+    one, and up to it."""
+    c = parse_criteria(doc)
+    units = score(c, frame(rows)).units
+    for a in c.awards:
+        scope = ["group"] if c.award_scope(a) == "group" else []
+        rank = pl.col("rank" if scope else "rank_overall")
+        e = pl.col(f"award.{a.code}.eligible")
+        of = a.quota.of
+        if of == "units":
+            counted = pl.len()
+        elif of == "eligible":
+            counted = e.sum()
+        elif isinstance(of, m.ByClassification):
+            counted = (pl.col("classification") == of.classification).fill_null(False).sum()
+        else:
+            counted = pl.col(f"award.{of.award}.on").sum()
+        over = (lambda x: x.over(scope)) if scope else (lambda x: x)  # noqa: E731
+        expected = units.select(
+            over(counted).cast(pl.Int64).alias("base"),
+            pl.when(e).then(rank.rank("min").over([*scope, e]) - 1).cast(pl.Int64).alias("better"),
+            pl.when(e).then(rank.rank("max").over([*scope, e])).cast(pl.Int64).alias("upto"))
+        got = units.select(*(pl.col(f"award.{a.code}.{k}").alias(k) for k in ("base", "better", "upto")))
+        assert got.equals(expected), a.code

@@ -78,3 +78,16 @@ def test_take_puts_the_rows_of_a_chunked_table_in_order_and_empties_it():
     assert table.width == 0
     empty = pl.DataFrame({"n": []}, schema={"n": pl.Int64})
     assert take(empty, pl.Series([], dtype=pl.UInt32)).shape == (0, 1)
+
+
+def test_chunked_like_lays_a_frame_out_in_the_chunks_of_another_without_changing_it():
+    import polars as pl
+
+    from thidua.ranking import chunked_like
+
+    like = pl.concat([pl.DataFrame({"a": [1, 2]}), pl.DataFrame({"a": [3, 4, 5]})], rechunk=False)
+    frame = pl.DataFrame({"b": ["v", "w", "x", "y", "z"], "c": [0.5, 1.5, 2.5, 3.5, None]})
+    out = chunked_like(frame, like)
+    assert out.equals(frame)
+    assert [out.get_column(n).chunk_lengths() for n in out.columns] == [[2, 3], [2, 3]]
+    assert chunked_like(frame, like.rechunk()).n_chunks("all") == [1, 1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from . import model as m
+from . import ranking
 from .rounding import divide, round_quota
 from .rules import lit
 from .scoring import condition
@@ -56,17 +57,52 @@ def fixed_conditions(c: m.Criteria) -> list[pl.Expr]:
             for a in c.awards if a.eligible.when is not None]
 
 
-def base_count(c: m.Criteria, award: m.Award, eligible: pl.Expr, scope: list[str]) -> pl.Expr:
+def _counted(award: m.Award, eligible: pl.Expr) -> pl.Expr:
+    """Which units the quota's base counts, when it is not all units."""
     of = award.quota.of
-    if of == "units":
-        counted = pl.len()
-    elif of == "eligible":
-        counted = eligible.sum()
-    elif isinstance(of, m.ByClassification):
-        counted = (pl.col("classification") == of.classification).fill_null(False).sum()
-    else:
-        counted = pl.col(col("on", of.award)).sum()
+    if of == "eligible":
+        return eligible
+    if isinstance(of, m.ByClassification):
+        return (pl.col("classification") == of.classification).fill_null(False)
+    return pl.col(col("on", of.award))
+
+
+def base_count(c: m.Criteria, award: m.Award, eligible: pl.Expr, scope: list[str]) -> pl.Expr:
+    counted = pl.len() if award.quota.of == "units" else _counted(award, eligible).sum()
     return _over(counted, scope).cast(pl.Int64)
+
+
+class _Runs:
+    """Counts inside each group read off a table in rank order (engine.in_rank_order), in one
+    pass of cumulative sums instead of a window per count: the same numbers as base_count and
+    the `better`/`upto` windows, several times faster on a large table."""
+
+    def __init__(self, rank: pl.Expr):
+        row = pl.int_range(pl.len(), dtype=pl.Int64)
+        self.first = ranking.group_starts()
+        self.last = self.first.shift(-1).fill_null(True)
+        self.tie_first = (self.first | rank.ne_missing(rank.shift(1))).fill_null(True)
+        self.tie_last = self.tie_first.shift(-1).fill_null(True)
+        self.row = row
+
+    def total(self, x: pl.Expr) -> pl.Expr:
+        """Each group's count of rows where x."""
+        n = x.cast(pl.Int64)
+        cum = n.cum_sum()
+        return pl.when(self.last).then(cum).backward_fill() - pl.when(self.first).then(cum - n).forward_fill()
+
+    def size(self) -> pl.Expr:
+        return (pl.when(self.last).then(self.row).backward_fill()
+                - pl.when(self.first).then(self.row).forward_fill() + 1)
+
+    def above_and_upto(self, x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        """For each row, how many rows of its group where x rank above it, and up to its rank."""
+        n = x.cast(pl.Int64)
+        cum = n.cum_sum()
+        start = pl.when(self.first).then(cum - n).forward_fill()
+        above = pl.when(self.tie_first).then(cum - n).forward_fill() - start
+        upto = pl.when(self.tie_last).then(cum).backward_fill() - start
+        return above, upto
 
 
 def quota_expr(award: m.Award, base: pl.Expr) -> pl.Expr:
@@ -88,13 +124,19 @@ def stages(c: m.Criteria) -> list[list[pl.Expr]]:
         eligible = pl.all_horizontal([cond for _, cond in conditions(c, award)])
         out.append([eligible.alias(col("eligible", code))])
         e = pl.col(col("eligible", code))
-        base = base_count(c, award, e, scope)
+        if scope:  # the table is in rank order inside each group: count along it
+            runs = _Runs(rank)
+            base = runs.size() if award.quota.of == "units" else runs.total(_counted(award, e))
+            above, upto = runs.above_and_upto(e)
+        else:
+            base = base_count(c, award, e, scope)
+            above, upto = rank.rank("min").over(e) - 1, rank.rank("max").over(e)
         out.append([
-            base.alias(col("base", code)),
+            base.cast(pl.Int64).alias(col("base", code)),
             quota_expr(award, base).alias(col("quota", code)),
             # among the eligible units of the scope: how many rank above, and up to, this one
-            pl.when(e).then(rank.rank("min").over([*scope, e]) - 1).cast(pl.Int64).alias(col("better", code)),
-            pl.when(e).then(rank.rank("max").over([*scope, e])).cast(pl.Int64).alias(col("upto", code)),
+            pl.when(e).then(above).cast(pl.Int64).alias(col("better", code)),
+            pl.when(e).then(upto).cast(pl.Int64).alias(col("upto", code)),
         ])
         quota, better, upto = (pl.col(col(k, code)) for k in ("quota", "better", "upto"))
         inside = e & (upto <= quota)

@@ -77,11 +77,19 @@ def _traced(c: m.Criteria, trace: bool) -> list[str]:
     return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *sorted(numbers | flags)]
 
 
-def standing(c: m.Criteria, ordered: pl.LazyFrame, trace: bool = False) -> pl.LazyFrame:
-    """Ranks and award shortlists, for a table already in rank order."""
-    for stage in ranking.stages(c) + awards.stages(c):
-        ordered = ordered.with_columns(stage)
-    return ordered.select(*columns(c), *_traced(c, trace))
+def standing(c: m.Criteria, ordered: pl.DataFrame, trace: bool = False) -> pl.DataFrame:
+    """Ranks and award shortlists, for a table already in rank order.
+
+    Only the new columns are computed (one lazy query); they are then laid out in the chunks of
+    the ordered table, so that the whole table is written out without being copied again.
+    """
+    stages = ranking.stages(c) + awards.stages(c)
+    plan = ordered.lazy()
+    for stage in stages:
+        plan = plan.with_columns(stage)
+    added = plan.select(e.meta.output_name() for stage in stages for e in stage).collect()
+    table = ordered.hstack(ranking.chunked_like(added, ordered).get_columns())
+    return table.select(*columns(c), *_traced(c, trace))
 
 
 def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
@@ -103,7 +111,7 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
             frame.drop_in_place(name)
     ordered = ranking.in_rank_order(table, c)
     del table
-    return Result(c, standing(c, ordered.lazy(), trace).collect())
+    return Result(c, standing(c, ordered, trace))
 
 
 _BASE = ("id", "name", "group", "row", "total", "classification", "bonus", "penalty", "knockouts",

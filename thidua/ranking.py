@@ -122,10 +122,32 @@ def take(table: pl.DataFrame, order: pl.Series) -> pl.DataFrame:
     return pl.concat(out, how="horizontal")
 
 
+def chunked_like(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
+    """`frame` cut into the chunks of `like` (same height), without copying beyond one rechunk:
+    a table whose columns share one layout is written to Parquet without being copied, while
+    columns of many small or unequal chunks are copied whole by the writer."""
+    lengths = like.get_column(like.columns[0]).chunk_lengths() if like.width else []
+    if len(lengths) <= 1:
+        return frame.rechunk()
+    out = []
+    for column in frame.rechunk().get_columns():
+        pieces, start = [], 0
+        for length in lengths:
+            pieces.append(column.slice(start, length))
+            start += length
+        out.append(pl.concat(pieces, rechunk=False))
+    return pl.DataFrame(out)
+
+
+def group_starts() -> pl.Expr:
+    """True on the first row of each group, for a table in rank order."""
+    return (pl.int_range(pl.len(), dtype=pl.Int64) == 0) | pl.col("group").ne_missing(pl.col("group").shift(1))
+
+
 def _within_group(keys: list[str], method: str) -> pl.Expr:
     """Ranks from neighbouring rows of a table in rank order."""
     row = pl.int_range(pl.len(), dtype=pl.Int64)
-    new_group = (row == 0) | pl.col("group").ne_missing(pl.col("group").shift(1))
+    new_group = group_starts()
     new_key = new_group | pl.any_horizontal([pl.col(k) != pl.col(k).shift(1) for k in keys]).fill_null(True)
     position = row - pl.when(new_group).then(row).forward_fill()  # 0 for the first of its group
     if method == "ordinal":
