@@ -22,6 +22,7 @@ and compares. The functions here are pure but for `digest`, `read` and `write`.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -94,6 +95,16 @@ def digest(path: str | Path) -> str:
     """SHA-256 of a file's bytes (hex), read in chunks."""
     with Path(path).open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def digests(paths: list[str]) -> dict[str, str]:
+    """SHA-256 of several files at once, one thread each (hashlib lets go of the GIL while it
+    hashes), so that a run's output and its inputs take as long as the largest of them."""
+    unique = list(dict.fromkeys(paths))
+    if len(unique) <= 1:
+        return {p: digest(p) for p in unique}
+    with ThreadPoolExecutor(max_workers=len(unique)) as pool:
+        return dict(zip(unique, pool.map(digest, unique), strict=True))
 
 
 def to_document(m: Manifest) -> dict[str, Any]:

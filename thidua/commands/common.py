@@ -166,13 +166,14 @@ def record_output(run: Run, output: str) -> None:
 
     fmt = run.options.get("format") or EXTENSIONS.get(Path(output).suffix.lower(), "table")
     path = Path(output)
+    sha = mf.digests([output, *run.inputs.values()])
     run.outputs = [o for o in run.outputs if o.path != output]
-    run.outputs.append(mf.Output(output, fmt, mf.digest(path), path.stat().st_size))
+    run.outputs.append(mf.Output(output, fmt, sha[output], path.stat().st_size))
     inputs = []
     for role, given in run.inputs.items():
         reading = next((r for r in run.readings if r.source == given), None)
         counts = (reading.rows, reading.units, reading.blank, reading.blank_rows) if reading else ()
-        inputs.append(mf.Input(role, given, str(Path(given).resolve()), mf.digest(given), *counts))
+        inputs.append(mf.Input(role, given, str(Path(given).resolve()), sha[given], *counts))
     manifest = mf.Manifest(run.command, run.arguments, run.options, tuple(inputs),
                            tuple(run.outputs), __version__, mf.now())
     try:
