@@ -91,3 +91,27 @@ def test_chunked_like_lays_a_frame_out_in_the_chunks_of_another_without_changing
     assert out.equals(frame)
     assert [out.get_column(n).chunk_lengths() for n in out.columns] == [[2, 3], [2, 3]]
     assert chunked_like(frame, like.rechunk()).n_chunks("all") == [1, 1]
+
+
+@pytest.mark.parametrize("method", ["competition", "dense", "ordinal"])
+@pytest.mark.parametrize("tie_break", [[], [{"criterion": "B"}], [{"indicator": "c", "order": "asc"}]])
+def test_the_packed_overall_rank_equals_the_rank_of_the_keys(method, tie_break):
+    """rank_overall from the keys packed in one whole number (rounded keys) is the rank the keys
+    themselves give (the path taken when they cannot be packed)."""
+    import random
+
+    from thidua.load import parse_criteria
+    from thidua.ranking import _rank_overall, _sort_keys, overall
+
+    document = doc(method, tie_break) | {"precision": 1}
+    c = parse_criteria(document)
+    rnd = random.Random(7)
+    rows = [{"id": f"U{i:03d}", "a": rnd.choice([20, 40, 50, 60, 100]), "b": rnd.choice([0, 50, 100]),
+             "c": rnd.choice([0, 1, 2])} for i in range(60)]
+    rnd.shuffle(rows)
+    table = run(document, rows).units
+    keys = table.select(_sort_keys(c))
+    packed = _rank_overall(table, keys, [(n, True) for n in keys.columns], c)
+    assert packed.to_list() == table.select(overall(c)).to_series().to_list()
+    assert packed.to_list() == table.get_column("rank_overall").to_list()
+    assert packed.n_unique() > 5

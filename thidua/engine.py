@@ -49,8 +49,9 @@ def node_codes(c: m.Criteria) -> list[str]:
 
 def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = None,
            trace: bool = False) -> pl.LazyFrame:
-    """Points, totals, knockouts, classification, ranking keys and overall rank of every unit,
-    not yet in order. `places`: each group's place in the output (ranking.group_positions)."""
+    """Points, totals, knockouts, classification and ranking keys of every unit, not yet in
+    order (ranking.in_rank_order orders them and adds the overall rank). `places`: each group's
+    place in the output (ranking.group_positions)."""
     if not c.units.group:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
     stages = scoring.Compiler(c, trace).stages()
@@ -64,8 +65,7 @@ def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = Non
     conditions = awards.fixed_conditions(c)
     kept = [*_BASE, *(scoring.points_col(k) for k in node_codes(c)), *(f"ko.{k.code}" for k in c.knockouts),
             "__barred", "__knocked", *(["__group"] if places is not None else []), *_traced(c, trace)]
-    frame = frame.select(*kept, *(e.alias(name) for name, e in keys), *conditions)
-    return frame.with_columns(ranking.overall(c))
+    return frame.select(*kept, *(e.alias(name) for name, e in keys), *conditions)
 
 
 def _traced(c: m.Criteria, trace: bool) -> list[str]:

@@ -82,9 +82,11 @@ def _packed(frame: pl.DataFrame, columns: list[tuple[str, bool]]) -> pl.Expr | N
 
 
 def in_rank_order(table: pl.DataFrame, c: m.Criteria) -> pl.DataFrame:
-    """The table sorted by group (in Vietnamese order), keys best first, then unit id."""
+    """The table sorted by group (in Vietnamese order), keys best first, then unit id, with
+    `rank_overall` added. Empties `table`."""
     frame = table.select(_sort_keys(c))
     columns = [(name, True) for name in frame.columns]
+    table.hstack([_rank_overall(table, frame, columns, c)], in_place=True)  # in place: take frees as it goes
     if "__group" in table.columns:  # each group's place, from group_positions
         frame = frame.with_columns(table.get_column("__group"))
         columns.insert(0, ("__group", False))
@@ -169,6 +171,20 @@ def _overall(keys: list[str], method: str) -> pl.Expr:
 def overall(c: m.Criteria) -> pl.Expr:
     """`rank_overall`, from the keys alone (in any row order); the group rank when there are no groups."""
     return _overall(key_names(c), c.ranking.method).cast(pl.Int64).alias("rank_overall")
+
+
+def _rank_overall(table: pl.DataFrame, keys: pl.DataFrame, columns: list[tuple[str, bool]],
+                  c: m.Criteria) -> pl.Series:
+    """`rank_overall` (as overall() computes it), from the keys packed in one whole number when
+    they fit: ranking one Int64 is about three times faster than ranking a struct of keys."""
+    packed = _packed(keys, columns)
+    if packed is None:
+        return table.select(overall(c)).to_series()
+    method = c.ranking.method
+    ranked = packed.rank(_METHOD[method])  # packed: smaller is better
+    if method == "ordinal":  # the tied units follow one another in order of their ids
+        ranked = ranked + pl.col("id").rank("ordinal").over(packed) - 1
+    return keys.with_columns(table.get_column("id")).select(ranked.cast(pl.Int64).alias("rank_overall")).to_series()
 
 
 def stages(c: m.Criteria) -> list[list[pl.Expr]]:
