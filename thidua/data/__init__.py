@@ -60,6 +60,7 @@ from .parse import (
     TEXT,
     YES,
     YES_NO,
+    _text_survey,
     _tidy_text,
 )
 from .problems import _problems, _text_problems
@@ -129,8 +130,9 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
             wide = wide.drop(FILLED)
         if wide.height == 0:
             raise DataError(source, [*problems, Problem("", table.no_units)])
-        wide = _tidy_text(wide)
-        problems += _text_problems(table, wide, fields)
+        survey = _text_survey(wide)
+        wide = _tidy_text(wide, survey)
+        problems += _text_problems(table, wide, fields, survey)
         problems += _problems(table, wide, plan, fields, decimal_comma)
     except _Unreadable as e:
         raise DataError(source, e.problems) from None

@@ -92,19 +92,27 @@ def _filled(key: str, dtype: pl.DataType) -> pl.Expr:
     return c.str.strip_chars().fill_null("") != "" if dtype == pl.String else c.is_not_null()
 
 
-def _tidy_text(wide: pl.DataFrame) -> pl.DataFrame:
-    """Text columns in NFC; an empty id or group is missing. Only columns that need it change."""
+def _text_survey(wide: pl.DataFrame) -> dict[str, bool]:
+    """One pass over the text columns, its parts run side by side: for each, whether it may hold
+    text not in NFC (`nfc:<column>`), an empty id or group (`empty:<column>`), and a control
+    character or a sign of an old encoding (`odd:<column>`; NFC neither adds nor removes those)."""
     present = [t for t in TEXT if t in wide.columns]
-    need = wide.select(
-        *(pl.col(t).str.contains(NOT_SURELY_NFC).any().alias(t) for t in present),
-        *(pl.col(t).eq("").any().alias(f"\0{t}") for t in present if t != "name"),
+    return wide.select(
+        *(pl.col(t).str.contains(NOT_SURELY_NFC).any().alias(f"nfc:{t}") for t in present),
+        *(pl.col(t).eq("").any().alias(f"empty:{t}") for t in present if t != "name"),
+        *(pl.col(t).str.contains(f"{CONTROL}|{LEGACY_SIGN}").any().alias(f"odd:{t}") for t in present),
     ).row(0, named=True)
+
+
+def _tidy_text(wide: pl.DataFrame, survey: dict[str, bool]) -> pl.DataFrame:
+    """Text columns in NFC; an empty id or group is missing. Only columns that need it change."""
     fixes = []
-    for t in present:
-        text = pl.col(t).str.normalize("NFC") if need[t] else pl.col(t)
-        if need.get(f"\0{t}"):
+    for t in [t for t in TEXT if t in wide.columns]:
+        nfc, empty = survey[f"nfc:{t}"], survey.get(f"empty:{t}", False)
+        text = pl.col(t).str.normalize("NFC") if nfc else pl.col(t)
+        if empty:
             text = pl.when(text != "").then(text)
-        if need[t] or need.get(f"\0{t}"):
+        if nfc or empty:
             fixes.append(text.alias(t))
     return wide.with_columns(fixes) if fixes else wide
 

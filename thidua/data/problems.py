@@ -16,19 +16,19 @@ from .messages import LIMIT, _capped, _rows, _show, _short
 from .parse import COMMA, CONTROL, DOT, LEGACY_SIGN, NOT_FINITE, NUMBERISH, TEXT, YES_NO
 
 
-def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field]) -> list[Problem]:
+def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
+                   survey: dict[str, bool]) -> list[Problem]:
     """Ids, names and groups that hold a control character, look like text in an old encoding
-    (TCVN3, or UTF-8 read as Windows-1252), or were a list or an object in a JSON file."""
+    (TCVN3, or UTF-8 read as Windows-1252), or were a list or an object in a JSON file.
+    `survey`: parse._text_survey of the columns."""
     text = [f for f in fields if f.kind in TEXT]
-    odd = f"{CONTROL}|{LEGACY_SIGN}"
-    suspect = wide.select(pl.col(f.out).str.contains(odd).any().alias(f.out) for f in text)
     found: list[tuple[int, int, Problem]] = []
     for f in text:
         nested = table.nested(int(f.key[1:]))
         found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
                                                f"a JSON {kind} is not a unit's {f.kind}"))
                   for r, kind in nested[:LIMIT]]
-        if not suspect.get_column(f.out)[0]:
+        if not survey[f"odd:{f.out}"]:
             continue
         control = pl.col(f.out).str.contains(CONTROL)
         legacy = pl.col(f.out).str.count_matches(LEGACY_SIGN) >= 2
