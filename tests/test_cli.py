@@ -187,3 +187,16 @@ def test_the_command_line_asks_polars_for_one_allocator_arena_unless_told_otherw
     code = "import os, thidua.cli; print(os.environ['_RJEM_MALLOC_CONF'])"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == seen
+
+
+def test_the_thidua_command_runs_and_keeps_its_exit_status(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import sys; from thidua.cli import main; sys.argv[0] = 'thidua'; main()"
+    ok = subprocess.run([sys.executable, "-c", code, "--version"], capture_output=True, text=True)
+    assert (ok.returncode, ok.stdout.strip()) == (0, "thidua, version 0.1.0")
+    bad = subprocess.run([sys.executable, "-c", code, "validate", str(tmp_path / "none.yaml")],
+                         capture_output=True, text=True)
+    assert bad.returncode == 1
+    assert "cannot read the file" in bad.stderr
