@@ -78,12 +78,11 @@ class _Runs:
     the `better`/`upto` windows, several times faster on a large table."""
 
     def __init__(self, rank: pl.Expr):
-        row = pl.int_range(pl.len(), dtype=pl.Int64)
-        self.first = ranking.group_starts()
+        self.row = pl.int_range(pl.len(), dtype=pl.Int64)
+        self.first = ranking.group_starts()  # the first and last rows of each group …
         self.last = self.first.shift(-1).fill_null(True)
-        self.tie_first = (self.first | rank.ne_missing(rank.shift(1))).fill_null(True)
+        self.tie_first = (self.first | rank.ne_missing(rank.shift(1))).fill_null(True)  # … and of each rank
         self.tie_last = self.tie_first.shift(-1).fill_null(True)
-        self.row = row
 
     def total(self, x: pl.Expr) -> pl.Expr:
         """Each group's count of rows where x."""
@@ -92,6 +91,7 @@ class _Runs:
         return pl.when(self.last).then(cum).backward_fill() - pl.when(self.first).then(cum - n).forward_fill()
 
     def size(self) -> pl.Expr:
+        """Each group's number of rows."""
         return (pl.when(self.last).then(self.row).backward_fill()
                 - pl.when(self.first).then(self.row).forward_fill() + 1)
 
