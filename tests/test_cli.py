@@ -200,3 +200,13 @@ def test_the_thidua_command_runs_and_keeps_its_exit_status(tmp_path):
                          capture_output=True, text=True)
     assert bad.returncode == 1
     assert "cannot read the file" in bad.stderr
+
+
+def test_csv_and_parquet_read_back_the_same_with_no_codes_as_empty_fields(files, tmp_path):
+    assert run("score", *files, "-o", str(tmp_path / "a.csv")).exit_code == 0
+    assert run("score", *files, "-o", str(tmp_path / "a.parquet")).exit_code == 0
+    from_csv = pl.read_csv(tmp_path / "a.csv", schema_overrides={"flagged": pl.String, "knockouts": pl.String})
+    from_parquet = pl.read_parquet(tmp_path / "a.parquet")
+    assert from_parquet.get_column("awards").to_list() == ["BK", None, "BK", None]
+    assert from_parquet.get_column("flagged").null_count() == 4
+    assert from_parquet.drop("name").equals(from_csv.drop("name"))
