@@ -416,3 +416,16 @@ def test_an_excel_error_cell_is_bad_input_not_a_missing_value(tmp_path):
         f"{path}::row 3, x: '#DIV/0!' is an error in the workbook (a formula that failed), not a number",
         f"{path}::row 3, f: '#N/A' is an error in the workbook (a formula that failed), not a yes/no value",
     ]
+
+
+def test_different_ids_are_counted_the_same_in_order_or_not():
+    import random
+
+    from thidua.data.problems import _different
+
+    rnd = random.Random(3)
+    for _ in range(50):
+        ids = [f"U{rnd.randint(0, 30):02d}" for _ in range(rnd.randint(1, 40))]
+        expected = len(set(ids))
+        assert _different(pl.Series(sorted(ids))) == expected
+        assert _different(pl.Series(ids)) == expected
