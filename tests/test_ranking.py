@@ -101,7 +101,7 @@ def test_the_packed_overall_rank_equals_the_rank_of_the_keys(method, tie_break):
     import random
 
     from thidua.load import parse_criteria
-    from thidua.ranking import _rank_overall, _sort_keys, overall
+    from thidua.ranking import _overall_rank, _sort_keys, overall
 
     document = doc(method, tie_break) | {"precision": 1}
     c = parse_criteria(document)
@@ -110,8 +110,8 @@ def test_the_packed_overall_rank_equals_the_rank_of_the_keys(method, tie_break):
              "c": rnd.choice([0, 1, 2])} for i in range(60)]
     rnd.shuffle(rows)
     table = run(document, rows).units
-    keys = table.select(_sort_keys(c))
-    packed = _rank_overall(table, keys, [(n, True) for n in keys.columns], c)
+    keys = table.select(*_sort_keys(c), "id")
+    packed = keys.select(_overall_rank(keys, [(n, True) for n in keys.columns if n != "id"], c)).to_series()
     assert packed.to_list() == table.select(overall(c)).to_series().to_list()
     assert packed.to_list() == table.get_column("rank_overall").to_list()
     assert packed.n_unique() > 5
