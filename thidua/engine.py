@@ -2,8 +2,9 @@
 
 Pure: no files, no printing. The criteria file compiles to one lazy polars query (scores:
 every point, total, knockout, class and ranking key); the table is then put in its final order
-by one sort, and a second lazy query (standing) reads the group ranks off neighbouring rows and
-draws the award shortlists with window functions. No Python loop over rows anywhere.
+by one sort, which also gives the overall rank, and a second lazy query (standing) reads the
+group ranks and the award counts along that order and draws the shortlists. No Python loop over
+rows anywhere.
 """
 
 from __future__ import annotations
