@@ -8,6 +8,8 @@ share a rank (competition, dense) or are ordered by unit id (ordinal).
 
 from __future__ import annotations
 
+from itertools import accumulate
+
 import polars as pl
 
 from . import model as m
@@ -111,11 +113,8 @@ def take(table: pl.DataFrame, order: pl.Series) -> pl.DataFrame:
     so that the memory the originals free is reused for the copies rather than kept besides.
     """
     names = list(table.columns)
-    cuts, start = [], 0
-    for length in table.get_column(names[0]).chunk_lengths():
-        cuts.append(order.slice(start, length))
-        start += length
-    cuts = cuts or [order]  # any cut of the order gives the same rows; the sizes only save memory
+    # any cut of the order gives the same rows; the sizes only save memory
+    cuts = _cut(order, table.get_column(names[0]).chunk_lengths()) or [order]
     out = []
     for name in names:
         column = pl.DataFrame([table.drop_in_place(name).rechunk()])
@@ -132,19 +131,20 @@ def chunked_like(frame: pl.DataFrame, like: pl.DataFrame) -> pl.DataFrame:
     lengths = like.get_column(like.columns[0]).chunk_lengths() if like.width else []
     if len(lengths) <= 1:
         return frame.rechunk()
-    out = []
-    for column in frame.rechunk().get_columns():
-        pieces, start = [], 0
-        for length in lengths:
-            pieces.append(column.slice(start, length))
-            start += length
-        out.append(pl.concat(pieces, rechunk=False))
-    return pl.DataFrame(out)
+    columns = frame.rechunk().get_columns()
+    return pl.DataFrame([pl.concat(_cut(column, lengths), rechunk=False) for column in columns])
+
+
+def _cut(series: pl.Series, lengths: list[int]) -> list[pl.Series]:
+    """`series` in consecutive slices of these lengths (views of it, not copies)."""
+    starts = accumulate(lengths, initial=0)
+    return [series.slice(start, length) for start, length in zip(starts, lengths)]
 
 
 def group_starts() -> pl.Expr:
     """True on the first row of each group, for a table in rank order."""
-    return (pl.int_range(pl.len(), dtype=pl.Int64) == 0) | pl.col("group").ne_missing(pl.col("group").shift(1))
+    first = pl.int_range(pl.len(), dtype=pl.Int64) == 0
+    return first | pl.col("group").ne_missing(pl.col("group").shift(1))
 
 
 def _within_group(keys: list[str], method: str) -> pl.Expr:
