@@ -376,22 +376,25 @@ ARITH = ["+", "-", "*", "/"]
 CMP = [">", ">=", "<", "<=", "==", "!="]
 
 
+def arithmetic(sub: st.SearchStrategy[Expr]) -> list[st.SearchStrategy[Expr]]:
+    """The nodes that make a number from numbers: sign, + - * /, abs, min and max."""
+    return [
+        st.builds(Unary, st.sampled_from(["-", "+"]), sub),
+        st.builds(Arith, st.sampled_from(ARITH), sub, sub),
+        st.builds(Call, st.just("abs"), st.tuples(sub)),
+        st.builds(Call, st.sampled_from(["min", "max"]), st.lists(sub, min_size=2, max_size=3).map(tuple)),
+    ]
+
+
 def trees(leaf: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
     """Any tree over `leaf`, well typed or not."""
 
     def grow(sub: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
         return st.one_of(
-            st.builds(Unary, st.sampled_from(["-", "+"]), sub),
+            *arithmetic(sub),
             st.builds(Not, sub),
-            st.builds(Arith, st.sampled_from(ARITH), sub, sub),
             st.builds(Compare, st.sampled_from(CMP), sub, sub),
             st.builds(Logic, st.sampled_from(["and", "or"]), sub, sub),
-            st.builds(Call, st.just("abs"), st.tuples(sub)),
-            st.builds(
-                Call,
-                st.sampled_from(["min", "max"]),
-                st.lists(sub, min_size=2, max_size=3).map(tuple),
-            ),
         )
 
     return st.recursive(leaf, grow, max_leaves=12)
@@ -501,19 +504,7 @@ def typed_numbers() -> st.SearchStrategy[Expr]:
         st.sampled_from([a, b, c]),
     )
 
-    def grow(sub: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
-        return st.one_of(
-            st.builds(Unary, st.sampled_from(["-", "+"]), sub),
-            st.builds(Arith, st.sampled_from(ARITH), sub, sub),
-            st.builds(Call, st.just("abs"), st.tuples(sub)),
-            st.builds(
-                Call,
-                st.sampled_from(["min", "max"]),
-                st.lists(sub, min_size=2, max_size=3).map(tuple),
-            ),
-        )
-
-    return st.recursive(leaf, grow, max_leaves=10)
+    return st.recursive(leaf, lambda sub: st.one_of(*arithmetic(sub)), max_leaves=10)
 
 
 def typed_conditions() -> st.SearchStrategy[Expr]:

@@ -166,22 +166,24 @@ def test_a_missing_output_differs(files):
     assert result.stdout == UNCHANGED + "out.csv: missing (no such file beside the manifest)\n"
 
 
-def test_another_version_is_noted(files):
+def _verify_as_recorded_with(files: tuple[str, str], key: str, value: str):  # type: ignore[no-untyped-def]
+    """Score to out.csv, set one field of its manifest as if the run had recorded it, verify."""
     assert run("score", *files, "-o", "out.csv").exit_code == 0
-    document = json.loads(Path("out.csv.manifest.json").read_text(encoding="utf-8"))
-    document["thidua"] = "0.0.1"
-    Path("out.csv.manifest.json").write_text(json.dumps(document), encoding="utf-8")
-    result = run("verify", "out.csv.manifest.json")
+    manifest = Path("out.csv.manifest.json")
+    document = json.loads(manifest.read_text(encoding="utf-8"))
+    document[key] = value
+    manifest.write_text(json.dumps(document), encoding="utf-8")
+    return run("verify", "out.csv.manifest.json")
+
+
+def test_another_version_is_noted(files):
+    result = _verify_as_recorded_with(files, "thidua", "0.0.1")
     assert result.exit_code == 0
     assert result.stderr.startswith("note: the run used thidua 0.0.1; this is thidua ")
 
 
 def test_an_unknown_command_cannot_be_rerun(files):
-    assert run("score", *files, "-o", "out.csv").exit_code == 0
-    document = json.loads(Path("out.csv.manifest.json").read_text(encoding="utf-8"))
-    document["command"] = "rm"
-    Path("out.csv.manifest.json").write_text(json.dumps(document), encoding="utf-8")
-    result = run("verify", "out.csv.manifest.json")
+    result = _verify_as_recorded_with(files, "command", "rm")
     assert result.exit_code == 1
     assert result.stderr.endswith("out.csv.manifest.json::command: no command 'rm' to rerun\n")
 
