@@ -15,7 +15,8 @@ import polars as pl
 
 from . import awards, ranking, scoring
 from . import model as m
-from .errors import DataError
+from .errors import DataError, Problem
+from .values import LIMIT
 from .values import problems as value_problems
 
 CONTRACT = ("id", "name", "group", "total", "classification", "rank", "rank_overall", "bonus",
@@ -107,12 +108,36 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
         raise DataError(source, problems)
     places = ranking.group_positions(frame.get_column("group")) if c.units.group else None
     table = scores(c, frame.lazy(), places, trace).collect()
+    problems = not_finite(c, table)
+    if problems:
+        raise DataError(source, problems)
     if consume:
         for name in [n for n in frame.columns if n not in ("id", "name", "group", "row")]:
             frame.drop_in_place(name)
     ordered = ranking.in_rank_order(table, c)
     del table
     return Result(c, standing(c, ordered, trace))
+
+
+def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:
+    """Every unit with points or a total that are not a finite number (an intermediate result
+    overflowed past ±1.8e308, as x * x - y * y at 1e200 does), named with the first criterion
+    where it appears (leaves first, then each group after the groups below it). One aggregate
+    pass finds whether there is any; the data's own values are already known to be finite."""
+    codes = [leaf.node.code for leaf in scoring.leaves(c)]
+    codes += [node.code for _, nodes in scoring.parts(c) for node in scoring.groups(nodes)]
+    columns = [(code, scoring.points_col(code)) for code in codes] + [("total", "total")]
+    bad = [~pl.col(name).is_finite() for _, name in columns]
+    if not table.select(pl.any_horizontal(bad).any()).item():
+        return []
+    first = pl.coalesce([pl.when(b).then(pl.lit(at)) for b, (at, _) in zip(bad, columns)])
+    found = table.filter(pl.any_horizontal(bad).fill_null(False)).select("row", "id", first.alias("at"))
+    out = [Problem(f"row {row}, {at}", f"unit {unit}: " + ("the total" if at == "total" else
+                   f"criterion {at}") + " has no finite value (an intermediate result overflows "
+                   "past ±1.8e308)") for row, unit, at in found.head(LIMIT).rows()]
+    if found.height > LIMIT:
+        out.append(Problem("", f"… and {found.height - LIMIT} more"))
+    return out
 
 
 _BASE = ("id", "name", "group", "row", "total", "classification", "bonus", "penalty", "knockouts",

@@ -2,6 +2,9 @@
 
 `value` is the indicator (or the formula's result); the points are clamped to [0, max_points]
 and not yet rounded. A missing value stays missing (null): the scorer applies the policy.
+Differences of values that
+may have opposite signs are taken of halves (exact), so that a range from -1e308 to 1e308 does
+not overflow.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def linear(r: m.Linear, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
     if r.transform == "log":
         zero, full = math.log(zero), math.log(full)
         v = pl.when(v > 0).then(v.log()).when(v.is_not_null()).then(lit(float("-inf")))
-    return clamp(top * divide(v - zero, full - zero), top)
+    return clamp(top * divide(v * 0.5 - zero / 2, full / 2 - zero / 2), top)
 
 
 def over_target(v: pl.Expr, target: m.Target) -> pl.Expr:
@@ -105,7 +108,9 @@ def relative(r: m.Relative, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 def minmax(r: m.MinMax, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
     lo, hi = within(v.min(), r.scope, ctx), within(v.max(), r.scope, ctx)
-    share = divide(v - lo if r.direction == "higher" else hi - v, hi - lo)
+    # of halves: hi - lo overflows from -1e308 to 1e308; halving is exact and keeps the ratio
+    gained = v * 0.5 - lo * 0.5 if r.direction == "higher" else hi * 0.5 - v * 0.5
+    share = divide(gained, hi * 0.5 - lo * 0.5)
     return (pl.when(v.is_null()).then(None)
             .when(hi == lo).then(lit(top)).otherwise(clamp(top * share, top)))
 

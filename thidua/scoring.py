@@ -4,6 +4,7 @@ knockouts and classification. Ranking and awards add their own stages (ranking.p
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -98,14 +99,43 @@ def indicators(c: m.Criteria) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(numbers), frozenset(flags - numbers)
 
 
+TINY = 2.0**-1074  # the smallest float above 0
+NORMAL = 2.0**-969  # a scaled weight at least this keeps 53 bits in every product with a share
+
+
+def weights(kids: list[m.Node]) -> list[float]:
+    """The children's weights scaled by one power of two, so that the largest lies in [1, 2).
+
+    The scaling is exact and changes no ratio (nor any point of ordinary weights, bit for bit),
+    while weights such as 5e-324 (a float with one significant bit) no longer round every
+    product w × share to that same bit. A weight below 2⁻¹⁰⁷⁴ of its largest sibling is kept
+    at the smallest float above 0: it weighs nothing beside the others, but a share of 0 still
+    sends a geometric mean to 0."""
+    _, exponent = math.frexp(max(k.weight for k in kids))
+    return [max(math.ldexp(k.weight, 1 - exponent), TINY) for k in kids]
+
+
 def _height(node: m.Node) -> int:
     return 0 if not node.children else 1 + max(_height(ch) for ch in node.children)
 
 
-def _groups(nodes: list[m.Node]) -> Iterator[m.Node]:
+def _open_groups(nodes: list[m.Node], policy: m.Policy) -> Iterator[str]:
+    """The codes of the groups with a criterion below them that may not apply (missing: exclude)."""
+    for node in nodes:
+        mine = node.missing or policy
+        if node.children:
+            below = list(_open_groups(node.children, mine))
+            yield from below
+            if below or any(ch.rule is not None and (ch.missing or mine) == "exclude"
+                            for ch in node.children):
+                yield node.code
+
+
+def groups(nodes: list[m.Node]) -> Iterator[m.Node]:
+    """The groups among `nodes` and below them, each after the groups below it."""
     for node in nodes:
         if node.children:
-            yield from _groups(node.children)
+            yield from groups(node.children)
             yield node
 
 
@@ -118,6 +148,7 @@ class Compiler:
         self.ctx_group = "group" if c.units.group else None
         self.exclude = uses_exclude(c)
         self.leafwise = c.round_at == "leaves"
+        self.open = {code for part, nodes in parts(c) for code in _open_groups(nodes, c.missing)}
 
     def r(self, e: pl.Expr) -> pl.Expr:
         """Rounding of a leaf or subtotal (only under round_at: leaves)."""
@@ -143,12 +174,19 @@ class Compiler:
         kids = node.children or []
         cols = [pl.col(points_col(k.code)) for k in kids]
         none_there = pl.all_horizontal([col.is_null() for col in cols])
+        # a child may be absent (a criterion below it does not apply): the mean is of those there
+        absent = self.exclude if part == "main" else node.code in self.open
         if node.how == "sum":
             value = pl.sum_horizontal(cols)
         else:
-            weight = (pl.sum_horizontal([pl.when(col.is_not_null()).then(lit(k.weight))
-                                         for k, col in zip(kids, cols)])
-                      if self.exclude else lit(sum(k.weight for k in kids)))
+            ws: list[float | pl.Expr] = list(weights(kids))
+            if absent and min(weights(kids)) < NORMAL:  # weights too far apart for one scale:
+                # scaled in each row by the largest weight of the children there
+                there = pl.max_horizontal([pl.when(col.is_not_null()).then(lit(k.weight))
+                                           for k, col in zip(kids, cols)])
+                ws = [divide(lit(k.weight), there).clip(lower_bound=TINY) for k in kids]
+            weight = (pl.sum_horizontal([pl.when(col.is_not_null()).then(w) for w, col in zip(ws, cols)])
+                      if absent else lit(sum(weights(kids))))
             # each child's share of what it could earn: of its max, or (when criteria below it may
             # not apply) of its own attainable points, so that a criterion left out counts as absent
             if self.exclude and part == "main":
@@ -156,12 +194,12 @@ class Compiler:
             else:
                 shares = [divide(col, k.max_points) for k, col in zip(kids, cols)]
             if node.how == "weighted_mean":
-                share = pl.sum_horizontal([k.weight * x for k, x in zip(kids, shares)])
+                share = pl.sum_horizontal([w * x for w, x in zip(ws, shares)])
             else:  # geometric_mean; a child at 0 sends the log to -inf and the mean to 0
-                share = pl.sum_horizontal([k.weight * x.log() for k, x in zip(kids, shares)])
-            share = share / weight if self.exclude else divide(share, sum(k.weight for k in kids))
+                share = pl.sum_horizontal([w * x.log() for w, x in zip(ws, shares)])
+            share = share / weight if absent else divide(share, sum(weights(kids)))
             value = node.max_points * (share if node.how == "weighted_mean" else share.exp())
-        points = pl.when(none_there).then(None).otherwise(value) if self.exclude else value
+        points = pl.when(none_there).then(None).otherwise(value) if absent else value
         out = [self.r(points).alias(points_col(node.code))]
         if self.exclude and part == "main":
             attains = [pl.col(attain_col(k.code)) for k in kids]
@@ -179,7 +217,7 @@ class Compiler:
         first = [e for leaf in leaves(c) for e in self.leaf(leaf)]
         by_height: dict[int, list[pl.Expr]] = {}
         for part, nodes in parts(c):
-            for node in _groups(nodes):
+            for node in groups(nodes):
                 by_height.setdefault(_height(node), []).extend(self.group(node, part))
         stages = [first] + [by_height[h] for h in sorted(by_height)]
         stages.append(self.totals())

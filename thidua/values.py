@@ -1,8 +1,8 @@
 """Values the criteria cannot score, found before scoring: every one named with its row.
 
-Missing values under `missing: error`, a formula that divides by zero, a manual score outside
-[0, max_points], a negative count, a per-unit target that is not above 0. One aggregate pass
-finds whether anything is wrong; only then are the offending rows looked up.
+Missing values under `missing: error`, a formula that divides by zero or overflows, a manual
+score outside [0, max_points], a negative count, a per-unit target that is not above 0. One
+aggregate pass finds whether anything is wrong; only then are the offending rows looked up.
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ def checks(c: m.Criteria) -> list[Check]:
                 known = pl.all_horizontal([pl.col(n).is_not_null() for n in sorted(expr.names(parsed))] or [pl.lit(True)])
                 out.append(Check(known & value_expr(rule).is_null(), code,
                                  f"the formula {expr.render(parsed)} gives no value (a division by zero)"))
+        if isinstance(rule, m.Formula):
+            parsed = expr.check(rule.expr, "number")
+            out.append(Check(~value_expr(rule).is_finite(), code,
+                             f"the formula {expr.render(parsed)} has no finite value (an "
+                             "intermediate result overflows past ±1.8e308)"))
         if isinstance(inner, m.Manual) and rule.indicator:
             v = pl.col(rule.indicator)
             out.append(Check((v < 0) | (v > leaf.node.max_points), rule.indicator,
