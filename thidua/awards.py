@@ -11,7 +11,7 @@ import polars as pl
 
 from . import model as m
 from . import ranking
-from .rounding import divide, round_quota
+from .rounding import compared, divide, round_quota, threshold
 from .rules import lit
 from .scoring import condition
 
@@ -33,7 +33,8 @@ def conditions(c: m.Criteria, award: m.Award) -> list[tuple[str, pl.Expr]]:
     rank = pl.col("rank" if scope == "group" else "rank_overall")
     out = [("knockout", ~pl.col("__barred"))]
     if e.min_total is not None:
-        out.append(("min_total", pl.col("total") >= e.min_total))
+        out.append(("min_total", compared(pl.col("total"), c.precision)
+                    >= threshold(e.min_total, c.precision)))
     if e.classification is not None:
         out.append(("classification", pl.col("classification").is_in(e.classification).fill_null(False)))
     if e.no_knockout:

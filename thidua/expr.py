@@ -26,7 +26,7 @@ from typing import Literal, TypeAlias
 
 import polars as pl
 
-from .rounding import divide
+from .rounding import divide, snap
 
 MAX_CHARS = 2000
 MAX_TOKENS = 500
@@ -534,7 +534,9 @@ def _compile(e: Expr, column: Callable[[str], pl.Expr]) -> pl.Expr:
             return ~sub(x)
         case Arith("/", left, right):
             return divide(sub(left), sub(right).replace(0.0, None))
-        case Arith(op, left, right) | Compare(op, left, right) | Logic(op, left, right):
+        case Compare(op, left, right):  # at the decimal a person computes: 0.1 + 0.2 == 0.3
+            return _OPERATORS[op](snap(sub(left)), snap(sub(right)))
+        case Arith(op, left, right) | Logic(op, left, right):
             return _OPERATORS[op](sub(left), sub(right))
         case Call("abs", (x,)):
             return sub(x).abs()

@@ -14,16 +14,22 @@ import polars as pl
 
 from . import model as m
 from .collation import sort_key
+from .rounding import compared, snap
 from .scoring import points_col
 
 _METHOD = {"competition": "min", "dense": "dense", "ordinal": "min"}
 
 
 def key_columns(c: m.Criteria) -> list[tuple[str, pl.Expr]]:
-    """The ranking keys, each oriented so that higher is better, missing values last."""
-    keys = [("__key0", pl.col("total"))]
+    """The ranking keys, each oriented so that higher is better, missing values last; each
+    compared at the decimal a person computes (rounding.snap), so that equal decimals tie."""
+    keys = [("__key0", compared(pl.col("total"), c.precision))]
+    leafwise = c.precision if c.round_at == "leaves" else None  # points rounded at every node
     for i, tb in enumerate(c.ranking.tie_break, start=1):
-        col = pl.col(points_col(tb.criterion)) if tb.criterion else pl.col(tb.indicator).cast(pl.Float64)
+        if tb.criterion:
+            col = compared(pl.col(points_col(tb.criterion)), leafwise)
+        else:
+            col = snap(pl.col(tb.indicator).cast(pl.Float64))
         oriented = -col if tb.order == "asc" else col
         keys.append((f"__key{i}", oriented.fill_null(float("-inf"))))
     return keys

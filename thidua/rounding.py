@@ -4,15 +4,51 @@
 rounding by hand writes 22.38, and so must we. The value is first snapped to the nearest
 10⁻⁶ of the last kept decimal, which removes the float noise of a few operations without
 touching any real difference, and only then rounded half away from zero.
+
+Comparisons follow the same idea (`snap`): a value is compared at DIGITS significant decimal
+digits, what a person's calculator shows, so that 0.1 + 0.7 (0.7999999999999999 in binary) is
+0.8 for every band, class, rank, tie, quota and threshold. `snap` (polars) and `snap_array`
+(numpy, for the sensitivity analysis) compute the same floats.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import polars as pl
 
 SNAP = 6  # decimals, in units of the last kept decimal, below which a difference is float noise
+
+
+DIGITS = 15  # significant decimal digits at which values are compared: any decimal a person
+# types with up to 15 digits survives the trip through a float, and the noise of a few
+# operations (about 10⁻¹⁶ of the value) stays far below the 15th digit
+_KEEP = (14 - 308, 308)  # the decimals kept lie in this range: no power of ten overflows
+
+
+def snap(e: pl.Expr) -> pl.Expr:
+    """`e` at DIGITS significant decimal digits (the nearest float to that decimal): equal decimal
+    values, however they were computed, become the same float. Null, ±inf and NaN stay as they
+    are; values nearer to 0 than 10⁻³⁰⁸ become 0."""
+    keep = (DIGITS - 1 - e.abs().log10().floor()).clip(*_KEEP)  # decimals kept
+    scale = pl.lit(10.0, dtype=pl.Float64).pow(keep.abs())
+    return (pl.when(keep >= 0).then((e * scale).round() / scale)
+            .otherwise((e / scale).round() * scale))
+
+
+def snap_array(a: np.ndarray) -> np.ndarray:
+    """`snap` for a numpy array: the same floats, bit for bit."""
+    a = np.asarray(a, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        keep = np.clip(DIGITS - 1 - np.floor(np.log10(np.abs(a))), *_KEEP)
+        scale = np.power(10.0, np.abs(keep))
+        return np.where(keep >= 0, np.rint(a * scale) / scale, np.rint(a / scale) * scale)
+
+
+def snap_value(x: float) -> float:
+    """`snap` for one Python float."""
+    return float(snap_array(np.array([x]))[0])
 
 
 def divide(e: pl.Expr, by: float | pl.Expr) -> pl.Expr:
@@ -47,6 +83,19 @@ def round_value(x: float, precision: int | None) -> float:
     whole = Decimal(repr(snapped)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     result = float(whole) / 10**precision
     return -result if x < 0 else result
+
+
+def compared(e: pl.Expr, precision: int | None) -> pl.Expr:
+    """A total as comparisons see it: snapped, unless rounding to `precision` decimals made it
+    the float of its decimal already."""
+    return snap(e) if precision is None else e
+
+
+def threshold(x: float, precision: int | None = None) -> float:
+    """A constant of the file (a band's min, min_total) as compared() values meet it: snapped
+    the same way, so that a bound and a value of the same decimal are the same float even where
+    a power of ten is not exact (below 10⁻⁸ or from 10³⁷)."""
+    return snap_value(x) if precision is None else x
 
 
 def round_quota(x: pl.Expr, how: str) -> pl.Expr:

@@ -2,7 +2,8 @@
 
 `value` is the indicator (or the formula's result); the points are clamped to [0, max_points]
 and not yet rounded. A missing value stays missing (null): the scorer applies the policy.
-Differences of values that
+Every comparison (a band's bounds, the best or worst unit, a range of equal values) is made on
+the value snapped to the decimal a person computes (rounding.snap). Differences of values that
 may have opposite signs are taken of halves (exact), so that a range from -1e308 to 1e308 does
 not overflow.
 """
@@ -17,7 +18,7 @@ import polars as pl
 
 from . import expr
 from . import model as m
-from .rounding import divide
+from .rounding import divide, snap, threshold
 
 F64 = pl.Float64
 
@@ -78,13 +79,14 @@ def shortfall(r: m.Shortfall, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 
 def bands(r: m.Bands, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
+    v = snap(v)
     chain = None
     for band in r.bands:
         cond = pl.lit(True)
         if band.min is not None:
-            cond = cond & (v >= band.min)
+            cond = cond & (v >= threshold(band.min))
         if band.max is not None:
-            cond = cond & (v <= band.max)
+            cond = cond & (v <= threshold(band.max))
         chain = (pl.when(cond) if chain is None else chain.when(cond)).then(lit(band.points))
     assert chain is not None
     return pl.when(v.is_null()).then(None).otherwise(chain.otherwise(lit(0.0)))
@@ -97,6 +99,7 @@ def per_count(r: m.PerCount, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 
 def relative(r: m.Relative, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
+    v = snap(v)
     if r.direction == "higher":
         best = within(v.max(), r.scope, ctx)
         return pl.when(best > 0).then(clamp(top * divide(v, best), top)).when(v.is_not_null()).then(lit(0.0))
@@ -107,6 +110,7 @@ def relative(r: m.Relative, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 
 def minmax(r: m.MinMax, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
+    v = snap(v)
     lo, hi = within(v.min(), r.scope, ctx), within(v.max(), r.scope, ctx)
     # of halves: hi - lo overflows from -1e308 to 1e308; halving is exact and keeps the ratio
     gained = v * 0.5 - lo * 0.5 if r.direction == "higher" else hi * 0.5 - v * 0.5
@@ -116,7 +120,7 @@ def minmax(r: m.MinMax, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 
 def target_leader(r: m.TargetLeader, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
-    ratio_ = over_target(v, r.target)
+    ratio_ = snap(over_target(v, r.target))
     base = r.base_share * top
     leader = within(ratio_.max(), r.scope, ctx)
     above = base + (top - base) * divide(ratio_ - 1.0, leader - 1.0)

@@ -12,7 +12,7 @@ import polars as pl
 
 from . import expr
 from . import model as m
-from .rounding import divide, round_expr
+from .rounding import compared, divide, round_expr, threshold
 from .rules import Context, lit, raw_points
 
 
@@ -257,7 +257,7 @@ class Compiler:
         labels = [band.label for band in c.classification]
         index = None
         for i, band in enumerate(c.classification):
-            cond = pl.col("total") >= band.min
+            cond = compared(pl.col("total"), c.precision) >= threshold(band.min, c.precision)
             index = (pl.when(cond) if index is None else index.when(cond)).then(pl.lit(i))
         out = list(hits)
         if index is None:

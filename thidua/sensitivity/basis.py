@@ -12,6 +12,7 @@ import polars as pl
 
 from .. import model as m
 from ..engine import Result
+from ..rounding import snap_array
 from ..scoring import points_col, uses_exclude
 from .decisions import Decision, Rules, decide, rules_of
 from .facts import Facts, facts_of, in_group_order
@@ -122,7 +123,8 @@ def totals(basis: Basis, main: np.ndarray, ref: np.ndarray, cols: np.ndarray | N
     With a precision, the total is main + bonus − penalty, floored at 0 and rounded as the engine
     rounds it. Without one (nothing is ever rounded), it is the engine's total plus the change of
     main points against `ref` (the same arithmetic with nothing changed), so that with nothing
-    changed it is the engine's total to the last bit; the floor at 0 applies as in the engine."""
+    changed it is the engine's total to the last bit; the floor at 0 applies as in the engine;
+    it is compared (in units of eps) snapped to the decimal, as the engine compares it."""
     f, rules = basis.facts, basis.rules
     take = (lambda a: a[:-1]) if cols is None else (lambda a: a[cols])
     if basis.rounding.precision is not None:
@@ -137,7 +139,8 @@ def totals(basis: Basis, main: np.ndarray, ref: np.ndarray, cols: np.ndarray | N
         floored = np.maximum(moved, 0.0) - np.maximum(pre, 0.0)
         delta = np.where((pre >= 0) & (moved >= 0), change, floored)
     steps = np.rint(delta / rules.eps).astype(np.int64)
-    return nominal + steps * rules.eps, np.rint(nominal / rules.eps).astype(np.int64) + steps
+    total = nominal + steps * rules.eps
+    return total, np.rint(snap_array(total) / rules.eps).astype(np.int64)  # compared snapped
 
 
 def draw(basis: Basis, u: np.ndarray, ref: np.ndarray | None = None) -> Decision:

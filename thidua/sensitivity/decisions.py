@@ -13,6 +13,7 @@ import polars as pl
 
 from .. import awards as aw
 from .. import model as m
+from ..rounding import snap_array, threshold
 from .facts import Facts
 
 
@@ -39,6 +40,7 @@ class Rules:
     awards: tuple[AwardRule, ...]
     eps: float  # totals are compared at this resolution
     qmax: int  # totals in units of eps stay below this
+    snap: bool = False  # unrounded totals (precision: null) are compared snapped (rounding.snap)
 
     @property
     def overall(self) -> bool:
@@ -62,19 +64,21 @@ def rules_of(c: m.Criteria, facts: Facts) -> Rules:
         qualify = (None if e.classification is None
                    else np.array([labels.index(x) for x in e.classification]))
         out.append(AwardRule(
-            a.code, c.award_scope(a), e.min_total, qualify,
+            a.code, c.award_scope(a),
+            None if e.min_total is None else threshold(e.min_total, c.precision), qualify,
             e.no_knockout, e.max_rank, tuple(codes.index(x) for x in e.awards or []),
             tuple(j for j, b in enumerate(c.awards[:i]) if b.exclusive) if a.exclusive else (),
             base, quota, a.on_tie_at_quota))
     top = c.total + (c.bonus.max_points if c.bonus else 0.0)
-    totals = np.unique(facts.total[:-1])
+    snap = c.precision is None
+    totals = np.unique(snap_array(facts.total[:-1]) if snap else facts.total[:-1])
     gap = float(np.diff(totals).min()) if len(totals) > 1 else math.inf
     bound = 2.0 * max(top, float(totals.max(initial=0.0))) + 1.0
     eps = 2.0 ** -30
     while eps > gap / 4 and eps > bound * 2.0 ** -56:
         eps /= 2
-    mins = np.array([b.min for b in c.classification], dtype=float)
-    return Rules(c.ranking.method, mins, labels, tuple(out), eps, math.ceil(bound / eps))
+    mins = np.array([threshold(b.min, c.precision) for b in c.classification], dtype=float)
+    return Rules(c.ranking.method, mins, labels, tuple(out), eps, math.ceil(bound / eps), snap)
 
 
 @dataclass(frozen=True)
@@ -222,7 +226,7 @@ def decide(rules: Rules, facts: Facts, total: np.ndarray, q: np.ndarray,
         lay_a, rank_a = (lay, rank) if a.scope == "group" else (every, rank_all)
         e = ~barred & take(facts.when_ok[i])
         if a.min_total is not None:
-            e = e & (total >= a.min_total)
+            e = e & ((snap_array(total) if rules.snap else total) >= a.min_total)
         if a.classes is not None:
             e = e & np.isin(klass, a.classes)
         if a.no_knockout:
@@ -243,6 +247,8 @@ def classes(rules: Rules, total: np.ndarray) -> np.ndarray:
     """The first band (highest first) whose min the total reaches; −1: none."""
     if not len(rules.mins):
         return np.full(total.shape, -1, dtype=np.int64)
+    if rules.snap:
+        total = snap_array(total)
     first = np.searchsorted(-rules.mins, -total, side="left")  # bands run from the highest min down
     return np.where(first < len(rules.mins), first, -1)
 
