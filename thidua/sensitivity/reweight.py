@@ -13,6 +13,7 @@ import polars as pl
 
 from .. import model as m
 from ..rounding import round_expr
+from ..scoring import weights
 
 ROOT = 0
 
@@ -65,6 +66,9 @@ def tree_of(c: m.Criteria) -> Tree:
         children[p].append(i)
         for child in node.children or []:
             add(child, i)
+        if node.children:  # as the engine weighs them: scaled by one power of two (exact)
+            for k, w in zip(children[i], weights(node.children)):
+                weight[k] = w
 
     for node in c.criteria:
         add(node, ROOT)
