@@ -1,9 +1,9 @@
 """Ranks inside each group and overall: competition, dense or ordinal, after the tie-break chain.
 
 The unit table is first put in its final order (group, then the ranking keys from best to
-worst, then unit id); ranks inside a group then follow from one pass over neighbouring rows,
-with no second sort. The result never depends on row order: ties left after every tie-break
-share a rank (competition, dense) or are ordered by unit id (ordinal).
+worst, then unit id in Vietnamese order); ranks inside a group then follow from one pass over
+neighbouring rows, with no second sort. The result never depends on row order: ties left after
+every tie-break share a rank (competition, dense) or are ordered by unit id (ordinal).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from itertools import accumulate
 import polars as pl
 
 from . import model as m
-from .collation import sort_key
+from .collation import ranks, sort_key
 from .rounding import compared, snap
 from .scoring import points_col
 
@@ -90,9 +90,10 @@ def _packed(frame: pl.DataFrame, columns: list[tuple[str, bool]]) -> pl.Expr | N
 
 
 def in_rank_order(table: pl.DataFrame, c: m.Criteria) -> pl.DataFrame:
-    """The table sorted by group (in Vietnamese order), keys best first, then unit id, with
-    `rank_overall` added. Empties `table`."""
-    frame = table.select(*_sort_keys(c), "id")
+    """The table sorted by group (in Vietnamese order), keys best first, then unit id (in
+    Vietnamese order too), with `rank_overall` added. Empties `table`."""
+    ids = ranks(table.get_column("id")).alias("__id")
+    frame = table.select(*_sort_keys(c)).with_columns(ids)
     keys = [(name, True) for name in key_names(c)]
     columns = keys
     if "__group" in table.columns:  # each group's place, from group_positions
@@ -101,10 +102,10 @@ def in_rank_order(table: pl.DataFrame, c: m.Criteria) -> pl.DataFrame:
     packed = _packed(frame, columns)
     by = [packed] if packed is not None else [pl.col(name) for name, _ in columns]
     descending = [False] if packed is not None else [d for _, d in columns]
-    if table.get_column("id").is_sorted():  # ties are already in id order: a stable sort keeps it
+    if ids.is_sorted():  # ties are already in id order: a stable sort keeps it
         order = pl.arg_sort_by(by, descending=descending, maintain_order=True)
     else:
-        order = pl.arg_sort_by([*by, pl.col("id")], descending=[*descending, False])
+        order = pl.arg_sort_by([*by, pl.col("__id")], descending=[*descending, False])
     found = frame.select(_overall_rank(frame, keys, c), order.alias("order"))  # side by side
     table.hstack([found.get_column("rank_overall")], in_place=True)  # in place: take frees as it goes
     return take(table, found.get_column("order"))
@@ -171,17 +172,18 @@ def _overall(keys: list[str], method: str) -> pl.Expr:
     key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys)
     ranked = key.rank(_METHOD[method], descending=True)
     if method == "ordinal":  # the tied units follow one another in order of their ids
-        ranked = ranked + pl.col("id").rank("ordinal").over(keys) - 1
+        ranked = ranked + pl.col("__id").rank("ordinal").over(keys) - 1
     return ranked
 
 
 def overall(c: m.Criteria) -> pl.Expr:
-    """`rank_overall`, from the keys alone (in any row order); the group rank when there are no groups."""
+    """`rank_overall`, from the keys and `__id` (each id's place in Vietnamese order, from
+    collation.ranks) alone, in any row order; the group rank when there are no groups."""
     return _overall(key_names(c), c.ranking.method).cast(pl.Int64).alias("rank_overall")
 
 
 def _overall_rank(keys: pl.DataFrame, columns: list[tuple[str, bool]], c: m.Criteria) -> pl.Expr:
-    """`rank_overall` (as overall() computes it) over `keys` (the sort keys and the id), from
+    """`rank_overall` (as overall() computes it) over `keys` (the sort keys and `__id`), from
     the keys packed in one whole number when they fit: ranking one Int64 is about three times
     faster than ranking a struct of keys."""
     packed = _packed(keys, columns)
@@ -190,7 +192,7 @@ def _overall_rank(keys: pl.DataFrame, columns: list[tuple[str, bool]], c: m.Crit
     method = c.ranking.method
     ranked = packed.rank(_METHOD[method])  # packed: smaller is better
     if method == "ordinal":  # the tied units follow one another in order of their ids
-        ranked = ranked + pl.col("id").rank("ordinal").over(packed) - 1
+        ranked = ranked + pl.col("__id").rank("ordinal").over(packed) - 1
     return ranked.cast(pl.Int64).alias("rank_overall")
 
 

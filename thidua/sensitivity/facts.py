@@ -11,6 +11,7 @@ import polars as pl
 from .. import awards as aw
 from .. import model as m
 from ..engine import Result
+from ..collation import ranks
 from ..ranking import key_columns
 from ..rounding import round_expr
 from ..scoring import condition, uses_exclude
@@ -91,7 +92,7 @@ def facts_of(c: m.Criteria, frame: pl.DataFrame, result: Result,
     group = units.select(pl.col("group").rle_id()).to_series().to_numpy().astype(np.int64)
     on = [units.get_column(aw.col("on", a.code)).to_numpy() for a in c.awards]
     flag = [units.get_column(aw.col("flag", a.code)).to_numpy() for a in c.awards]
-    id_rank = units.select(pl.col("id").rank("ordinal")).to_series().to_numpy().astype(np.int64)
+    id_rank = ranks(units.get_column("id")).to_numpy() + 1  # Vietnamese order, as the engine
     return Facts(
         ids=tuple(units.get_column("id").to_list()),
         names=tuple(units.get_column("name").to_list()),

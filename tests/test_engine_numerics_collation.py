@@ -1,0 +1,68 @@
+"""Units equal after every tie-break follow their ids in Vietnamese order (collation.sort_key),
+in the table, under ordinal ranks (in the group and overall) and in the sensitivity analysis."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from thidua.collation import ranks, sort_key
+from thidua.load import parse_criteria
+from thidua.sensitivity.basis import basis_of
+
+from .util import column, criteria, frame, run
+
+IDS = ["Yên Bái", "Ánh Sáng", "An Giang", "Đông Hà", "Dương Minh"]
+ORDER = ["An Giang", "Ánh Sáng", "Dương Minh", "Đông Hà", "Yên Bái"]
+
+
+def test_tied_units_follow_their_ids_in_vietnamese_order():
+    result = run(criteria(), [{"id": i, "x": 50} for i in IDS])
+    assert result.units.get_column("id").to_list() == ORDER
+    assert column(result, "rank") == dict.fromkeys(IDS, 1)
+
+
+def test_ordinal_ranks_follow_vietnamese_order_in_the_group_and_overall():
+    doc = criteria(ranking={"method": "ordinal"})
+    rows = [{"id": i, "x": 50, "group": "G1" if n % 2 else "G2"} for n, i in enumerate(IDS)]
+    rows.append({"id": "X", "x": 90, "group": "G2"})
+    result = run(doc, rows)
+    assert column(result, "rank_overall") == {"X": 1, "An Giang": 2, "Ánh Sáng": 3, "Dương Minh": 4,
+                                              "Đông Hà": 5, "Yên Bái": 6}
+    assert column(result, "rank") == {"X": 1, "An Giang": 2, "Dương Minh": 3, "Yên Bái": 4,
+                                      "Ánh Sáng": 1, "Đông Hà": 2}
+
+
+def test_plain_ids_sort_their_numbers_by_value():
+    doc = criteria(ranking={"method": "ordinal"})
+    ids = ["X10", "X9", "x2", "X1"]
+    result = run(doc, [{"id": i, "x": 50} for i in ids])
+    assert result.units.get_column("id").to_list() == ["X1", "x2", "X9", "X10"]
+    assert column(result, "rank") == {"X1": 1, "x2": 2, "X9": 3, "X10": 4}
+
+
+def test_the_sensitivity_analysis_breaks_ties_as_the_engine_does():
+    doc = criteria(ranking={"method": "ordinal"},
+                   awards=[{"code": "BK", "name": "Bằng khen", "quota": {"count": 2}}])
+    rows = [{"id": i, "x": 50} for i in IDS]
+    c, data = parse_criteria(doc), frame(rows)
+    result = run(doc, rows)
+    assert column(result, "awards") == {"An Giang": "BK", "Ánh Sáng": "BK", "Dương Minh": "",
+                                        "Đông Hà": "", "Yên Bái": ""}
+    assert basis_of(c, data, result).notes == ()
+
+
+TEXTS = st.text(st.sampled_from("aAăâbdđĐeêoôơuưxX0129 -"), max_size=6)
+
+
+@given(st.lists(TEXTS, unique=True, max_size=30))
+def test_ranks_are_the_places_in_sort_key_order(texts):
+    places = ranks(pl.Series(texts, dtype=pl.String)).to_list()
+    assert [t for _, t in sorted(zip(places, texts))] == sorted(texts, key=sort_key)
+
+
+@given(st.lists(st.from_regex(r"[A-Za-z]{0,3}[0-9]{0,4}", fullmatch=True), unique=True, max_size=30))
+def test_plain_ids_rank_as_sort_key_orders_them(texts):
+    places = ranks(pl.Series(texts, dtype=pl.String)).to_list()
+    assert [t for _, t in sorted(zip(places, texts))] == sorted(texts, key=sort_key)
