@@ -108,3 +108,20 @@ def test_a_bonus_mean_counts_only_the_children_that_apply():
     doc = criteria(bonus=bonus)
     result = run(doc, [{"x": 50, "k": True, "m": None}, {"x": 50, "k": True, "m": False}])
     assert column(result, "points.T") == {"U01": 4.0, "U02": 2.0}
+
+
+# --- a tie-break indicator follows the file's missing policy ---------------------------------------
+
+
+def test_a_missing_tie_break_indicator_counts_as_zero_under_missing_zero():
+    for order, first in (("asc", "U02"), ("desc", "U01")):
+        doc = criteria(missing="zero", ranking={"tie_break": [{"indicator": "k", "order": order}]})
+        result = run(doc, [{"x": 50, "k": 1}, {"x": 50, "k": None}])
+        assert result.units.get_column("id").to_list()[0] == first, order
+        assert sorted(column(result, "rank").values()) == [1, 2]
+
+
+def test_a_missing_tie_break_indicator_ranks_last_under_exclude():
+    doc = criteria(missing="exclude", ranking={"tie_break": [{"indicator": "k", "order": "asc"}]})
+    result = run(doc, [{"x": 50, "k": 3}, {"x": 50, "k": None}])
+    assert column(result, "rank") == {"U01": 1, "U02": 2}

@@ -21,15 +21,17 @@ _METHOD = {"competition": "min", "dense": "dense", "ordinal": "min"}
 
 
 def key_columns(c: m.Criteria) -> list[tuple[str, pl.Expr]]:
-    """The ranking keys, each oriented so that higher is better, missing values last; each
-    compared at the decimal a person computes (rounding.snap), so that equal decimals tie."""
+    """The ranking keys, each oriented so that higher is better, missing values last (an
+    indicator's counts as 0 under `missing: zero`); each compared at the decimal a person
+    computes (rounding.snap), so that equal decimals tie."""
     keys = [("__key0", compared(pl.col("total"), c.precision))]
     leafwise = c.precision if c.round_at == "leaves" else None  # points rounded at every node
     for i, tb in enumerate(c.ranking.tie_break, start=1):
         if tb.criterion:
             col = compared(pl.col(points_col(tb.criterion)), leafwise)
-        else:
+        else:  # a missing value counts as 0 under missing: zero, as in conditions; else last
             col = snap(pl.col(tb.indicator).cast(pl.Float64))
+            col = col.fill_null(0.0) if c.missing == "zero" else col
         oriented = -col if tb.order == "asc" else col
         keys.append((f"__key{i}", oriented.fill_null(float("-inf"))))
     return keys
