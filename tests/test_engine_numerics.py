@@ -125,3 +125,17 @@ def test_a_missing_tie_break_indicator_ranks_last_under_exclude():
     doc = criteria(missing="exclude", ranking={"tie_break": [{"indicator": "k", "order": "asc"}]})
     result = run(doc, [{"x": 50, "k": 3}, {"x": 50, "k": None}])
     assert column(result, "rank") == {"U01": 1, "U02": 2}
+
+
+def test_a_condition_whose_arithmetic_overflows_is_bad_input_naming_unit_and_condition():
+    doc = criteria(knockouts=[{"code": "KO", "name": "Tràn", "when": "x * x - y * y > 0",
+                               "effect": "ineligible"}],
+                   awards=[{"code": "BK", "name": "Bằng khen", "quota": {"count": 1},
+                            "eligible": {"when": "x * x * x < 1"}}])
+    with pytest.raises(DataError) as caught:  # NaN > 0 is true in polars: the unit was knocked out
+        run(doc, [{"x": 2.0, "y": 1.0}, {"id": "X02", "x": 1e200, "y": 1e200}])
+    assert caught.value.lines() == [
+        "<data>::row 3, KO: unit X02: the condition x * x - y * y > 0 of knockout KO has no "
+        "finite value (an intermediate result overflows past ±1.8e308)",
+        "<data>::row 3, BK: unit X02: the condition x * x * x < 1 of the eligibility of award BK "
+        "has no finite value (an intermediate result overflows past ±1.8e308)"]

@@ -77,11 +77,34 @@ def checks(c: m.Criteria) -> list[Check]:
                 seen_missing.add(name)
                 out.append(Check(pl.col(name).is_null(), name,
                                  "missing value (a knockout or award condition reads it; missing: error)"))
+    conditions = [(k.when, k.code, f"knockout {k.code}") for k in c.knockouts]
+    conditions += [(a.eligible.when, a.code, f"the eligibility of award {a.code}")
+                   for a in c.awards if a.eligible.when]
+    for text, code, owner in conditions:
+        parsed = expr.check(text, "bool")
+        column = (lambda name: pl.col(name).fill_null(0.0)) if c.missing == "zero" else pl.col
+        sides = [~expr.to_polars(side, column).is_finite() for side in _compared(parsed)]
+        out.append(Check(pl.any_horizontal(sides), code,
+                         f"the condition {expr.render(parsed)} of {owner} has no finite value "
+                         "(an intermediate result overflows past ±1.8e308)"))
     for tb in c.ranking.tie_break:
         if tb.indicator and c.missing == "error" and tb.indicator not in seen_missing:
             seen_missing.add(tb.indicator)
             out.append(Check(pl.col(tb.indicator).is_null(), tb.indicator,
                              "missing value (the ranking's tie-break reads it; missing: error)"))
+    return out
+
+
+def _compared(e: expr.Expr) -> list[expr.Expr]:
+    """The numbers compared in a condition: both sides of every comparison."""
+    out: list[expr.Expr] = []
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, expr.Compare):
+            out += [node.left, node.right]
+        else:
+            stack.extend(expr._children(node))
     return out
 
 
