@@ -139,3 +139,14 @@ def test_a_condition_whose_arithmetic_overflows_is_bad_input_naming_unit_and_con
         "finite value (an intermediate result overflows past ±1.8e308)",
         "<data>::row 3, BK: unit X02: the condition x * x * x < 1 of the eligibility of award BK "
         "has no finite value (an intermediate result overflows past ±1.8e308)"]
+
+
+def test_points_that_are_not_finite_in_a_bonus_group_are_bad_input():
+    bonus = {"max_points": 5, "criteria": [group("T", 5, [
+        leaf("T.1", 5, type="target_leader", indicator="k", target=1e-300, scope="all")])]}
+    doc = criteria(bonus=bonus)
+    with pytest.raises(DataError) as caught:  # the cap of the bonus would have hidden the NaN
+        run(doc, [{"x": 50, "k": 1.0}, {"id": "X02", "x": 50, "k": 1e300}])
+    assert caught.value.lines() == [
+        "<data>::row 3, T.1: unit X02: criterion T.1 has no finite value "
+        "(an intermediate result overflows past ±1.8e308)"]

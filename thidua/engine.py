@@ -123,13 +123,17 @@ def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:
     """Every unit with points or a total that are not a finite number (an intermediate result
     overflowed past ±1.8e308, as x * x - y * y at 1e200 does), named with the first criterion
     where it appears (leaves first, then each group after the groups below it). One aggregate
-    pass finds whether there is any; the data's own values are already known to be finite."""
+    pass over the few columns a NaN reaches from anywhere below (sums and means keep it; the
+    caps and the floor at 0 would not) finds whether there is any; the data's own values are
+    already known to be finite."""
+    tops = ["earned", "total", *(scoring.points_col(node.code) for part, nodes in scoring.parts(c)
+                                 if part != "main" for node in nodes)]
+    if table.select(pl.sum_horizontal(tops).is_finite().all()).item() is not False:
+        return []
     codes = [leaf.node.code for leaf in scoring.leaves(c)]
     codes += [node.code for _, nodes in scoring.parts(c) for node in scoring.groups(nodes)]
     columns = [(code, scoring.points_col(code)) for code in codes] + [("total", "total")]
     bad = [~pl.col(name).is_finite() for _, name in columns]
-    if not table.select(pl.any_horizontal(bad).any()).item():
-        return []
     first = pl.coalesce([pl.when(b).then(pl.lit(at)) for b, (at, _) in zip(bad, columns)])
     found = table.filter(pl.any_horizontal(bad).fill_null(False)).select("row", "id", first.alias("at"))
     out = [Problem(f"row {row}, {at}", f"unit {unit}: " + ("the total" if at == "total" else
