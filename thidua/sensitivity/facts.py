@@ -10,8 +10,8 @@ import polars as pl
 
 from .. import awards as aw
 from .. import model as m
-from ..engine import Result
 from ..collation import ranks
+from ..engine import Result
 from ..ranking import key_columns
 from ..rounding import round_expr
 from ..scoring import condition, uses_exclude
