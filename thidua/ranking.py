@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from itertools import accumulate
 
+import numpy as np
 import polars as pl
 
 from . import model as m
@@ -94,8 +95,10 @@ def _packed(frame: pl.DataFrame, columns: list[tuple[str, bool]]) -> pl.Expr | N
 def in_rank_order(table: pl.DataFrame, c: m.Criteria) -> pl.DataFrame:
     """The table sorted by group (in Vietnamese order), keys best first, then unit id (in
     Vietnamese order too), with `rank_overall` added. Empties `table`."""
-    ids = ranks(table.get_column("id")).alias("__id")
-    frame = table.select(*_sort_keys(c)).with_columns(ids)
+    ids = table.get_column("id")
+    frame = table.select(*_sort_keys(c), "id")
+    if c.ranking.method == "ordinal":  # the overall rank follows the ids of tied units
+        frame = frame.with_columns(ranks(ids).alias("__id"))
     keys = [(name, True) for name in key_names(c)]
     columns = keys
     if "__group" in table.columns:  # each group's place, from group_positions
@@ -107,10 +110,29 @@ def in_rank_order(table: pl.DataFrame, c: m.Criteria) -> pl.DataFrame:
     if ids.is_sorted():  # ties are already in id order: a stable sort keeps it
         order = pl.arg_sort_by(by, descending=descending, maintain_order=True)
     else:
-        order = pl.arg_sort_by([*by, pl.col("__id")], descending=[*descending, False])
+        order = pl.arg_sort_by([*by, pl.col("id")], descending=[*descending, False])
     found = frame.select(_overall_rank(frame, keys, c), order.alias("order"))  # side by side
+    order_ = _ties_collated(frame, found.get_column("order"), by)
     table.hstack([found.get_column("rank_overall")], in_place=True)  # in place: take frees as it goes
-    return take(table, found.get_column("order"))
+    return take(table, order_)
+
+
+def _ties_collated(frame: pl.DataFrame, order: pl.Series, by: list[pl.Expr]) -> pl.Series:
+    """`order` (tied units in code-point order of their ids) with each run of units equal on
+    every key put in Vietnamese order of their ids ("An Giang", "Ánh Sáng", "Yên Bái"; X2
+    before X10). Only the ids of tied units are collated."""
+    keyed = frame.select(*(e.alias(f"__k{i}") for i, e in enumerate(by)))[order]
+    same = keyed.select(pl.all_horizontal([pl.col(k) == pl.col(k).shift(1) for k in keyed.columns])
+                        .fill_null(False)).to_series()
+    if not same.any():
+        return order
+    at = (same | same.shift(-1, fill_value=False)).arg_true()  # places in a run of ties
+    run = (~same).cum_sum().gather(at).to_numpy()
+    rows = order.gather(at).to_numpy()
+    place = ranks(frame.get_column("id").gather(rows)).to_numpy()
+    out = order.to_numpy().copy()
+    out[at.to_numpy()] = rows[np.lexsort((place, run))]
+    return pl.Series("order", out)
 
 
 def take(table: pl.DataFrame, order: pl.Series) -> pl.DataFrame:
