@@ -220,7 +220,7 @@ def read_only(tmp_path: Path):
         if os.system(f"mount -t tmpfs -o ro,size=64k tmpfs {folder} 2>/dev/null") != 0:
             pytest.skip("cannot mount a tmpfs here")
         yield folder
-        os.system(f"umount {folder}")
+        os.system(f"umount -l {folder}")
     else:
         folder.chmod(0o555)
         yield folder
