@@ -111,9 +111,8 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except Interrupted as e:
             if run.nested:
                 raise
-            done = ("after writing its files" if e.committed
-                    else "before its files were written; nothing was written")
-            click.echo(f"Error: stopped by {e} {done}", err=True)
+            done = " after its files were written" if e.committed else "; nothing was written"
+            click.echo(f"Error: stopped by {e}{done}", err=True)
             sys.exit(128 + e.signum)
         finally:
             _RUN.reset(token)
