@@ -36,7 +36,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem, UsageError
+from .errors import Problem, ThiduaError, UsageError
 
 PREFIX = ".thidua-"
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -217,41 +217,46 @@ class Stage:
         """Rename every temporary file over its place, under a lock on their folders; when one
         rename fails, put back what the others replaced."""
         self.committing = True
-        done: list[tuple[Path, Path | None]] = []  # (place, its old file kept aside)
-        current = self.files[0][1] if self.files else Path()
         try:
-            with _locked({target.parent for _, target in self.files}):
-                try:
-                    for tmp, target in self.files:
-                        current = target
-                        _check_kind(str(target))
-                        kept = _keep(target)
-                        try:
-                            os.replace(tmp, target)
-                        except BaseException:
-                            if kept is not None:
-                                kept.unlink(missing_ok=True)
-                            raise
-                        done.append((target, kept))
-                except BaseException:
-                    for target, kept in reversed(done):
-                        with suppress(OSError):
-                            if kept is None:
-                                target.unlink()
-                            else:
-                                os.replace(kept, target)
-                    done.clear()
-                    raise
-                finally:
-                    for _, kept in done:
-                        if kept is not None:
-                            with suppress(OSError):
-                                kept.unlink()
-        except OSError as e:
-            raise cannot(str(current), f"cannot be written: {e.strerror or e}") from None
+            with _locked([place for _, place in self.files]):
+                kept = self._rename_all()
+            for old in kept:
+                with suppress(OSError):
+                    old.unlink()
         finally:
             self.committing = False
         self.files.clear()
+
+    def _rename_all(self) -> list[Path]:
+        """Rename each temporary file over its place; the old files, kept aside, are returned.
+        When one fails, the places already renamed get their old files back."""
+        done: list[tuple[Path, Path | None]] = []  # (place, its old file kept aside)
+        for tmp, place in self.files:
+            kept = None
+            try:
+                _check_kind(str(place))
+                kept = _keep(place)
+                os.replace(tmp, place)
+            except BaseException as e:
+                _put_back(place, kept, replaced=False)
+                for renamed, old in reversed(done):
+                    _put_back(renamed, old, replaced=True)
+                if isinstance(e, OSError):
+                    raise cannot(str(place), f"cannot be written: {e.strerror or e}") from None
+                raise
+            done.append((place, kept))
+        return [old for _, old in done if old is not None]
+
+
+def _put_back(place: Path, kept: Path | None, replaced: bool) -> None:
+    """Undo the rename over `place`: its old file back from `kept`, or no file if it had none.
+    (A rename between two names of one file changes nothing: `kept` is then removed.)"""
+    with suppress(OSError):
+        if kept is not None:
+            os.replace(kept, place)
+            kept.unlink(missing_ok=True)
+        elif replaced:
+            place.unlink()
 
 
 def _keep(target: Path) -> Path | None:
@@ -272,11 +277,16 @@ def _keep(target: Path) -> Path | None:
 
 
 @contextmanager
-def _locked(folders: set[Path]) -> Iterator[None]:
+def _locked(places: list[Path]) -> Iterator[None]:
+    """An exclusive lock on the folders of `places`, taken in one order by every run."""
     fds = []
     try:
-        for folder in sorted(folders, key=str):
-            fd = os.open(folder, os.O_RDONLY)
+        for folder in sorted({place.parent for place in places}, key=str):
+            try:
+                fd = os.open(folder, os.O_RDONLY)
+            except OSError as e:
+                place = next(p for p in places if p.parent == folder)
+                raise cannot(str(place), f"cannot be written: {e.strerror or e}") from None
             fds.append(fd)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -306,11 +316,12 @@ def staged() -> Iterator[Stage]:
                 yield stage
             except BaseException as e:
                 place = str(stage.files[-1][1]) if stage.files else ""
+                temporaries = {str(tmp) for tmp, _ in stage.files}
                 stage.discard()
                 failure = _os_failure(e)
                 if failure is None:
                     raise
-                _close_left_open(e)
+                _close_left_open(e, temporaries, private)
                 raise cannot(place, f"cannot be written: {failure}") from None
             stage.discard()
     finally:
@@ -333,31 +344,42 @@ def _private_folder() -> Path | None:
 
 
 def _os_failure(e: BaseException) -> str | None:
-    """What the system said, if `e` is (or was caused by) an OSError: the strerror; polars gives
-    only text with `(os error N)` in it."""
+    """What the system said, if the error `e` is (or was caused by) an OSError: its strerror;
+    polars gives only text with `(os error N)` in it. None for anything else: the project's own
+    errors, signals, Ctrl-C, and bugs (which keep their traceback)."""
+    if not isinstance(e, Exception) or isinstance(e, ThiduaError):
+        return None
     seen: BaseException | None = e
     while seen is not None:
         if isinstance(seen, OSError):
             return str(seen.strerror or seen)
-        found = re.search(r"\(os error (\d+)\)", str(seen)) if type(seen).__module__.startswith(
-            "polars") else None
+        polars = type(seen).__module__.startswith("polars")
+        found = re.search(r"\(os error (\d+)\)", str(seen)) if polars else None
         if found:
             return os.strerror(int(found.group(1)))
         seen = seen.__cause__ or seen.__context__
     return None
 
 
-def _close_left_open(e: BaseException) -> None:
-    """Close the files that the failed writer's frames still hold (a ZipFile on a full disk),
-    so that their finalisers do not report the same failure again as "Exception ignored"."""
+def _close_left_open(e: BaseException, temporaries: set[str], private: Path | None) -> None:
+    """Close the files on `temporaries` (or in the `private` folder) that the failed writer's
+    frames still hold (xlsxwriter's ZipFile on a full disk), so that their finalisers do not
+    report the same failure again as "Exception ignored"."""
+
+    def ours(value: object) -> bool:
+        name = getattr(value, "filename", None) if isinstance(value, zipfile.ZipFile) else (
+            getattr(value, "name", None) if isinstance(value, io.IOBase) else None)
+        return isinstance(name, str) and (name in temporaries or (
+            private is not None and name.startswith(f"{private}{os.sep}")))
+
     seen: BaseException | None = e
     while seen is not None:
         tb = seen.__traceback__
         while tb is not None:
             for value in list(tb.tb_frame.f_locals.values()):
-                if isinstance(value, zipfile.ZipFile | io.IOBase):
+                if ours(value):
                     with suppress(Exception):
-                        value.close()
+                        value.close()  # type: ignore[attr-defined]
             tb = tb.tb_next
         seen = seen.__cause__ or seen.__context__
 
