@@ -64,8 +64,8 @@ def test_audit_self_scores_are_an_input_too(inputs):
     Path("tu-cham.csv").write_bytes(Path("d.csv").read_bytes())
     before = snapshot(inputs)
     refused(["audit", "c.yaml", "d.csv", "--self", "tu-cham.csv", "-o", "tu-cham.csv"],
-            "tu-cham.csv", "cannot be written: it is the self_data file tu-cham.csv that this "
-                           "run reads; choose another name")
+            "tu-cham.csv", "cannot be written: it is the --self file tu-cham.csv that this run "
+                           "reads; choose another name")
     assert snapshot(inputs) == before
 
 

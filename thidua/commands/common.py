@@ -33,6 +33,7 @@ class Run:
     inputs: dict[str, str]  # role (parameter name) → path as given
     nested: bool  # rerun inside `thidua verify`: errors propagate, no manifest, no notes
     outputs: list[Any] = field(default_factory=list)  # manifest.Output
+    flags: dict[str, str] = field(default_factory=dict)  # role of an option → its flag (--self)
     readings: list[Any] = field(default_factory=list)  # data.Reading
 
     @classmethod
@@ -40,6 +41,7 @@ class Run:
         arguments: dict[str, Any] = {}
         options: dict[str, Any] = {}
         inputs: dict[str, str] = {}
+        flags: dict[str, str] = {}
         for param in ctx.command.params:
             if param.name is None:
                 continue
@@ -51,7 +53,13 @@ class Run:
             if (isinstance(param.type, click.Path) and param.name != "output"
                     and isinstance(value, str) and Path(value).is_file()):
                 inputs[param.name] = value
-        return cls(ctx.command.name or "", arguments, options, inputs, nested)
+                if isinstance(param, click.Option):
+                    flags[param.name] = max(param.opts, key=len)
+        return cls(ctx.command.name or "", arguments, options, inputs, nested, flags=flags)
+
+    def named_inputs(self) -> dict[str, str]:
+        """The files the run reads, by the name the user knows them by: criteria, data, --self."""
+        return {self.flags.get(role, role): path for role, path in self.inputs.items()}
 
     def check_output(self) -> None:
         """Refuse an -o that cannot or must not be written (thidua/writing.py) before any work."""
@@ -60,7 +68,7 @@ class Run:
 
         output = self.options.get("output")
         if isinstance(output, str) and not self.nested:
-            check_place(output, inputs=self.inputs, suffix=mf.SUFFIX)
+            check_place(output, inputs=self.named_inputs(), suffix=mf.SUFFIX)
 
 
 def option_key(param: click.Parameter) -> str:
@@ -203,7 +211,7 @@ def emit(text_or_writer: str | Callable[[str], None], output: str | None) -> Non
     write = _bytes_writer(text_or_writer) if isinstance(text_or_writer, str) else text_or_writer
     run = _RUN.get()
     recorded = run is not None and not run.nested
-    writing.check_place(output, inputs=run.inputs if run else None,
+    writing.check_place(output, inputs=run.named_inputs() if run else None,
                         suffix=mf.SUFFIX if recorded else "")
     with writing.staged() as stage:
         written = stage.temporary(output)
