@@ -295,3 +295,10 @@ def test_explain_json_by_its_extension(inputs):
 def test_an_unknown_extension_with_format_is_what_was_asked(inputs):
     assert invoke("score", "c.yaml", "d.csv", "--format", "csv", "-o", "ket-qua.dat").exit_code == 0
     assert Path("ket-qua.dat").read_text(encoding="utf-8").startswith("id,name,group,")
+
+
+def test_the_longest_name_with_room_for_its_manifest_is_written(inputs):
+    name = "a" * 237 + ".csv"  # 241 bytes: the manifest's name is 255
+    result = invoke("score", "c.yaml", "d.csv", "-o", name)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert sorted(os.listdir(inputs)) == sorted(["c.yaml", "d.csv", name, f"{name}.manifest.json"])
