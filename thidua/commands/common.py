@@ -13,9 +13,12 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from ..manifest import Manifest
 
 EXTENSIONS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown",
               ".html": "html", ".htm": "html", ".parquet": "parquet", ".xlsx": "xlsx", ".txt": "table"}
@@ -210,14 +213,14 @@ def emit(text_or_writer: str | Callable[[str], None], output: str | None) -> Non
         return
     write = _bytes_writer(text_or_writer) if isinstance(text_or_writer, str) else text_or_writer
     run = _RUN.get()
-    recorded = run is not None and not run.nested
+    recorded = run if run is not None and not run.nested else None  # the run keeps a manifest
     writing.check_place(output, inputs=run.named_inputs() if run else None,
                         suffix=mf.SUFFIX if recorded else "")
     with writing.staged() as stage:
         written = stage.temporary(output)
         write(written)
-        if run is not None and recorded:
-            document = mf.dumps(record_output(run, output, written)).encode("utf-8")
+        if recorded is not None:
+            document = mf.dumps(record_output(recorded, output, written)).encode("utf-8")
             Path(stage.temporary(mf.path_for(output))).write_bytes(document)
         stage.commit()
 
@@ -231,13 +234,12 @@ def _bytes_writer(text: str) -> Callable[[str], None]:
     return write
 
 
-def record_output(run: Run, output: str, written: str | None = None) -> Any:
-    """Add `output` (its bytes in `written`, by default `output` itself) to the run and return
-    the run's manifest (manifest.Manifest)."""
+def record_output(run: Run, output: str, written: str) -> Manifest:
+    """Add `output`, whose bytes are in the file `written` until the commit, to the run; return
+    the run's manifest."""
     from .. import __version__
     from .. import manifest as mf
 
-    written = written or output
     fmt = run.options.get("format") or EXTENSIONS.get(Path(output).suffix.lower(), "table")
     sha = mf.digests([written, *run.inputs.values()])
     run.outputs = [o for o in run.outputs if o.path != output]
