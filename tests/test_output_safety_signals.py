@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,12 @@ def interrupted(folder: Path, signum: int) -> subprocess.CompletedProcess[str]:
                             "ket-qua.xlsx"], cwd=folder, env=env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert run.stdout is not None
-    line = run.stdout.readline()
+    guard = threading.Timer(120, run.kill)  # never hang the suite on a run that does not start
+    guard.start()
+    try:
+        line = run.stdout.readline()
+    finally:
+        guard.cancel()
     assert line == "written\n", run.communicate()[1]
     run.send_signal(signum)
     out, err = run.communicate(timeout=60)
