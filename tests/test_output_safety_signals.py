@@ -69,6 +69,25 @@ def test_sigterm_and_sighup_remove_the_temporary_files(folder, signum):
     assert snapshot(folder) == before  # the old output, no temporary file, an empty TMPDIR
 
 
+def test_a_signal_the_process_ignores_stays_ignored(folder):
+    """Under nohup SIGHUP is ignored: the run goes on (here until the writer's sleep is over,
+    which SIGTERM then cuts short)."""
+    env = {**os.environ, "TMPDIR": str(folder / "tmp")}
+    script = f"import signal; signal.signal(signal.SIGHUP, signal.SIG_IGN)\n{SLOW}"
+    run = subprocess.Popen([sys.executable, "-c", script, "score", "c.yaml", "d.csv", "-o",
+                            "ket-qua.xlsx"], cwd=folder, env=env, text=True,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert run.stdout is not None
+    assert run.stdout.readline() == "written\n"
+    run.send_signal(signal.SIGHUP)
+    with pytest.raises(subprocess.TimeoutExpired):
+        run.wait(1)  # still running
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=60)
+    assert (run.returncode, err) == (128 + signal.SIGTERM,
+                                     "Error: stopped by SIGTERM; nothing was written\n")
+
+
 def test_the_next_run_removes_what_a_killed_run_left(folder, monkeypatch):
     done = interrupted(folder, signal.SIGKILL)
     assert done.returncode == -signal.SIGKILL

@@ -396,7 +396,9 @@ def _on_signals(stage: Stage) -> Iterator[None]:
         else:
             raise Interrupted(signum)
 
-    previous = {s: signal.signal(s, stop) for s in SIGNALS}
+    # a signal the process ignores (SIGHUP under nohup) stays ignored
+    caught = [s for s in SIGNALS if signal.getsignal(s) is not signal.SIG_IGN]
+    previous = {s: signal.signal(s, stop) for s in caught}
     try:
         yield
     finally:
