@@ -232,3 +232,21 @@ def test_concurrent_runs_leave_an_output_and_manifest_of_one_run(inputs):
     check = invoke("verify", "ket-qua.csv.manifest.json")
     assert check.exit_code == 0, check.output
     assert sorted(n for n in os.listdir(inputs) if n.startswith(".")) == []
+
+
+def test_a_full_disk_that_also_holds_tmpdir_keeps_no_writer_temporary_file(inputs, small_disk,
+                                                                           monkeypatch):
+    """xlsxwriter keeps each sheet in a temporary file of its own; with TMPDIR on the full disk
+    they were left behind (18 of them for a large workbook)."""
+    import tempfile
+
+    disk = small_disk(2)
+    (disk / "tmp").mkdir()
+    (disk / "x").write_bytes(b"1" * 8192)  # full
+    monkeypatch.setenv("TMPDIR", str(disk / "tmp"))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    before = snapshot(disk)
+    result = invoke("score", "c.yaml", "d.csv", "-o", str(disk / "ket-qua.xlsx"))
+    assert result.exit_code == 1
+    assert result.stderr.endswith("cannot be written: No space left on device\n")
+    assert snapshot(disk) == before
