@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -33,17 +31,12 @@ def shipped(name: str) -> Path:
 
 
 def write_atomic(path: str, write: Callable[[str], None]) -> None:
-    """The file appears whole or not at all: written beside its place, then renamed over it."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's mode, not mkstemp's private 0600
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """The file appears whole or not at all: `write` fills a temporary file beside its place,
+    which is then renamed over it (thidua/writing.py: only a regular file or a new path is
+    written; on any error or SIGTERM the temporary file is removed)."""
+    from .writing import check_place, staged
+
+    check_place(path)
+    with staged() as stage:
+        write(stage.temporary(path))
+        stage.commit()

@@ -13,13 +13,17 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from ..manifest import Manifest
+
 EXTENSIONS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown",
               ".html": "html", ".htm": "html", ".parquet": "parquet", ".xlsx": "xlsx", ".txt": "table"}
-FORMAT_CHOICE = click.Choice(["table", "csv", "json", "markdown", "html", "parquet", "xlsx"])
+FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
+FORMAT_CHOICE = click.Choice(FORMATS)
 
 
 @dataclass
@@ -32,6 +36,7 @@ class Run:
     inputs: dict[str, str]  # role (parameter name) → path as given
     nested: bool  # rerun inside `thidua verify`: errors propagate, no manifest, no notes
     outputs: list[Any] = field(default_factory=list)  # manifest.Output
+    flags: dict[str, str] = field(default_factory=dict)  # role of an option → its flag (--self)
     readings: list[Any] = field(default_factory=list)  # data.Reading
 
     @classmethod
@@ -39,6 +44,7 @@ class Run:
         arguments: dict[str, Any] = {}
         options: dict[str, Any] = {}
         inputs: dict[str, str] = {}
+        flags: dict[str, str] = {}
         for param in ctx.command.params:
             if param.name is None:
                 continue
@@ -50,7 +56,22 @@ class Run:
             if (isinstance(param.type, click.Path) and param.name != "output"
                     and isinstance(value, str) and Path(value).is_file()):
                 inputs[param.name] = value
-        return cls(ctx.command.name or "", arguments, options, inputs, nested)
+                if isinstance(param, click.Option):
+                    flags[param.name] = max(param.opts, key=len)
+        return cls(ctx.command.name or "", arguments, options, inputs, nested, flags=flags)
+
+    def named_inputs(self) -> dict[str, str]:
+        """The files the run reads, by the name the user knows them by: criteria, data, --self."""
+        return {self.flags.get(role, role): path for role, path in self.inputs.items()}
+
+    def check_output(self) -> None:
+        """Refuse an -o that cannot or must not be written (thidua/writing.py) before any work."""
+        from .. import manifest as mf
+        from ..writing import check_place
+
+        output = self.options.get("output")
+        if isinstance(output, str) and not self.nested:
+            check_place(output, inputs=self.named_inputs(), suffix=mf.SUFFIX)
 
 
 def option_key(param: click.Parameter) -> str:
@@ -82,10 +103,12 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from ..data import readings
         from ..errors import ThiduaError
+        from ..writing import Interrupted
 
         run = Run.of(click.get_current_context(), nested=_RUN.get() is not None)
         token = _RUN.set(run)
         try:
+            run.check_output()
             with readings() as found:
                 run.readings = found
                 value = command(*args, **kwargs)
@@ -96,6 +119,12 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             for line in e.lines():
                 click.echo(line, err=True)
             sys.exit(1)
+        except Interrupted as e:
+            if run.nested:
+                raise
+            done = " after its files were written" if e.committed else "; nothing was written"
+            click.echo(f"Error: stopped by {e}{done}", err=True)
+            sys.exit(128 + e.signum)
         finally:
             _RUN.reset(token)
         if not run.nested:
@@ -132,57 +161,96 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def choose_format(fmt: str | None, output: str | None) -> str:
+def choose_format(fmt: str | None, output: str | None, formats: tuple[str, ...] = FORMATS) -> str:
+    """The format asked for by --format, or else by the extension of -o (the command writing
+    `formats`). An extension the command does not write, or none, is refused unless --format
+    says what to write; a known extension that contradicts --format is refused."""
+    if output is not None:
+        extension = Path(output).suffix
+        named = EXTENSIONS.get(extension.lower())
+        if fmt is None and (named is None or named not in formats):
+            raise _extension_error(output, extension, named, formats)
+        if fmt is not None and named is not None and named != fmt:
+            raise _problem(output, f"the extension {extension} says {named}, --format says {fmt}: "
+                                   f"make them agree")
+        fmt = fmt or named
     if fmt is None:
-        fmt = EXTENSIONS.get(Path(output).suffix.lower(), "table") if output else "table"
+        fmt = "table"
     if fmt in ("parquet", "xlsx") and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
     return fmt
 
 
+def _extension_error(output: str, extension: str, named: str | None,
+                     formats: tuple[str, ...]) -> Exception:
+    command = click.get_current_context().command.name
+    known = [f"{e} ({f})" if e.lstrip(".") != f else e
+             for e, f in EXTENSIONS.items() if f in formats]
+    writes = f"{command} writes {', '.join(known[:-1])} or {known[-1]}, or give --format"
+    if not extension:
+        return _problem(output, f"no extension to choose the format by: {writes}")
+    if named is None:
+        return _problem(output, f"unknown extension {extension}: {writes}")
+    return _problem(output, f"{command} does not write {named} ({extension}): {writes}")
+
+
+def _problem(source: str, message: str) -> Exception:
+    from ..errors import Problem, UsageError
+
+    return UsageError(source, [Problem("", message)])
+
+
 def emit(text_or_writer: str | Callable[[str], None], output: str | None) -> None:
-    """Print text, or write it (or a binary writer's file) atomically to -o, then the manifest
-    beside it."""
-    from ..inputs import write_atomic
+    """Print text, or write it (or a binary writer's file) to -o together with the manifest
+    beside it: both appear, whole, or neither does and every existing file is left as it was
+    (thidua/writing.py)."""
+    from .. import manifest as mf
+    from .. import writing
 
     if output is None:
         assert isinstance(text_or_writer, str)
         click.echo(text_or_writer, nl=False)
         return
-    if isinstance(text_or_writer, str):
-        data = text_or_writer.encode("utf-8")
-        write_atomic(output, lambda tmp: Path(tmp).write_bytes(data))
-    else:
-        write_atomic(output, text_or_writer)
+    write = _bytes_writer(text_or_writer) if isinstance(text_or_writer, str) else text_or_writer
     run = _RUN.get()
-    if run is not None and not run.nested:
-        record_output(run, output)
+    recorded = run if run is not None and not run.nested else None  # the run keeps a manifest
+    writing.check_place(output, inputs=run.named_inputs() if run else None,
+                        suffix=mf.SUFFIX if recorded else "")
+    with writing.staged() as stage:
+        written = stage.temporary(output)
+        write(written)
+        if recorded is not None:
+            document = mf.dumps(record_output(recorded, output, written)).encode("utf-8")
+            Path(stage.temporary(mf.path_for(output))).write_bytes(document)
+        stage.commit()
 
 
-def record_output(run: Run, output: str) -> None:
-    """Add `output` to the run and write the run's manifest beside it."""
+def _bytes_writer(text: str) -> Callable[[str], None]:
+    data = text.encode("utf-8")
+
+    def write(path: str) -> None:
+        Path(path).write_bytes(data)
+
+    return write
+
+
+def record_output(run: Run, output: str, written: str) -> Manifest:
+    """Add `output`, whose bytes are in the file `written` until the commit, to the run; return
+    the run's manifest."""
     from .. import __version__
     from .. import manifest as mf
 
     fmt = run.options.get("format") or EXTENSIONS.get(Path(output).suffix.lower(), "table")
-    path = Path(output)
-    sha = mf.digests([output, *run.inputs.values()])
+    sha = mf.digests([written, *run.inputs.values()])
     run.outputs = [o for o in run.outputs if o.path != output]
-    run.outputs.append(mf.Output(output, fmt, sha[output], path.stat().st_size))
+    run.outputs.append(mf.Output(output, fmt, sha[written], Path(written).stat().st_size))
     inputs = []
     for role, given in run.inputs.items():
         reading = next((r for r in run.readings if r.source == given), None)
         counts = (reading.rows, reading.units, reading.blank, reading.blank_rows) if reading else ()
         inputs.append(mf.Input(role, given, str(Path(given).resolve()), sha[given], *counts))
-    manifest = mf.Manifest(run.command, run.arguments, run.options, tuple(inputs),
-                           tuple(run.outputs), __version__, mf.now())
-    try:
-        mf.write(manifest, output)
-    except OSError as e:
-        from ..errors import Problem, UsageError
-
-        problem = Problem("", f"cannot be written: {e.strerror or e}")
-        raise UsageError(mf.path_for(output), [problem]) from None
+    return mf.Manifest(run.command, run.arguments, run.options, tuple(inputs),
+                       tuple(run.outputs), __version__, mf.now())
 
 
 def meta(criteria: str, data: str, rows: int) -> dict[str, Any]:

@@ -2,21 +2,23 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, reports_errors
+from .common import choose_format, emit, reports_errors
 
-FORMATS = click.Choice(["table", "markdown", "json"])
+FORMATS = ("table", "markdown", "json")
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.argument("unit_id")
-@click.option("--format", "fmt", type=FORMATS, default="table", help="table (default), markdown or json.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="table (default), markdown or json; with -o chosen by the extension.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to FILE (whole or not at all); the format follows its extension.")
 @click.option("--decimal-comma", is_flag=True, help="Read numbers written the Vietnamese way: 95,5.")
 @click.option("--sheet", default=None, help="Worksheet of an .xlsx data file (default: the first).")
 @reports_errors
-def explain(criteria: str, data: str, unit_id: str, fmt: str, output: str | None, decimal_comma: bool,
+def explain(criteria: str, data: str, unit_id: str, fmt: str | None, output: str | None, decimal_comma: bool,
             sheet: str | None) -> None:
     """One unit's whole trace: each criterion's data, rule and points, bonus, penalty, knockouts,
     classification, rank, the margin to its neighbours, and each award's reason.
@@ -30,6 +32,7 @@ def explain(criteria: str, data: str, unit_id: str, fmt: str, output: str | None
     from ..explain import explain as trace
     from ..inputs import load
 
+    fmt = choose_format(fmt, output, FORMATS)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     e = trace(score(c, frame, data, trace=True), unit_id, data)
     emit({"table": r.to_table, "markdown": r.to_markdown, "json": r.to_json}[fmt](e), output)
