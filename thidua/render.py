@@ -17,6 +17,8 @@ from tabulate import tabulate
 
 from . import model as m
 from .engine import CONTRACT, Result
+from .errors import printable
+from .rounding import SNAP, round_value
 from .scoring import points_col
 
 FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
@@ -30,7 +32,20 @@ _NUMBER = re.compile(r"-?[\d.]+(,\d+)?( %)?|—")
 
 def unit_table(result: Result) -> pl.DataFrame:
     """The contract's columns, then earned and attainable, then every node's points."""
-    return result.units.select(*CONTRACT, "earned", "attainable", *result.point_columns)
+    return result.units.select(*CONTRACT, *_points(result))
+
+
+def _points(result: Result) -> list[pl.Expr]:
+    """earned, attainable and every node's points as machine outputs write them. Under
+    `round_at: total` points and earned are not rounded, and are written to SNAP decimals beyond
+    the file's precision: the value a person computes (0.7, not 0.7000000000000001), the value
+    the total is rounded from."""
+    c = result.criteria
+    names = ["earned", "attainable", *result.point_columns]
+    if c.round_at != "total" or c.precision is None:
+        return [pl.col(name) for name in names]
+    return [pl.col("attainable"), *(pl.col(name).round(c.precision + SNAP) + 0.0
+                                    for name in names if name != "attainable")]
 
 
 def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
@@ -94,7 +109,7 @@ def policies(c: m.Criteria) -> dict[str, Any]:
 def to_json(result: Result, meta: dict[str, Any]) -> str:
     c = result.criteria
     codes = [col.removeprefix("points.") for col in result.point_columns]
-    rows = result.units.select(*CONTRACT, "earned", "attainable", *result.point_columns).to_dicts()
+    rows = result.units.select(*CONTRACT, *_points(result)).to_dicts()
     units = []
     for row in rows:
         units.append({
@@ -125,14 +140,60 @@ def _split(text: str | None) -> list[str]:
 
 
 def vn_number(x: float | None, precision: int | None) -> str:
-    """95.5 → '95,50' (precision 2); 1234.5 → '1.234,50'; None → '—'."""
+    """95.5 → '95,50' (precision 2); 1234.5 → '1.234,50'; None → '—'. Rounded half away from
+    zero on the decimal value (0,125 → 0,13); never a negative zero (-0,001 → '0,00')."""
     if x is None:
         return "—"
     digits = 3 if precision is None else precision
+    x = round_value(x, digits) + 0.0  # + 0.0: -0.0 becomes 0.0
     text = f"{x:,.{digits}f}"
     if precision is None and "." in text:
         text = text.rstrip("0").rstrip(".")
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+# --- text for people: every cell and line shown, never obeyed --------------------------------------
+
+
+def plain(x: Any) -> str:
+    """A cell or line for a terminal: control characters escaped (errors.printable)."""
+    return printable(str(x))
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]|#])")
+
+
+def md(x: Any) -> str:
+    """A cell or line for Markdown: control characters escaped, a line break as `\\n`, Markdown's
+    own characters (`|`, `*`, `_`, …) backslash-escaped and HTML (`<`, `>`, `&`) as entities, so a
+    name can neither break the table nor pass HTML through."""
+    text = _MARKDOWN.sub(r"\\\1", plain(x))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_table(head: list[str], rows: list[list[Any]]) -> str:
+    """A plain-text table (tabulate's `simple`), every cell through plain()."""
+    return tabulate([[plain(v) for v in row] for row in rows], [plain(h) for h in head],
+                    tablefmt="simple", disable_numparse=True)
+
+
+def md_table(head: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table (GitHub's), every cell through md()."""
+    return tabulate([[md(v) for v in row] for row in rows], [md(h) for h in head],
+                    tablefmt="github", disable_numparse=True)
+
+
+def esc(x: Any) -> str:
+    """Text for HTML: control characters escaped, then every `<`, `>`, `&` and quote."""
+    return html_lib.escape(plain(x))
+
+
+def document(text: str) -> str:
+    """A whole text output: whatever control character a renderer let through, escaped; the line
+    breaks between lines stay."""
+    return printable(text, keep_newlines=True)
 
 
 def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | None]]:
@@ -158,6 +219,13 @@ def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | 
     return head, rows, groups
 
 
+_TIES = {
+    "competition": "còn bằng nhau thì đồng hạng",
+    "dense": "còn bằng nhau thì đồng hạng (hạng sau không bỏ số: 1, 1, 2)",
+    "ordinal": "còn bằng nhau thì không đồng hạng: xếp theo mã đơn vị, mỗi đơn vị một hạng (1, 2, 3)",
+}
+
+
 def policy_lines(c: m.Criteria) -> list[str]:
     if c.precision is None:
         rounding = "không làm tròn (xếp hạng theo giá trị đầy đủ)"
@@ -168,12 +236,12 @@ def policy_lines(c: m.Criteria) -> list[str]:
                      f"{tb.indicator} ({'thấp hơn' if tb.order == 'asc' else 'cao hơn'} xếp trên)"
                      for tb in c.ranking.tie_break) or "không"
     lines = [f"Làm tròn: {rounding}.",
-             f"Xếp hạng: {c.ranking.method}; phá hòa: {ties}; còn bằng nhau thì đồng hạng.",
+             f"Xếp hạng: {c.ranking.method}; phá hòa: {ties}; {_TIES[c.ranking.method]}.",
              f"Thiếu số liệu: {c.missing}."]
     for a in c.awards:
         q = a.quota
         amount = f"{q.count} đơn vị" if q.count is not None else (
-            f"{q.percent:g}% ({q.rounding}, tối thiểu {q.min})")
+            f"{vn_number(q.percent, None)}% ({q.rounding}, tối thiểu {q.min})")
         lines.append(f"Hạn mức {a.code}: {amount} mỗi {'cụm' if c.award_scope(a) == 'group' else 'danh sách chung'}; "
                      f"đồng hạng tại hạn mức: {a.on_tie_at_quota}.")
     return lines
@@ -209,33 +277,28 @@ def _shortlist_lines(result: Result) -> list[str]:
 
 def to_table(result: Result) -> str:
     c = result.criteria
-    parts = [f"{c.name} (phiên bản {c.version})"]
-    for section in _sections(result, lambda h, r: tabulate(r, h, tablefmt="simple",
-                                                          disable_numparse=True),
-                             lambda title: f"\n{title}"):
-        parts.append(section)
+    parts = [plain(f"{c.name} (phiên bản {c.version})")]
+    parts += _sections(result, text_table, lambda title: f"\n{plain(title)}")
     if c.awards:
-        parts += ["", "Danh sách đề nghị khen thưởng:", *[f"  {x}" for x in _shortlist_lines(result)]]
-    parts += ["", *policy_lines(c)]
-    return "\n".join(parts) + "\n"
+        parts += ["", "Danh sách đề nghị khen thưởng:", *[f"  {plain(x)}" for x in _shortlist_lines(result)]]
+    parts += ["", *map(plain, policy_lines(c))]
+    return document("\n".join(parts) + "\n")
 
 
 def to_markdown(result: Result) -> str:
     c = result.criteria
-    parts = [f"# {c.name}", "", f"Phiên bản {c.version}."]
-    for section in _sections(result, lambda h, r: tabulate(r, h, tablefmt="github", disable_numparse=True),
-                             lambda title: f"\n## {title}\n"):
-        parts.append(section)
+    parts = [f"# {md(c.name)}", "", f"Phiên bản {md(c.version)}."]
+    parts += _sections(result, md_table, lambda title: f"\n## {md(title)}\n")
     if c.awards:
-        parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {x}" for x in _shortlist_lines(result)]]
-    parts += ["", "## Chính sách tính điểm", "", *[f"- {x}" for x in policy_lines(c)]]
-    return "\n".join(parts) + "\n"
+        parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {md(x)}" for x in _shortlist_lines(result)]]
+    parts += ["", "## Chính sách tính điểm", "", *[f"- {md(x)}" for x in policy_lines(c)]]
+    return document("\n".join(parts) + "\n")
 
 
 def html_table(head: list[str], rows: list[list[Any]]) -> str:
     """A table with every cell escaped."""
-    esc = html_lib.escape
-    th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
+    th = "".join(f"<th>{esc(h)}</th>" for h in head)
+
     def cell(v: Any) -> str:
         text = str(v)
         kind = ' class="n"' if _NUMBER.fullmatch(text) else ""  # numbers line up on the right
@@ -247,7 +310,6 @@ def html_table(head: list[str], rows: list[list[Any]]) -> str:
 
 def html_head(title: str) -> list[str]:
     """The opening of a page, up to and including its <h1>."""
-    esc = html_lib.escape
     return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
             f"<title>{esc(title)}</title>",
             "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
@@ -257,7 +319,6 @@ def html_head(title: str) -> list[str]:
 
 def to_html(result: Result) -> str:
     c = result.criteria
-    esc = html_lib.escape
     parts = [*html_head(c.name), f"<p>Phiên bản {esc(c.version)}</p>"]
     parts += _sections(result, html_table, lambda title: f"<h2>{esc(title)}</h2>")
     if c.awards:
@@ -267,7 +328,7 @@ def to_html(result: Result) -> str:
     parts.append("<h2>Chính sách tính điểm</h2><ul>")
     parts += [f"<li>{esc(x)}</li>" for x in policy_lines(c)]
     parts += ["</ul>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return document("\n".join(parts) + "\n")
 
 
 def write_parquet(result: Result, path: str) -> None:
