@@ -451,3 +451,23 @@ def test_the_html_title_is_escaped(files):
         out = invoke(command, c, d, "--format", "html").stdout
         assert "<script>" not in out
         assert "Bảng &lt;script&gt;x&lt;/script&gt; &amp; ra" in out.split("<title>")[1]
+
+
+def test_no_negative_zero_in_machine_outputs(tmp_path: Path):
+    from thidua.explain import explain
+    from thidua.render_explain import to_json as explain_json
+
+    doc = {"format": 1, "id": "t", "name": "t", "version": "1", "total": 10,
+           "units": {"id": "id", "name": "name"},
+           "criteria": [{"code": "A", "name": "A", "max_points": 10,
+                         "rule": {"type": "linear", "indicator": "x", "zero_at": 0, "full_at": 100}}],
+           "awards": [{"code": "K", "name": "K", "quota": {"count": 1}}]}
+    result = score(parse_criteria(doc, "c.json"), frame([{"id": "a", "name": "a", "x": -0.0},
+                                                        {"id": "b", "name": "b", "x": 50.0}]), trace=True)
+    texts = {"score csv": render.to_csv(result), "score json": render.to_json(result, {}),
+             "awards csv": render_awards.to_csv(result), "awards json": render_awards.to_json(result, {}),
+             "explain json": explain_json(explain(result, "a"))}
+    for name, text in texts.items():
+        assert not re.search(r"(?<![\w.])-0(\.0+)?(?![\d.])", text), name
+    sheet = _read_back(lambda p: render.write_xlsx(result, p), lambda p: pl.read_excel(p, sheet_id=0))
+    assert all(math.copysign(1, x) > 0 for x in sheet["Xếp hạng"]["points.A"])

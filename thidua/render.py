@@ -64,8 +64,13 @@ def empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
                               for c, t in frame.schema.items() if t == pl.String)
 
 
+def no_negative_zero(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every float column with -0.0 written as 0.0 (x + 0.0 is +0.0 for both zeros)."""
+    return frame.with_columns(pl.col(c) + 0.0 for c, t in frame.schema.items() if t == pl.Float64)
+
+
 def to_csv(result: Result) -> str:
-    return empty_as_null(neutralised(unit_table(result))).write_csv()
+    return empty_as_null(neutralised(no_negative_zero(unit_table(result)))).write_csv()
 
 
 def _number(x: Any) -> Any:
@@ -336,8 +341,7 @@ def write_parquet(result: Result, path: str) -> None:
 
 
 def write_xlsx(result: Result, path: str) -> None:
-    head, rows, _ = people_rows(result)
-    ranking = neutralised(unit_table(result))
+    ranking = neutralised(no_negative_zero(unit_table(result)))
     with _workbook(path) as wb:
         ranking.write_excel(wb, worksheet="Xếp hạng", autofit=True)
         lists = pl.DataFrame(award_lists(result)) if result.criteria.awards else None

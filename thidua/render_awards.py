@@ -19,6 +19,7 @@ from .render import (
     md,
     md_table,
     neutralised,
+    no_negative_zero,
     plain,
     policy_lines,
     text_table,
@@ -176,7 +177,7 @@ def to_html(result: Result) -> str:
 def reason_table(result: Result) -> pl.DataFrame:
     """What csv, parquet and each award's xlsx sheet hold: REASON_COLUMNS, in reasons' order."""
     frame = reasons(result)
-    return frame.select(REASON_COLUMNS) if frame.width else frame
+    return no_negative_zero(frame.select(REASON_COLUMNS)) if frame.width else frame
 
 
 def to_csv(result: Result) -> str:

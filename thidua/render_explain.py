@@ -177,19 +177,22 @@ def to_markdown(e: Explanation) -> str:
     return document("# " + lines[0] + "\n\n" + "\n".join(lines[1:]) + "\n")
 
 
-def _clean(x: float | None, digits: int | None) -> float | None:
+def _clean(x: Any, digits: int | None) -> Any:
     """A number for json without float noise: rounded to `digits` decimals (None: as it is), no -0."""
-    return x if x is None or digits is None else round_value(x, digits) + 0.0
+    if x is None or not isinstance(x, float):
+        return x
+    return (x if digits is None else round_value(x, digits)) + 0.0
 
 
 def _node_json(t: NodeTrace, p: int | None) -> dict[str, Any]:
     """A criterion's trace; `raw` (the points before rounding) to SNAP decimals beyond the file's
     precision, the value the engine rounds (22.375, not 22.374999999999996)."""
     out: dict[str, Any] = {"code": t.node.code, "name": t.node.name, "max_points": t.node.max_points,
-                           "points": t.points}
+                           "points": _clean(t.points, None)}
     if t.node.rule is not None:
         out.update({"rule": t.node.rule.model_dump(mode="json", exclude_none=True),
-                    "rule_text": describe(t.node.rule, t.node.max_points), "values": dict(t.values),
+                    "rule_text": describe(t.node.rule, t.node.max_points),
+                    "values": {k: _clean(v, None) for k, v in t.values},
                     "raw": _clean(t.raw, None if p is None else p + SNAP), "missing": t.missing,
                     "policy": t.policy})
     else:
@@ -202,12 +205,13 @@ def to_json(e: Explanation) -> str:
     keep = ("id", "name", "group", "row", "earned", "attainable", "bonus", "penalty", "total", "classification",
             "rank", "rank_overall", "knockouts", "awards", "flagged")
     doc = {
-        "unit": {k: u[k] for k in keep},
+        "unit": {k: _clean(u[k], None) for k in keep},
         "criteria": [_node_json(t, p) for t in e.main],
         "bonus": {"criteria": [_node_json(t, p) for t in e.bonus], "sum": _clean(e.bonus_sum, p)},
         "penalty": {"criteria": [_node_json(t, p) for t in e.penalty], "sum": _clean(e.penalty_sum, p)},
         "classification_by_total": e.band,
-        "knockouts": [{"code": k.knockout.code, "when": k.knockout.when, "hit": k.hit, "values": dict(k.values)}
+        "knockouts": [{"code": k.knockout.code, "when": k.knockout.when, "hit": k.hit,
+                       "values": {n: _clean(v, None) for n, v in k.values}}
                       for k in e.knockouts],
         "group_size": e.group_size,
         "above": e.above.__dict__ if e.above else None, "below": e.below.__dict__ if e.below else None,
