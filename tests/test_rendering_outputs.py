@@ -471,3 +471,15 @@ def test_no_negative_zero_in_machine_outputs(tmp_path: Path):
         assert not re.search(r"(?<![\w.])-0(\.0+)?(?![\d.])", text), name
     sheet = _read_back(lambda p: render.write_xlsx(result, p), lambda p: pl.read_excel(p, sheet_id=0))
     assert all(math.copysign(1, x) > 0 for x in sheet["Xếp hạng"]["points.A"])
+
+
+def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(files, tmp_path: Path):
+    c, d = files()
+    Path(c).write_text(Path(c).read_text(encoding="utf-8").replace("Z_CHUNG", "BK/1").replace(
+        "A_CUM", "Hạn mức"), encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    result = invoke("awards", c, d, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    sheets = pl.read_excel(out, sheet_id=0)
+    assert list(sheets) == ["Hạn mức", "BK_1", "Hạn mức (2)"]
+    assert sheets["Hạn mức (2)"]["award"].unique().to_list() == ["Hạn mức"]

@@ -352,6 +352,28 @@ def write_xlsx(result: Result, path: str) -> None:
         pl.DataFrame({"Chính sách": policy_lines(result.criteria)}).write_excel(wb, worksheet="Chính sách")
 
 
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def sheet_names(wanted: list[str], taken: tuple[str, ...] = ()) -> list[str]:
+    """Worksheet names Excel accepts for `wanted`: the characters it refuses ([ ] : * ? / \\
+    and controls) as '_', at most 31 characters, no leading or trailing apostrophe, and each
+    distinct from the others and from `taken` as Excel compares them (ignoring case), by a
+    ' (2)', ' (3)' … suffix."""
+    seen = {t.casefold() for t in taken}
+    out = []
+    for name in wanted:
+        base = _SHEET_BAD.sub("_", name).strip("'")[:31] or "_"
+        candidate, n = base, 1
+        while candidate.casefold() in seen:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[:31 - len(suffix)] + suffix
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
 def _workbook(path: str):  # type: ignore[no-untyped-def]
     """A workbook that keeps text as text and whose bytes depend only on what is written: its
     creation date is fixed (xlsxwriter would stamp the time into docProps/core.xml)."""

@@ -22,6 +22,7 @@ from .render import (
     no_negative_zero,
     plain,
     policy_lines,
+    sheet_names,
     text_table,
     vn_number,
 )
@@ -235,11 +236,12 @@ def write_xlsx(result: Result, path: str) -> None:
     units = unit_rows(result)
     with _workbook(path) as wb:
         neutralised(quotas(result)).write_excel(wb, worksheet="Hạn mức", autofit=True)
-        for award in c.awards:
+        sheets = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết"))
+        for award, name in zip(c.awards, sheets, strict=True):
             mine = why.filter(pl.col("award") == award.code)
             sentences = [sentence(c, award, r, units[r["id"]]) for r in mine.to_dicts()]
             sheet = mine.select(REASON_COLUMNS).with_columns(pl.Series("Lý do", sentences, dtype=pl.String))
-            neutralised(sheet).write_excel(wb, worksheet=award.code[:31], autofit=True)
+            neutralised(sheet).write_excel(wb, worksheet=name, autofit=True)
         ballot = ballots(result)
         if ballot.height:
             neutralised(ballot).write_excel(wb, worksheet="Phiếu biểu quyết", autofit=True)
