@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -150,7 +151,8 @@ def vn_number(x: float | None, precision: int | None) -> str:
     if x is None:
         return "—"
     digits = 3 if precision is None else precision
-    x = round_value(x, digits) + 0.0  # + 0.0: -0.0 becomes 0.0
+    if math.isfinite(x) and abs(x) < 1e15:  # beyond, a float has no decimals left to round
+        x = round_value(x, digits) + 0.0  # + 0.0: -0.0 becomes 0.0
     text = f"{x:,.{digits}f}"
     if precision is None and "." in text:
         text = text.rstrip("0").rstrip(".")
