@@ -117,9 +117,9 @@ def scored(draw) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return doc, draw(rows())
 
 
-def _run(doc: dict[str, Any], data: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+def _run(doc: dict[str, Any], data: list[dict[str, Any]], trace: bool = False):  # type: ignore[no-untyped-def]
     c = parse_criteria(doc, "c.json")
-    return score(c, frame(data))
+    return score(c, frame(data), trace=trace)
 
 
 def _read_back(writer, reader):  # type: ignore[no-untyped-def]
@@ -266,8 +266,12 @@ def test_machine_outputs_carry_no_float_noise_under_a_precision(case):
     doc, data = case
     if doc["precision"] is None:  # precision: null keeps every value as computed (docs/cli.md)
         doc["precision"] = 2
-    result = _run(doc, data)
+    from thidua.explain import explain
+    from thidua.render_explain import to_json as explain_json
+
+    result = _run(doc, data, trace=True)
     outputs = {"score json": json.loads(render.to_json(result, {})),
+               "explain json": [json.loads(explain_json(explain(result, row["id"]))) for row in data[:3]],
                "awards json": json.loads(render_awards.to_json(result, {})),
                "awards csv": pl.read_csv(io.StringIO(render_awards.to_csv(result)),
                                          infer_schema_length=None).to_dicts(),

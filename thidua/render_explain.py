@@ -184,11 +184,12 @@ def _clean(x: Any, digits: int | None) -> Any:
     return (x if digits is None else round_value(x, digits)) + 0.0
 
 
-def _node_json(t: NodeTrace, p: int | None) -> dict[str, Any]:
+def _node_json(t: NodeTrace, p: int | None, unrounded: int | None) -> dict[str, Any]:
     """A criterion's trace; `raw` (the points before rounding) to SNAP decimals beyond the file's
-    precision, the value the engine rounds (22.375, not 22.374999999999996)."""
+    precision, the value the engine rounds (22.375, not 22.374999999999996); points the same way
+    when they are not rounded (`unrounded`: round_at total), else as they are."""
     out: dict[str, Any] = {"code": t.node.code, "name": t.node.name, "max_points": t.node.max_points,
-                           "points": _clean(t.points, None)}
+                           "points": _clean(t.points, unrounded)}
     if t.node.rule is not None:
         out.update({"rule": t.node.rule.model_dump(mode="json", exclude_none=True),
                     "rule_text": describe(t.node.rule, t.node.max_points),
@@ -196,19 +197,22 @@ def _node_json(t: NodeTrace, p: int | None) -> dict[str, Any]:
                     "raw": _clean(t.raw, None if p is None else p + SNAP), "missing": t.missing,
                     "policy": t.policy})
     else:
-        out.update({"aggregate": t.node.how, "children": [_node_json(k, p) for k in t.children]})
+        out.update({"aggregate": t.node.how, "children": [_node_json(k, p, unrounded) for k in t.children]})
     return out
 
 
 def to_json(e: Explanation) -> str:
     u, p = e.unit, e.criteria.precision
+    unrounded = p + SNAP if p is not None and e.criteria.round_at == "total" else None
     keep = ("id", "name", "group", "row", "earned", "attainable", "bonus", "penalty", "total", "classification",
             "rank", "rank_overall", "knockouts", "awards", "flagged")
     doc = {
-        "unit": {k: _clean(u[k], None) for k in keep},
-        "criteria": [_node_json(t, p) for t in e.main],
-        "bonus": {"criteria": [_node_json(t, p) for t in e.bonus], "sum": _clean(e.bonus_sum, p)},
-        "penalty": {"criteria": [_node_json(t, p) for t in e.penalty], "sum": _clean(e.penalty_sum, p)},
+        "unit": {k: _clean(u[k], unrounded if k == "earned" else None) for k in keep},
+        "criteria": [_node_json(t, p, unrounded) for t in e.main],
+        "bonus": {"criteria": [_node_json(t, p, unrounded) for t in e.bonus],
+                  "sum": _clean(e.bonus_sum, p if unrounded is None else unrounded)},
+        "penalty": {"criteria": [_node_json(t, p, unrounded) for t in e.penalty],
+                    "sum": _clean(e.penalty_sum, p if unrounded is None else unrounded)},
         "classification_by_total": e.band,
         "knockouts": [{"code": k.knockout.code, "when": k.knockout.when, "hit": k.hit,
                        "values": {n: _clean(v, None) for n, v in k.values}}
