@@ -319,8 +319,8 @@ def html_head(title: str) -> list[str]:
     """The opening of a page, up to and including its <h1>."""
     return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
             f"<title>{esc(title)}</title>",
-            "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-            "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}</style>",
+            ("<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
+             "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}</style>"),
             "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
 
 
