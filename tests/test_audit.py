@@ -186,8 +186,8 @@ def test_audit_with_data_as_csv(files):
     assert result.stdout == (
         "group,code,name,part,nominal,realised,corr,units,full,zero,excluded,moved,dead,dominant\n"
         ",A,A,main,0.1,0.0,,4,0,0,0,0,true,false\n"
-        ",B,B,main,0.1,0.9900990099009902,0.9950371902099892,4,2,2,0,3,false,true\n"
-        ",C,C,main,0.795,0.009900990099009901,0.09950371902099892,4,0,0,0,2,false,false\n"
+        ",B,B,main,0.1,0.990099,0.995037,4,2,2,0,3,false,true\n"  # shares to 6 decimals
+        ",C,C,main,0.795,0.009901,0.099504,4,0,0,0,2,false,false\n"
         ",D,D,main,0.005,0.0,,4,4,0,0,0,true,false\n"
         ",T,T,bonus,0.01,0.0,,4,0,4,0,0,true,false\n")
 

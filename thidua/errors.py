@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Every control character (C0, DEL, C1), the line and paragraph separators and the bidirectional
+# controls: each would move the cursor, retitle a terminal, clear it, or reorder what it shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, keep_newlines: bool = False) -> str:
+    """`text` with every control character written as an escape (ESC → `\\x1b`, NUL → `\\x00`,
+    a line break → `\\n`), so that what a file holds can be shown on a terminal or in a document
+    and is seen, never obeyed. With keep_newlines, line breaks stay (a whole document)."""
+    if keep_newlines:
+        return "\n".join(_CONTROL.sub(_escaped, line) for line in text.split("\n"))
+    return _CONTROL.sub(_escaped, text)
 
 
 @dataclass(frozen=True)
@@ -13,7 +36,9 @@ class Problem:
     message: str
 
     def render(self, source: str) -> str:
-        return f"{source}::{self.where}: {self.message}" if self.where else f"{source}: {self.message}"
+        """The problem's line, every control character in it shown escaped (see printable)."""
+        line = f"{source}::{self.where}: {self.message}" if self.where else f"{source}: {self.message}"
+        return printable(line)
 
 
 class ThiduaError(Exception):
@@ -29,7 +54,7 @@ class ThiduaError(Exception):
 
     def headline(self) -> str:
         n = len(self.problems)
-        return f"{self.source}: {n} problem{'s' if n != 1 else ''}"
+        return printable(f"{self.source}: {n} problem{'s' if n != 1 else ''}")
 
 
 class CriteriaError(ThiduaError):

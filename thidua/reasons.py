@@ -12,7 +12,7 @@ import polars as pl
 from . import model as m
 from .awards import col, conditions
 from .engine import Result
-from .rounding import divide
+from .rounding import divide, round_expr
 
 STATUSES = ("on_list", "tie_included", "tied_flag", "tie_excluded", "beyond_quota", "not_eligible")
 
@@ -23,6 +23,13 @@ def _scope(c: m.Criteria, award: m.Award) -> list[str]:
 
 def _over(e: pl.Expr, scope: list[str]) -> pl.Expr:
     return e.over(scope) if scope else e
+
+
+def _gap(difference: pl.Expr, precision: int | None) -> pl.Expr:
+    """A difference of two totals as a person writes it: rounded to the file's precision (two
+    totals of 2 decimals differ by a value of 2 decimals, not by 0.4099999999999966), or to 9
+    decimals under `precision: null`; never -0."""
+    return round_expr(difference, precision if precision is not None else 9) + 0.0
 
 
 def _one(result: Result, award: m.Award) -> pl.DataFrame:
@@ -50,22 +57,34 @@ def _one(result: Result, award: m.Award) -> pl.DataFrame:
         pl.when(e).then(better + 1).alias("place"),
         quota.alias("quota"),
         pl.col(col("base", code)).alias("base"),
-        pl.when(e & ~on & ~tied).then(last_in - pl.col("total")).alias("behind_last_in"),
+        pl.when(e & ~on & ~tied).then(_gap(last_in - pl.col("total"), c.precision)).alias("behind_last_in"),
         pl.when(tied).then(tied_ids).alias("tied_with"),
         pl.when(~e).then(failed).alias("failed"),
     )
 
 
+REASON_COLUMNS = ("award", "group", "id", "name", "rank", "total", "status", "place", "quota", "base",
+                  "behind_last_in", "tied_with", "failed")
+"""The columns of `reasons` that every machine format of `thidua awards` writes, in this order."""
+
+
 def reasons(result: Result) -> pl.DataFrame:
     """One row per award and unit: status, place among the eligible, quota, how many points
-    behind the last unit on the list, the units tied at the line, the conditions it failed."""
+    behind the last unit on the list, the units tied at the line, the conditions it failed.
+
+    The rows come in the one order every output shows: the awards in the file's order; under a
+    per-group award the units as the ranking shows them (groups in Vietnamese order, best
+    first), under an award over all units by overall rank (ties as the ranking orders them)."""
     c = result.criteria
-    frames = [_one(result, award) for award in c.awards]
+    frames = []
+    for award in c.awards:
+        frame = _one(result, award)
+        if not _scope(c, award):
+            frame = frame.sort("rank", maintain_order=True)
+        frames.append(frame)
     if not frames:
         return pl.DataFrame()
-    order = {s: i for i, s in enumerate(STATUSES)}
-    return pl.concat(frames).with_columns(
-        pl.col("status").replace_strict(order, return_dtype=pl.Int64).alias("__status"))
+    return pl.concat(frames)
 
 
 def quotas(result: Result) -> pl.DataFrame:
@@ -90,8 +109,8 @@ def quotas(result: Result) -> pl.DataFrame:
             pl.lit(str(q.of) if isinstance(q.of, str) else q.of.model_dump_json()).alias("of"),
             pl.lit(q.count, dtype=pl.Int64).alias("count"),
             pl.lit(q.percent, dtype=pl.Float64).alias("percent"),
-            (divide(pl.col("base") * q.percent, 100.0) if q.percent is not None
-             else pl.lit(None, dtype=pl.Float64)).alias("raw"),
+            (divide(pl.col("base") * q.percent, 100.0).round(9) if q.percent is not None
+             else pl.lit(None, dtype=pl.Float64)).alias("raw"),  # 9 decimals: as round_quota reads it
             pl.lit(q.rounding if q.percent is not None else None, dtype=pl.String).alias("rounding"),
             pl.lit(q.min).alias("min"),
             pl.lit(award.on_tie_at_quota).alias("on_tie_at_quota"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as html_lib
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +18,8 @@ from tabulate import tabulate
 
 from . import model as m
 from .engine import CONTRACT, Result
+from .errors import printable
+from .rounding import SNAP, round_value
 from .scoring import points_col
 
 FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
@@ -30,7 +33,20 @@ _NUMBER = re.compile(r"-?[\d.]+(,\d+)?( %)?|—")
 
 def unit_table(result: Result) -> pl.DataFrame:
     """The contract's columns, then earned and attainable, then every node's points."""
-    return result.units.select(*CONTRACT, "earned", "attainable", *result.point_columns)
+    return result.units.select(*CONTRACT, *_points(result))
+
+
+def _points(result: Result) -> list[pl.Expr]:
+    """earned, attainable and every node's points as machine outputs write them. Under
+    `round_at: total` points and earned are not rounded, and are written to SNAP decimals beyond
+    the file's precision: the value a person computes (0.7, not 0.7000000000000001), the value
+    the total is rounded from."""
+    c = result.criteria
+    names = ["earned", "attainable", *result.point_columns]
+    if c.round_at != "total" or c.precision is None:
+        return [pl.col(name) for name in names]
+    return [pl.col("attainable"), *(pl.col(name).round(c.precision + SNAP) + 0.0
+                                    for name in names if name != "attainable")]
 
 
 def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
@@ -49,8 +65,13 @@ def empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
                               for c, t in frame.schema.items() if t == pl.String)
 
 
+def no_negative_zero(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every float column with -0.0 written as 0.0 (x + 0.0 is +0.0 for both zeros)."""
+    return frame.with_columns(pl.col(c) + 0.0 for c, t in frame.schema.items() if t == pl.Float64)
+
+
 def to_csv(result: Result) -> str:
-    return empty_as_null(neutralised(unit_table(result))).write_csv()
+    return empty_as_null(neutralised(no_negative_zero(unit_table(result)))).write_csv()
 
 
 def _number(x: Any) -> Any:
@@ -94,7 +115,7 @@ def policies(c: m.Criteria) -> dict[str, Any]:
 def to_json(result: Result, meta: dict[str, Any]) -> str:
     c = result.criteria
     codes = [col.removeprefix("points.") for col in result.point_columns]
-    rows = result.units.select(*CONTRACT, "earned", "attainable", *result.point_columns).to_dicts()
+    rows = result.units.select(*CONTRACT, *_points(result)).to_dicts()
     units = []
     for row in rows:
         units.append({
@@ -125,14 +146,61 @@ def _split(text: str | None) -> list[str]:
 
 
 def vn_number(x: float | None, precision: int | None) -> str:
-    """95.5 → '95,50' (precision 2); 1234.5 → '1.234,50'; None → '—'."""
+    """95.5 → '95,50' (precision 2); 1234.5 → '1.234,50'; None → '—'. Rounded half away from
+    zero on the decimal value (0,125 → 0,13); never a negative zero (-0,001 → '0,00')."""
     if x is None:
         return "—"
     digits = 3 if precision is None else precision
+    if math.isfinite(x) and abs(x) < 1e15:  # beyond, a float has no decimals left to round
+        x = round_value(x, digits) + 0.0  # + 0.0: -0.0 becomes 0.0
     text = f"{x:,.{digits}f}"
     if precision is None and "." in text:
         text = text.rstrip("0").rstrip(".")
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+# --- text for people: every cell and line shown, never obeyed --------------------------------------
+
+
+def plain(x: Any) -> str:
+    """A cell or line for a terminal: control characters escaped (errors.printable)."""
+    return printable(str(x))
+
+
+_MARKDOWN = re.compile(r"([\\`*_\[\]|#])")
+
+
+def md(x: Any) -> str:
+    """A cell or line for Markdown: control characters escaped, a line break as `\\n`, Markdown's
+    own characters (`|`, `*`, `_`, …) backslash-escaped and HTML (`<`, `>`, `&`) as entities, so a
+    name can neither break the table nor pass HTML through."""
+    text = _MARKDOWN.sub(r"\\\1", plain(x))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def text_table(head: list[str], rows: list[list[Any]]) -> str:
+    """A plain-text table (tabulate's `simple`), every cell through plain()."""
+    return tabulate([[plain(v) for v in row] for row in rows], [plain(h) for h in head],
+                    tablefmt="simple", disable_numparse=True)
+
+
+def md_table(head: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table (GitHub's), every cell through md()."""
+    return tabulate([[md(v) for v in row] for row in rows], [md(h) for h in head],
+                    tablefmt="github", disable_numparse=True)
+
+
+def esc(x: Any) -> str:
+    """Text for HTML: control characters escaped, then every `<`, `>`, `&` and quote."""
+    return html_lib.escape(plain(x))
+
+
+def document(text: str) -> str:
+    """A whole text output: whatever control character a renderer let through, escaped; the line
+    breaks between lines stay."""
+    return printable(text, keep_newlines=True)
 
 
 def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | None]]:
@@ -158,6 +226,13 @@ def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | 
     return head, rows, groups
 
 
+_TIES = {
+    "competition": "còn bằng nhau thì đồng hạng",
+    "dense": "còn bằng nhau thì đồng hạng (hạng sau không bỏ số: 1, 1, 2)",
+    "ordinal": "còn bằng nhau thì không đồng hạng: xếp theo mã đơn vị, mỗi đơn vị một hạng (1, 2, 3)",
+}
+
+
 def policy_lines(c: m.Criteria) -> list[str]:
     if c.precision is None:
         rounding = "không làm tròn (xếp hạng theo giá trị đầy đủ)"
@@ -168,12 +243,12 @@ def policy_lines(c: m.Criteria) -> list[str]:
                      f"{tb.indicator} ({'thấp hơn' if tb.order == 'asc' else 'cao hơn'} xếp trên)"
                      for tb in c.ranking.tie_break) or "không"
     lines = [f"Làm tròn: {rounding}.",
-             f"Xếp hạng: {c.ranking.method}; phá hòa: {ties}; còn bằng nhau thì đồng hạng.",
+             f"Xếp hạng: {c.ranking.method}; phá hòa: {ties}; {_TIES[c.ranking.method]}.",
              f"Thiếu số liệu: {c.missing}."]
     for a in c.awards:
         q = a.quota
         amount = f"{q.count} đơn vị" if q.count is not None else (
-            f"{q.percent:g}% ({q.rounding}, tối thiểu {q.min})")
+            f"{vn_number(q.percent, None)}% ({q.rounding}, tối thiểu {q.min})")
         lines.append(f"Hạn mức {a.code}: {amount} mỗi {'cụm' if c.award_scope(a) == 'group' else 'danh sách chung'}; "
                      f"đồng hạng tại hạn mức: {a.on_tie_at_quota}.")
     return lines
@@ -209,33 +284,28 @@ def _shortlist_lines(result: Result) -> list[str]:
 
 def to_table(result: Result) -> str:
     c = result.criteria
-    parts = [f"{c.name} (phiên bản {c.version})"]
-    for section in _sections(result, lambda h, r: tabulate(r, h, tablefmt="simple",
-                                                          disable_numparse=True),
-                             lambda title: f"\n{title}"):
-        parts.append(section)
+    parts = [plain(f"{c.name} (phiên bản {c.version})")]
+    parts += _sections(result, text_table, lambda title: f"\n{plain(title)}")
     if c.awards:
-        parts += ["", "Danh sách đề nghị khen thưởng:", *[f"  {x}" for x in _shortlist_lines(result)]]
-    parts += ["", *policy_lines(c)]
-    return "\n".join(parts) + "\n"
+        parts += ["", "Danh sách đề nghị khen thưởng:", *[f"  {plain(x)}" for x in _shortlist_lines(result)]]
+    parts += ["", *map(plain, policy_lines(c))]
+    return document("\n".join(parts) + "\n")
 
 
 def to_markdown(result: Result) -> str:
     c = result.criteria
-    parts = [f"# {c.name}", "", f"Phiên bản {c.version}."]
-    for section in _sections(result, lambda h, r: tabulate(r, h, tablefmt="github", disable_numparse=True),
-                             lambda title: f"\n## {title}\n"):
-        parts.append(section)
+    parts = [f"# {md(c.name)}", "", f"Phiên bản {md(c.version)}."]
+    parts += _sections(result, md_table, lambda title: f"\n## {md(title)}\n")
     if c.awards:
-        parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {x}" for x in _shortlist_lines(result)]]
-    parts += ["", "## Chính sách tính điểm", "", *[f"- {x}" for x in policy_lines(c)]]
-    return "\n".join(parts) + "\n"
+        parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {md(x)}" for x in _shortlist_lines(result)]]
+    parts += ["", "## Chính sách tính điểm", "", *[f"- {md(x)}" for x in policy_lines(c)]]
+    return document("\n".join(parts) + "\n")
 
 
 def html_table(head: list[str], rows: list[list[Any]]) -> str:
     """A table with every cell escaped."""
-    esc = html_lib.escape
-    th = "".join(f"<th>{esc(str(h))}</th>" for h in head)
+    th = "".join(f"<th>{esc(h)}</th>" for h in head)
+
     def cell(v: Any) -> str:
         text = str(v)
         kind = ' class="n"' if _NUMBER.fullmatch(text) else ""  # numbers line up on the right
@@ -247,17 +317,15 @@ def html_table(head: list[str], rows: list[list[Any]]) -> str:
 
 def html_head(title: str) -> list[str]:
     """The opening of a page, up to and including its <h1>."""
-    esc = html_lib.escape
     return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
             f"<title>{esc(title)}</title>",
-            "<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-            "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}</style>",
+            ("<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
+             "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}</style>"),
             "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
 
 
 def to_html(result: Result) -> str:
     c = result.criteria
-    esc = html_lib.escape
     parts = [*html_head(c.name), f"<p>Phiên bản {esc(c.version)}</p>"]
     parts += _sections(result, html_table, lambda title: f"<h2>{esc(title)}</h2>")
     if c.awards:
@@ -267,7 +335,7 @@ def to_html(result: Result) -> str:
     parts.append("<h2>Chính sách tính điểm</h2><ul>")
     parts += [f"<li>{esc(x)}</li>" for x in policy_lines(c)]
     parts += ["</ul>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return document("\n".join(parts) + "\n")
 
 
 def write_parquet(result: Result, path: str) -> None:
@@ -275,8 +343,7 @@ def write_parquet(result: Result, path: str) -> None:
 
 
 def write_xlsx(result: Result, path: str) -> None:
-    head, rows, _ = people_rows(result)
-    ranking = neutralised(unit_table(result))
+    ranking = neutralised(no_negative_zero(unit_table(result)))
     with _workbook(path) as wb:
         ranking.write_excel(wb, worksheet="Xếp hạng", autofit=True)
         lists = pl.DataFrame(award_lists(result)) if result.criteria.awards else None
@@ -285,6 +352,28 @@ def write_xlsx(result: Result, path: str) -> None:
                                        pl.col("flagged").cast(pl.List(pl.String)).list.join(";"))
             neutralised(lists).write_excel(wb, worksheet="Khen thưởng", autofit=True)
         pl.DataFrame({"Chính sách": policy_lines(result.criteria)}).write_excel(wb, worksheet="Chính sách")
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def sheet_names(wanted: list[str], taken: tuple[str, ...] = ()) -> list[str]:
+    """Worksheet names Excel accepts for `wanted`: the characters it refuses ([ ] : * ? / \\
+    and controls) as '_', at most 31 characters, no leading or trailing apostrophe, and each
+    distinct from the others and from `taken` as Excel compares them (ignoring case), by a
+    ' (2)', ' (3)' … suffix."""
+    seen = {t.casefold() for t in taken}
+    out = []
+    for name in wanted:
+        base = _SHEET_BAD.sub("_", name).strip("'")[:31] or "_"
+        candidate, n = base, 1
+        while candidate.casefold() in seen:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[:31 - len(suffix)] + suffix
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
 
 
 def _workbook(path: str):  # type: ignore[no-untyped-def]

@@ -7,18 +7,27 @@ used by table, markdown, html and xlsx. csv and parquet hold one section (`--sec
 
 from __future__ import annotations
 
-import html as html_lib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from tabulate import tabulate
 
 from . import model as m
 from .audit import Audit
-from .render import html_head, html_table, neutralised, vn_number
+from .render import (
+    document,
+    esc,
+    html_head,
+    html_table,
+    md,
+    md_table,
+    neutralised,
+    plain,
+    text_table,
+    vn_number,
+)
 from .sensitivity import Margins, Sensitivity
 
 People = Callable[[pl.DataFrame], tuple[list[str], list[list[Any]]]]
@@ -55,10 +64,19 @@ class Report:
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    """0.123 → '12,3 %'; None → '—'."""
+    """0.123 → '12,3 %'; None → '—'. Rounded half away from zero on the decimal, except that a
+    share which is not exactly 100 % never reads 100 % (0.9995 → '99,9 %') and one that is not
+    exactly 0 never reads 0 % (0.0004 → '0,1 %'): the last digit moves toward the truth."""
     if x is None:
         return "—"
-    return f"{vn_number(100 * x, digits)} %"
+    step = 10.0 ** -digits
+    shown = 100 * x
+    text = vn_number(shown, digits)
+    if x != 1 and text == vn_number(100, digits):
+        text = vn_number(100 - step, digits)
+    elif x != 0 and text == vn_number(0, digits):
+        text = vn_number(step if x > 0 else -step, digits)
+    return f"{text} %"
 
 
 def num(x: float | None, digits: int = 2) -> str:
@@ -232,7 +250,24 @@ def _change(x: float | None, resolution: float) -> str:
     return ("+" if x > 0 else "−") + vn_number(abs(x), 2)
 
 
-def _margins(resolution: float) -> People:
+def _places(units: pl.DataFrame) -> dict[str | None, str]:
+    """Per group, its first two places as they stand: places apart by ", ", units sharing a place
+    by " = " ("X1, X2 = X3" when two share the second place)."""
+    out: dict[str | None, str] = {}
+    for part in units.partition_by("group", maintain_order=True):
+        part = part.sort("rank", maintain_order=True)
+        ranks = part.get_column("rank").to_list()
+        if len(ranks) < 2:
+            continue
+        mine = part.filter(pl.col("rank") <= ranks[1])
+        places: dict[int, list[str]] = {}
+        for unit, rank in zip(mine.get_column("id").to_list(), mine.get_column("rank").to_list()):
+            places.setdefault(rank, []).append(unit)
+        out[part.get_column("group")[0]] = ", ".join(" = ".join(ids_) for ids_ in places.values())
+    return out
+
+
+def _margins(resolution: float, places: dict[str | None, str] | None = None) -> People:
     def people(frame: pl.DataFrame) -> Rows:
         head = ["Danh sách", "Cụm", "Hiện tại", "Tiêu chí", "Điểm tối đa", "Thay đổi (điểm)",
                 "Khi đó"]
@@ -243,8 +278,9 @@ def _margins(resolution: float) -> People:
             then = ids(r["after"]) if award or not r["after_tied"] else " = ".join(r["after"])
             if award and r["after_tied"]:
                 then += f"; đồng hạng tại hạn mức: {ids(r['after_tied'])}"
+            now = ids(r["nominal"]) if award else (places or {}).get(r["group"], ids(r["nominal"]))
             rows.append([r["award"] if award else "Nhất, nhì", r["group"] or "(chung)",
-                         ids(r["nominal"]), r["criterion"] or "ổn định", top,
+                         now, r["criterion"] or "ổn định", top,
                          _change(r["change"], resolution), then])
         return head, rows
     return people
@@ -295,7 +331,8 @@ def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criter
                         sheet="Danh sách")]
     if margins is not None:
         sections.append(Section("margins", "Biên ổn định: thay đổi nhỏ nhất của một tiêu chí làm "
-                                "đổi kết quả", margins.frame, _margins(margins.resolution),
+                                "đổi kết quả", margins.frame,
+                                _margins(margins.resolution, _places(result.units)),
                                 sheet="Biên ổn định"))
         lines.append(_margin_line(margins.resolution))
         settings["margins"] = {"resolution": margins.resolution,
@@ -320,12 +357,12 @@ def _groups(section: Section) -> list[tuple[str | None, pl.DataFrame]]:
 
 
 def _blocks(report: Report, table: Callable[[list[str], list[list[Any]]], str],
-            heading: Callable[[str, int], str]) -> list[str]:
+            heading: Callable[[str, int], str], empty: str = "(không có)") -> list[str]:
     out = []
     for s in report.sections:
         out.append(heading(s.title, 2))
         if s.frame.height == 0:
-            out.append("(không có)")
+            out.append(empty)
             continue
         for group, part in _groups(s):
             if group is not None or len(_groups(s)) > 1:
@@ -336,28 +373,45 @@ def _blocks(report: Report, table: Callable[[list[str], list[list[Any]]], str],
 
 def to_table(report: Report) -> str:
     def heading(text: str, level: int) -> str:
+        text = plain(text)
         return f"\n{text}\n{('=' if level == 2 else '-') * len(text)}"
-    parts = [report.title, *_blocks(report, lambda h, r: tabulate(r, h, tablefmt="simple",
-                                                                  disable_numparse=True), heading),
-             "", *report.lines]
-    return "\n".join(parts) + "\n"
+    parts = [plain(report.title), *_blocks(report, text_table, heading),
+             "", *map(plain, report.lines)]
+    return document("\n".join(parts) + "\n")
 
 
 def to_markdown(report: Report) -> str:
-    parts = [f"# {report.title}",
-             *_blocks(report, lambda h, r: tabulate(r, h, tablefmt="github", disable_numparse=True),
-                      lambda text, level: f"\n{'#' * level} {text}\n"),
-             "", "## Ghi chú", "", *[f"- {x}" for x in report.lines]]
-    return "\n".join(parts) + "\n"
+    parts = [f"# {md(report.title)}",
+             *_blocks(report, md_table, lambda text, level: f"\n{'#' * level} {md(text)}\n",
+                      md("(không có)")),
+             "", "## Ghi chú", "", *[f"- {md(x)}" for x in report.lines]]
+    return document("\n".join(parts) + "\n")
 
 
 def to_html(report: Report) -> str:
-    esc = html_lib.escape
     parts = [*html_head(report.title),
-             *_blocks(report, html_table, lambda text, level: f"<h{level}>{esc(text)}</h{level}>"),
+             *_blocks(report, html_table, lambda text, level: f"<h{level}>{esc(text)}</h{level}>",
+                      f"<p>{esc('(không có)')}</p>"),
              "<h2>Ghi chú</h2><ul>", *[f"<li>{esc(x)}</li>" for x in report.lines], "</ul>",
              "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return document("\n".join(parts) + "\n")
+
+
+SHARE_DIGITS = 6
+"""Decimals of every computed number in the machine outputs (csv, json, parquet, xlsx) of audit
+and sensitivity: shares, probabilities and correlations to 0.0001 %, points to 0.000001."""
+AS_WRITTEN = ("max_points", "weight")  # the file's own numbers, written as the file gives them
+DIFFERENCES = ("difference",)  # a difference of two rounded scores: to the file's precision
+
+
+def machine(frame: pl.DataFrame, precision: int | None = None) -> pl.DataFrame:
+    """`frame` without float noise (0.039999999999999994 → 0.04) and without -0: every computed
+    float to SHARE_DIGITS decimals, a difference of rounded scores to the file's precision."""
+    def digits(name: str) -> int:
+        return precision if name in DIFFERENCES and precision is not None else SHARE_DIGITS
+    return frame.with_columns((pl.col(name).round(digits(name)) + 0.0).alias(name)
+                              for name, kind in frame.schema.items()
+                              if kind == pl.Float64 and name not in AS_WRITTEN)
 
 
 def _json_value(x: Any) -> Any:
@@ -367,19 +421,19 @@ def _json_value(x: Any) -> Any:
 
 
 def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dicts()]
+    return [{k: _json_value(v) for k, v in row.items()} for row in machine(frame).to_dicts()]
 
 
 def to_json(report: Report) -> str:
-    document = {**report.meta, "settings": report.settings,
-                **{s.key: _rows(s.frame) for s in report.sections}}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    document_ = {**report.meta, "settings": report.settings,
+                 **{s.key: _rows(s.frame) for s in report.sections}}
+    return json.dumps(document_, ensure_ascii=False, indent=2) + "\n"
 
 
 def flat(frame: pl.DataFrame) -> pl.DataFrame:
     """Lists joined with ';' (csv, xlsx), text that a spreadsheet would run as a formula quoted."""
     lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    return neutralised(frame.with_columns(pl.col(c).list.join(";") for c in lists))
+    return neutralised(machine(frame).with_columns(pl.col(c).list.join(";") for c in lists))
 
 
 def to_csv(report: Report, section: str | None) -> str:
@@ -387,13 +441,13 @@ def to_csv(report: Report, section: str | None) -> str:
 
 
 def write_parquet(report: Report, section: str | None, path: str) -> None:
-    report.section(section).frame.write_parquet(path, compression="lz4")
+    machine(report.section(section).frame).write_parquet(path, compression="lz4")
 
 
 def write_xlsx(report: Report, path: str) -> None:
-    import xlsxwriter
+    from .render import _workbook
 
-    with xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False}) as wb:
+    with _workbook(path) as wb:
         for s in report.sections:
             flat(s.frame).write_excel(wb, worksheet=s.sheet or s.key, autofit=True)
         pl.DataFrame({"Ghi chú": list(report.lines)}).write_excel(wb, worksheet="Ghi chú")

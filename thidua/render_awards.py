@@ -6,12 +6,26 @@ import json
 from typing import Any
 
 import polars as pl
-from tabulate import tabulate
 
 from . import model as m
 from .engine import Result
-from .reasons import quotas, reasons
-from .render import html_head, html_table, neutralised, policy_lines, vn_number
+from .reasons import REASON_COLUMNS, quotas, reasons
+from .render import (
+    document,
+    empty_as_null,
+    esc,
+    html_head,
+    html_table,
+    md,
+    md_table,
+    neutralised,
+    no_negative_zero,
+    plain,
+    policy_lines,
+    sheet_names,
+    text_table,
+    vn_number,
+)
 
 _CONDITION = {
     "knockout": "bị loại trừ ({knockouts})",
@@ -53,6 +67,8 @@ def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, A
         return text + (". Hội đồng biểu quyết." if status == "tied_flag" else ".")
     if status == "beyond_quota":
         head = f"Đủ điều kiện nhưng ngoài hạn mức: vị trí {r['place']}, hạn mức {r['quota']}; "
+        if r["behind_last_in"] is None:  # nobody on the list (a quota of 0, or a whole tie left out)
+            return head + "danh sách không có đơn vị nào."
         if r["behind_last_in"] == 0:
             return head + "bằng tổng điểm đơn vị cuối danh sách, xếp sau theo thứ tự phá hòa."
         return head + f"kém đơn vị cuối danh sách {vn_number(r['behind_last_in'], p)} điểm."
@@ -75,13 +91,17 @@ def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, A
 
 
 def _award_sections(result: Result) -> list[tuple[m.Award, str | None, dict[str, Any], list[dict[str, Any]]]]:
+    """Per award and group (one section over all units for an award of `per: all`): the award,
+    the group, the quota's arithmetic and every unit's reason, in reasons' order."""
     c = result.criteria
-    why = reasons(result).sort("award", "group", "rank", "id", maintain_order=True)
+    why = reasons(result)
     arith = quotas(result)
     out = []
     for award in c.awards:
         for q in arith.filter(pl.col("award") == award.code).to_dicts():
-            mine = why.filter((pl.col("award") == award.code) & (pl.col("group").eq_missing(q["group"])))
+            mine = why.filter(pl.col("award") == award.code)
+            if c.award_scope(award) == "group":
+                mine = mine.filter(pl.col("group").eq_missing(q["group"]))
             out.append((award, q["group"], q, mine.to_dicts()))
     return out
 
@@ -111,58 +131,65 @@ def unit_rows(result: Result) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in result.units.select("id", "total", "awards", *keys).to_dicts()}
 
 
-def _people(result: Result, table, heading) -> list[str]:  # type: ignore[no-untyped-def]
+def _people_parts(result: Result) -> list[tuple[str, Any]]:
+    """Per section: ("heading", text), ("text", the quota's arithmetic), ("table", (head, rows))."""
     c, units = result.criteria, unit_rows(result)
-    parts: list[str] = []
+    parts: list[tuple[str, Any]] = []
     for award, group, q, rows in _award_sections(result):
         where = f" — {group}" if group is not None else ""
-        parts.append(heading(f"{award.code} {award.name}{where}"))
-        parts.append(f"Hạn mức: {arithmetic(q)}.")
+        parts.append(("heading", f"{award.code} {award.name}{where}"))
+        parts.append(("text", f"Hạn mức: {arithmetic(q)}."))
         body = [[r["rank"], r["id"], r["name"], vn_number(r["total"], c.precision),
                  sentence(c, award, r, units[r["id"]])] for r in rows]
-        parts.append(table(["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Lý do"], body))
+        parts.append(("table", (["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Lý do"], body)))
     return parts
 
 
 def to_table(result: Result) -> str:
     c = result.criteria
-    parts = [f"{c.name} (phiên bản {c.version}) — danh sách đề nghị khen thưởng"]
-    parts += _people(result, lambda h, r: tabulate(r, h, tablefmt="simple", disable_numparse=True),
-                     lambda t: f"\n{t}")
-    parts += ["", *policy_lines(c)]
-    return "\n".join(parts) + "\n"
+    parts = [plain(f"{c.name} (phiên bản {c.version}) — danh sách đề nghị khen thưởng")]
+    for kind, text in _people_parts(result):
+        parts.append(text_table(*text) if kind == "table" else
+                     f"\n{plain(text)}" if kind == "heading" else plain(text))
+    parts += ["", *map(plain, policy_lines(c))]
+    return document("\n".join(parts) + "\n")
 
 
 def to_markdown(result: Result) -> str:
     c = result.criteria
-    parts = [f"# {c.name}: danh sách đề nghị khen thưởng", "", f"Phiên bản {c.version}."]
-    parts += _people(result, lambda h, r: tabulate(r, h, tablefmt="github", disable_numparse=True),
-                     lambda t: f"\n## {t}\n")
-    parts += ["", "## Chính sách", "", *[f"- {x}" for x in policy_lines(c)]]
-    return "\n".join(parts) + "\n"
+    parts = [f"# {md(c.name)}: danh sách đề nghị khen thưởng", "", f"Phiên bản {md(c.version)}."]
+    for kind, text in _people_parts(result):
+        parts.append(md_table(*text) if kind == "table" else
+                     f"\n## {md(text)}\n" if kind == "heading" else md(text))
+    parts += ["", "## Chính sách", "", *[f"- {md(x)}" for x in policy_lines(c)]]
+    return document("\n".join(parts) + "\n")
 
 
 def to_html(result: Result) -> str:
-    import html
-
     c = result.criteria
-    esc = html.escape
     parts = html_head(f"{c.name}: danh sách đề nghị khen thưởng")
-    parts += [p if p.startswith("<") else f"<p>{esc(p)}</p>"
-              for p in _people(result, html_table, lambda t: f"<h2>{esc(t)}</h2>")]
+    for kind, text in _people_parts(result):
+        parts.append(html_table(*text) if kind == "table" else
+                     f"<h2>{esc(text)}</h2>" if kind == "heading" else f"<p>{esc(text)}</p>")
     parts += ["<ul>", *[f"<li>{esc(x)}</li>" for x in policy_lines(c)], "</ul>", "</body>", "</html>"]
-    return "\n".join(parts) + "\n"
+    return document("\n".join(parts) + "\n")
 
 
-REASON_COLUMNS = ("award", "group", "id", "name", "rank", "total", "status", "place", "quota", "base",
-                  "behind_last_in", "tied_with", "failed")
+def reason_table(result: Result) -> pl.DataFrame:
+    """What csv, parquet and each award's xlsx sheet hold: REASON_COLUMNS, in reasons' order."""
+    frame = reasons(result)
+    return no_negative_zero(frame.select(REASON_COLUMNS)) if frame.width else frame
 
 
 def to_csv(result: Result) -> str:
-    frame = reasons(result)
+    frame = reason_table(result)
     if frame.is_empty():
         return ""
-    return neutralised(frame.sort("award", "group", "rank", "id").select(REASON_COLUMNS)).write_csv()
+    return neutralised(frame).write_csv()
+
+
+def write_parquet(result: Result, path: str) -> None:
+    empty_as_null(reason_table(result)).write_parquet(path, compression="lz4")
 
 
 def to_json(result: Result, meta: dict[str, Any]) -> str:
@@ -209,11 +236,12 @@ def write_xlsx(result: Result, path: str) -> None:
     units = unit_rows(result)
     with _workbook(path) as wb:
         neutralised(quotas(result)).write_excel(wb, worksheet="Hạn mức", autofit=True)
-        for award in c.awards:
-            mine = why.filter(pl.col("award") == award.code).sort("group", "rank", "id")
+        sheets = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết"))
+        for award, name in zip(c.awards, sheets, strict=True):
+            mine = why.filter(pl.col("award") == award.code)
             sentences = [sentence(c, award, r, units[r["id"]]) for r in mine.to_dicts()]
-            sheet = mine.select(REASON_COLUMNS).with_columns(pl.Series("Lý do", sentences))
-            neutralised(sheet).write_excel(wb, worksheet=award.code[:31], autofit=True)
+            sheet = mine.select(REASON_COLUMNS).with_columns(pl.Series("Lý do", sentences, dtype=pl.String))
+            neutralised(sheet).write_excel(wb, worksheet=name, autofit=True)
         ballot = ballots(result)
         if ballot.height:
             neutralised(ballot).write_excel(wb, worksheet="Phiếu biểu quyết", autofit=True)

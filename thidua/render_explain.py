@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tabulate import tabulate
-
 from . import expr
 from . import model as m
 from .explain import Explanation, NodeTrace
-from .render import vn_number
+from .render import document, md, md_table, plain, text_table, vn_number
 from .render_awards import sentence
+from .rounding import SNAP, round_value
 
 
 def _n(x: float | None) -> str:
@@ -35,10 +34,13 @@ def describe(rule: m.Rule, top: float, part: str = "main") -> str:
     if isinstance(rule, m.Ratio):
         return f"{t} × giá trị / {_target(rule.target)}, tối đa {t}"
     if isinstance(rule, m.Shortfall):
-        pct = "%" if rule.target == 100 else ""
+        # a target of 100 is a percentage; any other (a number, or each unit's own target) is
+        # counted in the indicator's units: "mỗi 1 đơn vị thiếu", never a bare "mỗi 1 thiếu"
+        per = "%" if rule.target == 100 else " đơn vị"
         side = "thiếu" if rule.direction == "higher" else "vượt"
-        goal = f"đạt {_n(rule.target)}{pct}" if not isinstance(rule.target, m.IndicatorRef) else "đạt chỉ tiêu giao"
-        return f"{goal}: {t} điểm; mỗi 1{pct} {side} trừ {_n(rule.per_unit)} điểm"
+        goal = (f"đạt {_n(rule.target)}{'%' if rule.target == 100 else ''}"
+                if not isinstance(rule.target, m.IndicatorRef) else f"đạt {_target(rule.target)}")
+        return f"{goal}: {t} điểm; mỗi 1{per} {side} trừ {_n(rule.per_unit)} điểm"
     if isinstance(rule, m.Bands):
         parts = []
         for b in rule.bands:
@@ -161,38 +163,59 @@ def _lines(e: Explanation, table) -> list[str]:  # type: ignore[no-untyped-def]
     return out
 
 
+class _Table(str):
+    """A table already rendered (its cells escaped) among the lines of an explanation."""
+
+
 def to_table(e: Explanation) -> str:
-    return "\n".join(_lines(e, lambda h, r: tabulate(r, h, tablefmt="simple", disable_numparse=True))) + "\n"
+    lines = _lines(e, lambda h, r: _Table(text_table(h, r)))
+    return document("\n".join(x if isinstance(x, _Table) else plain(x) for x in lines) + "\n")
 
 
 def to_markdown(e: Explanation) -> str:
-    lines = _lines(e, lambda h, r: tabulate(r, h, tablefmt="github", disable_numparse=True))
-    return "# " + lines[0] + "\n\n" + "\n".join(lines[1:]) + "\n"
+    lines = [x if isinstance(x, _Table) else md(x) for x in _lines(e, lambda h, r: _Table(md_table(h, r)))]
+    return document("# " + lines[0] + "\n\n" + "\n".join(lines[1:]) + "\n")
 
 
-def _node_json(t: NodeTrace) -> dict[str, Any]:
+def _clean(x: Any, digits: int | None) -> Any:
+    """A number for json without float noise: rounded to `digits` decimals (None: as it is), no -0."""
+    if x is None or not isinstance(x, float):
+        return x
+    return (x if digits is None else round_value(x, digits)) + 0.0
+
+
+def _node_json(t: NodeTrace, p: int | None, unrounded: int | None) -> dict[str, Any]:
+    """A criterion's trace; `raw` (the points before rounding) to SNAP decimals beyond the file's
+    precision, the value the engine rounds (22.375, not 22.374999999999996); points the same way
+    when they are not rounded (`unrounded`: round_at total), else as they are."""
     out: dict[str, Any] = {"code": t.node.code, "name": t.node.name, "max_points": t.node.max_points,
-                           "points": t.points}
+                           "points": _clean(t.points, unrounded)}
     if t.node.rule is not None:
         out.update({"rule": t.node.rule.model_dump(mode="json", exclude_none=True),
-                    "rule_text": describe(t.node.rule, t.node.max_points), "values": dict(t.values),
-                    "raw": t.raw, "missing": t.missing, "policy": t.policy})
+                    "rule_text": describe(t.node.rule, t.node.max_points),
+                    "values": {k: _clean(v, None) for k, v in t.values},
+                    "raw": _clean(t.raw, None if p is None else p + SNAP), "missing": t.missing,
+                    "policy": t.policy})
     else:
-        out.update({"aggregate": t.node.how, "children": [_node_json(k) for k in t.children]})
+        out.update({"aggregate": t.node.how, "children": [_node_json(k, p, unrounded) for k in t.children]})
     return out
 
 
 def to_json(e: Explanation) -> str:
-    u = e.unit
+    u, p = e.unit, e.criteria.precision
+    unrounded = p + SNAP if p is not None and e.criteria.round_at == "total" else None
     keep = ("id", "name", "group", "row", "earned", "attainable", "bonus", "penalty", "total", "classification",
             "rank", "rank_overall", "knockouts", "awards", "flagged")
     doc = {
-        "unit": {k: u[k] for k in keep},
-        "criteria": [_node_json(t) for t in e.main],
-        "bonus": {"criteria": [_node_json(t) for t in e.bonus], "sum": e.bonus_sum},
-        "penalty": {"criteria": [_node_json(t) for t in e.penalty], "sum": e.penalty_sum},
+        "unit": {k: _clean(u[k], unrounded if k == "earned" else None) for k in keep},
+        "criteria": [_node_json(t, p, unrounded) for t in e.main],
+        "bonus": {"criteria": [_node_json(t, p, unrounded) for t in e.bonus],
+                  "sum": _clean(e.bonus_sum, p if unrounded is None else unrounded)},
+        "penalty": {"criteria": [_node_json(t, p, unrounded) for t in e.penalty],
+                    "sum": _clean(e.penalty_sum, p if unrounded is None else unrounded)},
         "classification_by_total": e.band,
-        "knockouts": [{"code": k.knockout.code, "when": k.knockout.when, "hit": k.hit, "values": dict(k.values)}
+        "knockouts": [{"code": k.knockout.code, "when": k.knockout.when, "hit": k.hit,
+                       "values": {n: _clean(v, None) for n, v in k.values}}
                       for k in e.knockouts],
         "group_size": e.group_size,
         "above": e.above.__dict__ if e.above else None, "below": e.below.__dict__ if e.below else None,

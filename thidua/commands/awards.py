@@ -30,7 +30,7 @@ def awards(criteria: str, data: str, fmt: str | None, output: str | None, decima
     if fmt == "xlsx":
         emit(lambda tmp: r.write_xlsx(result, tmp), output)
     elif fmt == "parquet":
-        emit(lambda tmp: r.reasons(result).write_parquet(tmp), output)
+        emit(lambda tmp: r.write_parquet(result, tmp), output)
     elif fmt == "json":
         emit(r.to_json(result, meta(criteria, data, result.units.height)), output)
     else:
