@@ -9,7 +9,9 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ MAX_DIGITS = 300  # digits of an integer; a float has at most 309 before it is i
 MAX_MAGNITUDE = 10**15  # beyond it a float no longer holds every whole number: no file needs more
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map",
                                                      "seq", "timestamp")}
+_STR, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float"))
 _UNION_MEMBERS = {"float", "IndicatorRef", "Cap", "ByClassification", "ByAward", "str", "int"}
 _UNION_MESSAGES = {
     "target": "must be a number or {indicator: <column>}",
@@ -74,6 +77,10 @@ class _Loader(yaml.SafeLoader):
             if key in seen:
                 raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
+        for key_node, value_node in node.value:
+            if (key_node.value == "version" and isinstance(value_node, yaml.ScalarNode)
+                    and value_node.tag in (_INT, _FLOAT)):
+                value_node.tag = _STR  # `version: 2026.10` is the label "2026.10", as written
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
@@ -117,6 +124,18 @@ class _TooLong(ValueError):
         super().__init__(_too_long(digits))
 
 
+class Written(float):
+    """A number read from JSON or TOML that keeps the text it was written as, so that a label
+    such as `version = 2026.10` stays "2026.10" (the model takes `.text` for text fields)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> Written:
+        number = super().__new__(cls, text.replace("_", ""))
+        number.text = text
+        return number
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -134,12 +153,7 @@ def read_document(path: str | Path) -> Any:
     suffix = p.suffix.lower()
     if suffix not in (".yaml", ".yml", ".toml", ".json"):
         raise fail("a criteria file must be .yaml, .yml, .toml or .json")
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise fail(f"cannot read the file: {e.strerror or e}") from None
-    if len(raw) > MAX_BYTES:
-        raise fail(f"the file is {len(raw):,} bytes; a criteria file is at most {MAX_BYTES:,}")
+    raw = _read_bounded(p, fail)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -148,9 +162,10 @@ def read_document(path: str | Path) -> Any:
                    "UTF-8") from None
     try:
         if suffix == ".toml":
-            document = tomllib.loads(text)
+            document = tomllib.loads(text, parse_float=Written)
         elif suffix == ".json":
-            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
+            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int,
+                                  parse_float=Written)
         else:
             loader = _Loader(text)  # a SafeLoader that also refuses aliases and duplicate keys
             try:
@@ -192,6 +207,41 @@ def read_document(path: str | Path) -> Any:
     if _depth(document) > MAX_NESTING:
         raise fail(_too_deep())
     return document
+
+
+def _read_bounded(path: Path, fail: Any) -> bytes:
+    """The file's bytes, read only when it is a regular file of at most MAX_BYTES, and never more
+    than MAX_BYTES + 1 of them: /dev/zero, a FIFO or a 2 GB file is refused before it is read.
+    The file is opened without blocking (a FIFO with no writer) and checked on the open handle."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        raise fail(f"cannot read the file: {e.strerror or e}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(f"not a regular file ({_file_kind(info.st_mode)}); a criteria file is a "
+                       "file on disk")
+        raise fail(_too_big(info.st_size))
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise fail(f"cannot read the file: {e.strerror or e}") from None
+    if len(raw) > MAX_BYTES:  # it grew after the size was taken
+        raise fail(_too_big(len(raw), more=True))
+    return raw
+
+
+def _too_big(size: int, more: bool = False) -> str:
+    return f"the file is {'more than ' if more else ''}{size:,} bytes; a criteria file is at most {MAX_BYTES:,}"
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
 
 
 def _depth(document: Any) -> int:
