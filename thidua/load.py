@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +275,72 @@ def _huge_numbers(document: Any) -> list[Problem]:
     return found
 
 
+# Keys whose text may run over several lines or hold a tab; every other text is one line.
+_FREE_TEXT = frozenset({"name", "note", "basis", "expr", "when"})
+
+
+def _clean(document: Any, loc: tuple[int | str, ...] = ()) -> tuple[Any, list[Problem]]:
+    """The document with every text (keys and values: names, labels, codes, ids, indicators) in
+    NFC, as the contract compares text; and every text that holds a control character (tab and
+    line break aside, in free text) or a lone surrogate, at its place. Called after the depth
+    check, so the recursion is bounded by MAX_NESTING."""
+    if isinstance(document, str):
+        found = _bad_characters(document, free=bool(loc) and loc[-1] in _FREE_TEXT)
+        if found:
+            return document, [Problem(location(loc), found)]
+        return unicodedata.normalize("NFC", document), []
+    problems: list[Problem] = []
+    if isinstance(document, dict):
+        out: dict[Any, Any] = {}
+        for key, value in document.items():
+            if isinstance(key, str):
+                if found := _bad_characters(key, free=False):
+                    problems.append(Problem(location((*loc, _escaped(key))), f"the key {found}"))
+                    continue
+                key = unicodedata.normalize("NFC", key)
+            out[key], more = _clean(value, (*loc, key if isinstance(key, str) else str(key)))
+            problems += more
+        return out, problems
+    if isinstance(document, list):
+        items = []
+        for i, value in enumerate(document):
+            item, more = _clean(value, (*loc, i))
+            items.append(item)
+            problems += more
+        return items, problems
+    return document, problems
+
+
+def _bad_characters(text: str, *, free: bool) -> str | None:
+    """Why `text` cannot stand in a criteria file, or None."""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            return (f"holds a lone surrogate {_escaped(ch)}, which is not a character (in "
+                    f"{_quoted(text)}); save the file as UTF-8 text")
+        if category == "Cc" and not (free and ch in "\t\n"):
+            return (f"holds the control character {_escaped(ch)} (in {_quoted(text)}); a criteria "
+                    "file holds printable text only")
+    return None
+
+
+def _escaped(text: str) -> str:
+    """`text` with control characters and lone surrogates written as escapes (\\x1b, \\ud800)."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _quoted(text: str, size: int = 60) -> str:
+    shown = _escaped(text)
+    return "'" + (shown if len(shown) <= size else shown[: size - 1] + "…") + "'"
+
+
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
 
@@ -381,8 +448,9 @@ def parse_criteria(document: Any, source: str = "<criteria>") -> m.Criteria:
                                                  "(format, id, name, …) at its top level")])
     if _depth(document) > MAX_NESTING:
         raise CriteriaError(source, [Problem("", _too_deep())])
-    if huge := _huge_numbers(document):
-        raise CriteriaError(source, huge)
+    document, problems = _clean(document)
+    if problems := problems + _huge_numbers(document):
+        raise CriteriaError(source, problems)
     try:
         criteria = m.Criteria.model_validate(document)
     except ValidationError as exc:
