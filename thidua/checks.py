@@ -128,7 +128,9 @@ def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_form
     if not inside_formula and not rule.indicator:
         add(f"{where}.indicator", "required: the data column this rule reads")
     target = getattr(rule, "target", None)
-    if isinstance(target, float) and target <= 0:
+    if isinstance(target, float) and target <= 0 and isinstance(rule, (m.Ratio, m.TargetLeader)):
+        # ratio and target_leader divide by the target; shortfall only subtracts it, and
+        # "0 đơn thư quá hạn, mỗi đơn trừ 2 điểm" is a target of 0
         add(f"{where}.target", f"must be more than 0, got {_fmt(target)}")
     if isinstance(target, m.IndicatorRef) and not target.indicator:
         add(f"{where}.target.indicator", "must name a data column")
@@ -154,17 +156,47 @@ def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_form
             if band.points < 0 or band.points > max_points + TOLERANCE:
                 add(f"{where}.bands[{i}].points",
                     f"{_fmt(band.points)} is outside 0..{_fmt(max_points)} (the criterion's max_points)")
+            if band.min is not None and band.max is not None and band.min > band.max:
+                add(f"{where}.bands[{i}]", f"can never match: min {_fmt(band.min)} is above "
+                    f"max {_fmt(band.max)}")
+                continue
+            earlier = next((k for k, e in enumerate(rule.bands[:i]) if _covers(e, band)), None)
+            if earlier is not None and (band.min is not None or band.max is not None):
+                add(f"{where}.bands[{i}]", f"can never match: bands[{earlier}] comes first and "
+                    "matches every value it does (the first band that matches gives the points)")
+
+
+def _covers(first: m.Band, later: m.Band) -> bool:
+    """Whether every value that `later` matches is already matched by `first`."""
+    low = first.min is None or (later.min is not None and first.min <= later.min)
+    high = first.max is None or (later.max is not None and first.max >= later.max)
+    return low and high and (first.min is not None or first.max is not None)
+
+
+def reachable_total(c: m.Criteria) -> float:
+    """The highest total a unit can get: every main point and the whole bonus."""
+    return c.total + (c.bonus.max_points if c.bonus else 0.0)
 
 
 def _check_classification(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
     seen: set[str] = set()
+    top = reachable_total(c)
     for i, band in enumerate(c.classification):
+        where = f"classification[{i}]"
         if band.label in seen:
-            add(f"classification[{i}].label", f"duplicate label {band.label!r}")
+            add(f"{where}.label", f"duplicate label {band.label!r}")
         seen.add(band.label)
-        if i and band.min > c.classification[i - 1].min:
-            add(f"classification[{i}].min", f"{_fmt(band.min)} is above the band before it "
-                f"({_fmt(c.classification[i - 1].min)}); list bands from the highest down")
+        before = c.classification[i - 1] if i else None
+        if before is not None and band.min > before.min:
+            add(f"{where}.min", f"{_fmt(band.min)} is above the band before it "
+                f"({_fmt(before.min)}); list bands from the highest down")
+        elif before is not None and band.min == before.min:
+            add(f"{where}.min", f"{_fmt(band.min)} equals the min of the band before it "
+                f"({before.label!r}), which matches first: {band.label!r} can never be given")
+        elif band.min > top + TOLERANCE:
+            how = f"total {_fmt(c.total)}" + (f" + bonus {_fmt(c.bonus.max_points)}" if c.bonus else "")
+            add(f"{where}.min", f"{_fmt(band.min)} is above {_fmt(top)}, the highest total a unit "
+                f"can reach ({how}): {band.label!r} can never be given")
 
 
 def _check_knockouts(c: m.Criteria, labels: list[str], add) -> None:  # type: ignore[no-untyped-def]
