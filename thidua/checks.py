@@ -74,6 +74,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
             add(f"{key}.max_points", f"must be 0 or more, got {_fmt(extra.max_points)}")
 
     labels = [band.label for band in c.classification]
+    _check_expression_budget(c, add)
     _check_classification(c, add)
     _check_knockouts(c, labels, add)
     _check_ranking(c, seen, add)
@@ -171,6 +172,33 @@ def _covers(first: m.Band, later: m.Band) -> bool:
     low = first.min is None or (later.min is not None and first.min <= later.min)
     high = first.max is None or (later.max is not None and first.max >= later.max)
     return low and high and (first.min is not None or first.max is not None)
+
+
+def expressions(c: m.Criteria) -> Iterator[tuple[str, str]]:
+    """Every expression of the file with its place: formulas, knockouts, eligibility."""
+    for where, node in all_nodes(c):
+        if isinstance(node.rule, m.Formula):
+            yield f"{where}.rule.expr", node.rule.expr
+    for i, ko in enumerate(c.knockouts):
+        yield f"knockouts[{i}].when", ko.when
+    for i, award in enumerate(c.awards):
+        if award.eligible.when is not None:
+            yield f"awards[{i}].eligible.when", award.eligible.when
+
+
+def _check_expression_budget(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
+    """All expressions together stay within expr.MAX_FILE_NODES: each is bounded on its own,
+    but a file of many long formulas would make scoring need gigabytes."""
+    total = 0
+    for where, text in expressions(c):
+        try:
+            total += expr.size(expr.parse(text))
+        except expr.ExprError:
+            continue  # reported at its place
+        if total > expr.MAX_FILE_NODES:
+            add(where, f"the file's expressions reach {total:,} parts (numbers, names, operators) "
+                f"here, more than the {expr.MAX_FILE_NODES:,} a criteria file may hold in all")
+            return
 
 
 def reachable_total(c: m.Criteria) -> float:
