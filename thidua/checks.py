@@ -75,6 +75,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
 
     labels = [band.label for band in c.classification]
     _check_expression_budget(c, add)
+    _check_yes_no_columns(c, add)
     _check_classification(c, add)
     _check_knockouts(c, labels, add)
     _check_ranking(c, seen, add)
@@ -199,6 +200,44 @@ def _check_expression_budget(c: m.Criteria, add) -> None:  # type: ignore[no-unt
             add(where, f"the file's expressions reach {total:,} parts (numbers, names, operators) "
                 f"here, more than the {expr.MAX_FILE_NODES:,} a criteria file may hold in all")
             return
+
+
+def _check_yes_no_columns(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
+    """A column a `boolean` rule reads holds yes/no values (có/không); the contract reads every
+    other indicator as a number. An expression or a tie-break that reads it as a number would
+    make every có/không in the data "not a number": one error here names both places."""
+    flags: dict[str, str] = {}
+    for where, node in all_nodes(c):
+        if isinstance(node.rule, m.Boolean) and node.rule.indicator:
+            flags.setdefault(node.rule.indicator, f"{where}.rule")
+    if not flags:
+        return
+    for where, node in all_nodes(c):
+        rule = node.rule
+        if rule is None or isinstance(rule, m.Boolean):
+            continue
+        inner, at = (rule.then, f"{where}.rule.then") if isinstance(rule, m.Formula) else (rule, f"{where}.rule")
+        target = getattr(inner, "target", None)
+        read = [("target.indicator", target.indicator)] if isinstance(target, m.IndicatorRef) else []
+        if not isinstance(rule, m.Formula):  # under then the formula gives the value
+            read.append(("indicator", inner.indicator))
+        for key, name in read:
+            if name in flags:
+                add(f"{at}.{key}", f"{name!r} is a yes/no column (the boolean rule at {flags[name]} "
+                    f"reads it); a {inner.type} rule reads it as a number")
+    for where, text in expressions(c):
+        try:
+            read = expr.names(expr.parse(text))
+        except expr.ExprError:
+            continue  # reported at its place
+        for name in sorted(read & flags.keys()):
+            add(where, f"{name!r} is a yes/no column (the boolean rule at {flags[name]} reads it); "
+                "an expression reads it as a number")
+    for i, tb in enumerate(c.ranking.tie_break):
+        if tb.indicator in flags:
+            add(f"ranking.tie_break[{i}].indicator", f"{tb.indicator!r} is a yes/no column (the "
+                f"boolean rule at {flags[tb.indicator]} reads it); a tie-break reads it as a number "
+                "(break the tie on that criterion instead: {criterion: <code>})")
 
 
 def reachable_total(c: m.Criteria) -> float:
