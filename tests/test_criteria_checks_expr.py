@@ -12,7 +12,8 @@ import pytest
 from thidua import expr
 from thidua.errors import CriteriaError
 from thidua.load import parse_criteria
-from tests.util import criteria
+
+from .util import criteria
 
 
 def _plan_size(text: str) -> int:
@@ -67,8 +68,8 @@ def test_the_expressions_of_a_file_are_bounded_together():
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(_formulas(13, text))
     assert caught.value.lines() == [
-        "<criteria>::criteria[12].rule.expr: the file's expressions reach 5,187 parts (numbers, "
-        "names, operators) here, more than the 5,000 a criteria file may hold in all"]
+        ("<criteria>::criteria[12].rule.expr: the file's expressions reach 5,187 parts (numbers, "
+         "names, operators) here, more than the 5,000 a criteria file may hold in all")]
 
 
 def test_knockout_and_award_conditions_count_towards_the_bound():
@@ -78,5 +79,5 @@ def test_knockout_and_award_conditions_count_towards_the_bound():
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(doc)
     assert caught.value.lines() == [
-        "<criteria>::knockouts[0].when: the file's expressions reach 5,189 parts (numbers, names, "
-        "operators) here, more than the 5,000 a criteria file may hold in all"]
+        ("<criteria>::knockouts[0].when: the file's expressions reach 5,189 parts (numbers, names, "
+         "operators) here, more than the 5,000 a criteria file may hold in all")]

@@ -103,5 +103,5 @@ def test_a_folder_is_refused_by_the_library_too(tmp_path: Path):
     path.mkdir()
     with pytest.raises(CriteriaError) as caught:
         load_criteria(path)
-    assert caught.value.lines() == [f"{path}: not a regular file (a folder); a criteria file is a "
-                                    "file on disk"]
+    assert caught.value.lines() == [(f"{path}: not a regular file (a folder); a criteria file is a "
+                                     "file on disk")]

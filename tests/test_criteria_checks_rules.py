@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from thidua.cli import cli
 from thidua.errors import CriteriaError
 from thidua.load import parse_criteria
-from tests.util import criteria
+
+from .util import criteria
 
 
 def _score_csv(tmp_path: Path, rule: str, data: str) -> dict[str, str]:
@@ -69,5 +70,5 @@ def test_a_classification_band_above_the_total_without_bonus_names_the_total():
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(doc)
     assert caught.value.lines() == [
-        "<criteria>::classification[0].min: 10.5 is above 10, the highest total a unit can reach "
-        "(total 10): 'Ảo' can never be given"]
+        ("<criteria>::classification[0].min: 10.5 is above 10, the highest total a unit can reach "
+         "(total 10): 'Ảo' can never be given")]

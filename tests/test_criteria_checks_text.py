@@ -12,19 +12,24 @@ from click.testing import CliRunner
 from thidua.cli import cli
 from thidua.errors import CriteriaError
 from thidua.load import dump, parse_criteria
-from tests.util import criteria
 
-NFD = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
+from .util import criteria
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
 GOOD, FAIR = "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ"
 
 
 def test_every_text_of_the_file_is_nfc_after_loading():
-    doc = criteria(name=NFD("Bảng điểm"), classification=[{"label": NFD(GOOD), "min": 5},
+    doc = criteria(name=nfd("Bảng điểm"), classification=[{"label": nfd(GOOD), "min": 5},
                                                          {"label": FAIR, "min": 0}])
-    doc["criteria"][0]["code"] = NFD("Ạ")
+    doc["criteria"][0]["code"] = nfd("Ạ")
     c = parse_criteria(doc)
     assert (c.name, c.criteria[0].code, c.classification[0].label) == ("Bảng điểm", "Ạ", GOOD)
-    assert doc["name"] == NFD("Bảng điểm")  # the caller's document is left as it was
+    assert doc["name"] == nfd("Bảng điểm")  # the caller's document is left as it was
     assert parse_criteria(dump(c)) == c
 
 
@@ -39,7 +44,7 @@ units: {{id: ma, name: ten}}
 criteria:
   - {{code: A, name: "A", max_points: 10, rule: {{type: linear, indicator: ty_le, zero_at: 0, full_at: 100}}}}
 knockouts:
-  - {{code: KL, name: "Kỷ luật", when: "ky_luat > 0", effect: {{cap: "{NFD(FAIR)}"}}}}
+  - {{code: KL, name: "Kỷ luật", when: "ky_luat > 0", effect: {{cap: "{nfd(FAIR)}"}}}}
 classification:
   - {{label: "{GOOD}", min: 8}}
   - {{label: "{FAIR}", min: 0}}
@@ -78,8 +83,8 @@ def test_a_control_character_in_the_library_document_is_refused_escaped():
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(doc)
     assert caught.value.lines() == [
-        "<criteria>::name: holds the control character \\x1b (in 'Bảng\\x1b]0;x\\x07'); a criteria "
-        "file holds printable text only",
-        "<criteria>::criteria[0].rule.indicator: holds the control character \\x0a (in 'x\\x0a'); a "
-        "criteria file holds printable text only",
+        ("<criteria>::name: holds the control character \\x1b (in 'Bảng\\x1b]0;x\\x07'); a criteria "
+         "file holds printable text only"),
+        ("<criteria>::criteria[0].rule.indicator: holds the control character \\x0a (in 'x\\x0a'); a "
+         "criteria file holds printable text only"),
     ]

@@ -216,21 +216,24 @@ def _check_yes_no_columns(c: m.Criteria, add) -> None:  # type: ignore[no-untype
         rule = node.rule
         if rule is None or isinstance(rule, m.Boolean):
             continue
-        inner, at = (rule.then, f"{where}.rule.then") if isinstance(rule, m.Formula) else (rule, f"{where}.rule")
+        formula = isinstance(rule, m.Formula)
+        inner = rule.then if isinstance(rule, m.Formula) else rule
+        at = f"{where}.rule.then" if formula else f"{where}.rule"
         target = getattr(inner, "target", None)
-        read = [("target.indicator", target.indicator)] if isinstance(target, m.IndicatorRef) else []
-        if not isinstance(rule, m.Formula):  # under then the formula gives the value
-            read.append(("indicator", inner.indicator))
-        for key, name in read:
-            if name in flags:
+        columns: list[tuple[str, str | None]] = [
+            ("target.indicator", target.indicator if isinstance(target, m.IndicatorRef) else None),
+            ("indicator", None if formula else inner.indicator),  # under then: the formula's value
+        ]
+        for key, name in columns:
+            if name is not None and name in flags:
                 add(f"{at}.{key}", f"{name!r} is a yes/no column (the boolean rule at {flags[name]} "
                     f"reads it); a {inner.type} rule reads it as a number")
     for where, text in expressions(c):
         try:
-            read = expr.names(expr.parse(text))
+            names = expr.names(expr.parse(text))
         except expr.ExprError:
             continue  # reported at its place
-        for name in sorted(read & flags.keys()):
+        for name in sorted(names & flags.keys()):
             add(where, f"{name!r} is a yes/no column (the boolean rule at {flags[name]} reads it); "
                 "an expression reads it as a number")
     for i, tb in enumerate(c.ranking.tie_break):

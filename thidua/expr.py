@@ -26,7 +26,6 @@ from typing import Literal, TypeAlias
 
 import polars as pl
 
-
 MAX_CHARS = 2000
 MAX_TOKENS = 500
 MAX_DEPTH = 50

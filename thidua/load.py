@@ -14,8 +14,9 @@ import re
 import stat
 import tomllib
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -131,7 +132,7 @@ class Written(float):
 
     text: str
 
-    def __new__(cls, text: str) -> Written:
+    def __new__(cls, text: str) -> Self:
         number = super().__new__(cls, text.replace("_", ""))
         number.text = text
         return number
@@ -377,7 +378,7 @@ def _vocabulary() -> set[str]:
     return words
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "missing":
         return "required"
