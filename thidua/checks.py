@@ -251,6 +251,7 @@ def reachable_total(c: m.Criteria) -> float:
 def _check_classification(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
     seen: set[str] = set()
     top = reachable_total(c)
+    floor: m.ClassBand | None = None  # the first band that takes every total
     for i, band in enumerate(c.classification):
         where = f"classification[{i}]"
         if band.label in seen:
@@ -267,6 +268,11 @@ def _check_classification(c: m.Criteria, add) -> None:  # type: ignore[no-untype
             how = f"total {_fmt(c.total)}" + (f" + bonus {_fmt(c.bonus.max_points)}" if c.bonus else "")
             add(f"{where}.min", f"{_fmt(band.min)} is above {_fmt(top)}, the highest total a unit "
                 f"can reach ({how}): {band.label!r} can never be given")
+        elif floor is not None:
+            add(f"{where}", f"{band.label!r} can never be given: {floor.label!r} before it (min "
+                f"{_fmt(floor.min)}) takes every total, which is never below 0")
+        if floor is None and band.min <= 0:
+            floor = band
 
 
 def _check_knockouts(c: m.Criteria, labels: list[str], add) -> None:  # type: ignore[no-untyped-def]
