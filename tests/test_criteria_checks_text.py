@@ -88,3 +88,13 @@ def test_a_control_character_in_the_library_document_is_refused_escaped():
         ("<criteria>::criteria[0].rule.indicator: holds the control character \\x0a (in 'x\\x0a'); a "
          "criteria file holds printable text only"),
     ]
+
+
+def test_a_file_name_with_an_escape_sequence_is_shown_escaped(tmp_path: Path):
+    path = tmp_path / "bang\x1b[2J.yaml"
+    path.write_text("format: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+    shown = f"{tmp_path}/bang\\x1b[2J.yaml"
+    assert result.stderr.startswith(f"Error: {shown}: 6 problems\n{shown}::id: required\n")
+    assert "\x1b" not in result.stderr

@@ -149,7 +149,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def read_document(path: str | Path) -> Any:
     """The file's document as plain data (dicts, lists, scalars); CriteriaError when unreadable."""
-    source = str(path)
+    source = _escaped(str(path))  # a file name can hold an escape sequence too
     p = Path(path)
     fail = lambda msg: CriteriaError(source, [Problem("", msg)])  # noqa: E731
     suffix = p.suffix.lower()
@@ -465,7 +465,7 @@ def parse_criteria(document: Any, source: str = "<criteria>") -> m.Criteria:
 
 
 def load_criteria(path: str | Path) -> m.Criteria:
-    return parse_criteria(read_document(path), str(path))
+    return parse_criteria(read_document(path), _escaped(str(path)))
 
 
 def dump(criteria: m.Criteria) -> dict[str, Any]:
