@@ -98,3 +98,11 @@ def test_a_file_name_with_an_escape_sequence_is_shown_escaped(tmp_path: Path):
     shown = f"{tmp_path}/bang\\x1b[2J.yaml"
     assert result.stderr.startswith(f"Error: {shown}: 6 problems\n{shown}::id: required\n")
     assert "\x1b" not in result.stderr
+
+
+def test_two_keys_equal_after_nfc_are_a_duplicate_key():
+    doc = criteria()
+    doc["units"] = {"id": "id", "name": "name", nfd("nhóm"): "a", "nhóm": "b"}
+    with pytest.raises(CriteriaError) as caught:
+        parse_criteria(doc)
+    assert caught.value.lines() == ["<criteria>::units: duplicate key 'nhóm' (two keys equal after NFC)"]

@@ -299,6 +299,10 @@ def _clean(document: Any, loc: tuple[int | str, ...] = ()) -> tuple[Any, list[Pr
                     problems.append(Problem(location((*loc, _escaped(key))), f"the key {found}"))
                     continue
                 key = unicodedata.normalize("NFC", key)
+                if key in out:
+                    problems.append(Problem(location(loc), f"duplicate key {key!r} (two keys "
+                                            "equal after NFC)"))
+                    continue
             out[key], more = _clean(value, (*loc, key if isinstance(key, str) else str(key)))
             problems += more
         return out, problems
