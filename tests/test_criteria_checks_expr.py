@@ -81,3 +81,9 @@ def test_knockout_and_award_conditions_count_towards_the_bound():
     assert caught.value.lines() == [
         ("<criteria>::knockouts[0].when: the file's expressions reach 5,189 parts (numbers, names, "
          "operators) here, more than the 5,000 a criteria file may hold in all")]
+
+
+def test_a_name_with_a_tab_or_a_line_break_is_shown_escaped_in_a_message():
+    with pytest.raises(expr.ExprError) as caught:
+        expr.check("`a\nb` `c\td`", "number")
+    assert str(caught.value) == "expected an operator, found `c\\x09d` at column 7"

@@ -237,7 +237,9 @@ def _read_number(text: str, i: int) -> tuple[_Token, int]:
 def _describe(tok: _Token) -> str:
     if tok.kind == "end":
         return "the end"
-    return f"`{tok.text}`" if tok.kind == "quoted" else f"'{tok.text}'"
+    # a name in backticks may hold a tab or a line break: shown escaped, a message is one line
+    text = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in tok.text)
+    return f"`{text}`" if tok.kind == "quoted" else f"'{text}'"
 
 
 # --- Parser ---------------------------------------------------------------------------------
