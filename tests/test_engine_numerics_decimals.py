@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 import polars as pl
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from thidua.load import parse_criteria
@@ -151,7 +151,8 @@ def test_units_with_equal_decimal_values_get_the_same_class_rank_and_points(pair
     decimals, so they share everything a comparison decides: the class and the rank from their
     totals, and the points of rules that compare the value p + q (a band at one of the sums, a
     range from the lowest to the highest)."""
-    sums = sorted({float(a + b) for a, b in pairs})
+    sums = sorted({float(a + b) for a, b in pairs if a + b > 0})
+    assume(sums)  # a band at 0 would repeat the band "min 0" below it, which validate refuses
     at = data.draw(st.sampled_from(sums))
     rows = []
     for i, (a, b) in enumerate(pairs):

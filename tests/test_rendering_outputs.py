@@ -412,8 +412,9 @@ def test_markup_in_a_name_neither_breaks_a_table_nor_passes_through(files, comma
 
 
 def _hostile() -> Any:
-    """A result whose names, ids and groups hold terminal controls: the reader refuses them in a
-    data file, but the library takes any frame, and a renderer must never let one through."""
+    """A result whose names, ids and groups hold terminal controls: the readers refuse them in a
+    criteria file and in a data file, but the library takes any model and any frame, and a
+    renderer must never let one through."""
     doc = {"format": 1, "id": "t", "name": f"Bảng {ESCAPES}", "version": "1", "total": 10,
            "units": {"id": "id", "name": "name", "group": "group"},
            "criteria": [{"code": "A", "name": f"A{ESCAPES}", "max_points": 10,
@@ -421,7 +422,9 @@ def _hostile() -> Any:
            "awards": [{"code": "K", "name": "Khen", "quota": {"count": 1}}]}
     data = [{"id": f"X{i}{ESCAPES}\x00", "name": f"Xã {i}{ESCAPES}\x9b", "group": f"Cụm{ESCAPES}",
              "x": 10.0 * i} for i in range(3)]
-    c = parse_criteria(doc, "c.json")
+    from thidua import model
+
+    c = model.Criteria.model_validate(doc)  # past load's checks, which refuse the controls
     return c, score(c, frame(data), trace=True)
 
 

@@ -74,6 +74,8 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
             add(f"{key}.max_points", f"must be 0 or more, got {_fmt(extra.max_points)}")
 
     labels = [band.label for band in c.classification]
+    _check_expression_budget(c, add)
+    _check_yes_no_columns(c, add)
     _check_classification(c, add)
     _check_knockouts(c, labels, add)
     _check_ranking(c, seen, add)
@@ -128,7 +130,9 @@ def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_form
     if not inside_formula and not rule.indicator:
         add(f"{where}.indicator", "required: the data column this rule reads")
     target = getattr(rule, "target", None)
-    if isinstance(target, float) and target <= 0:
+    if isinstance(target, float) and target <= 0 and isinstance(rule, (m.Ratio, m.TargetLeader)):
+        # ratio and target_leader divide by the target; shortfall only subtracts it, and
+        # "0 đơn thư quá hạn, mỗi đơn trừ 2 điểm" is a target of 0
         add(f"{where}.target", f"must be more than 0, got {_fmt(target)}")
     if isinstance(target, m.IndicatorRef) and not target.indicator:
         add(f"{where}.target.indicator", "must name a data column")
@@ -154,17 +158,121 @@ def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_form
             if band.points < 0 or band.points > max_points + TOLERANCE:
                 add(f"{where}.bands[{i}].points",
                     f"{_fmt(band.points)} is outside 0..{_fmt(max_points)} (the criterion's max_points)")
+            if band.min is not None and band.max is not None and band.min > band.max:
+                add(f"{where}.bands[{i}]", f"can never match: min {_fmt(band.min)} is above "
+                    f"max {_fmt(band.max)}")
+                continue
+            earlier = next((k for k, e in enumerate(rule.bands[:i]) if _covers(e, band)), None)
+            if earlier is not None and (band.min is not None or band.max is not None):
+                add(f"{where}.bands[{i}]", f"can never match: bands[{earlier}] comes first and "
+                    "matches every value it does (the first band that matches gives the points)")
+
+
+def _covers(first: m.Band, later: m.Band) -> bool:
+    """Whether every value that `later` matches is already matched by `first`."""
+    low = first.min is None or (later.min is not None and first.min <= later.min)
+    high = first.max is None or (later.max is not None and first.max >= later.max)
+    return low and high and (first.min is not None or first.max is not None)
+
+
+def expressions(c: m.Criteria) -> Iterator[tuple[str, str]]:
+    """Every expression of the file with its place: formulas, knockouts, eligibility."""
+    for where, node in all_nodes(c):
+        if isinstance(node.rule, m.Formula):
+            yield f"{where}.rule.expr", node.rule.expr
+    for i, ko in enumerate(c.knockouts):
+        yield f"knockouts[{i}].when", ko.when
+    for i, award in enumerate(c.awards):
+        if award.eligible.when is not None:
+            yield f"awards[{i}].eligible.when", award.eligible.when
+
+
+def _check_expression_budget(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
+    """All expressions together stay within expr.MAX_FILE_NODES: each is bounded on its own,
+    but a file of many long formulas would make scoring need gigabytes."""
+    total = 0
+    for where, text in expressions(c):
+        try:
+            total += expr.size(expr.parse(text))
+        except expr.ExprError:
+            continue  # reported at its place
+        if total > expr.MAX_FILE_NODES:
+            add(where, f"the file's expressions reach {total:,} parts (numbers, names, operators) "
+                f"here, more than the {expr.MAX_FILE_NODES:,} a criteria file may hold in all")
+            return
+
+
+def _check_yes_no_columns(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
+    """A column a `boolean` rule reads holds yes/no values (có/không); the contract reads every
+    other indicator as a number. An expression or a tie-break that reads it as a number would
+    make every có/không in the data "not a number": one error here names both places."""
+    flags: dict[str, str] = {}
+    for where, node in all_nodes(c):
+        if isinstance(node.rule, m.Boolean) and node.rule.indicator:
+            flags.setdefault(node.rule.indicator, f"{where}.rule")
+    if not flags:
+        return
+    for where, node in all_nodes(c):
+        rule = node.rule
+        if rule is None or isinstance(rule, m.Boolean):
+            continue
+        formula = isinstance(rule, m.Formula)
+        inner = rule.then if isinstance(rule, m.Formula) else rule
+        at = f"{where}.rule.then" if formula else f"{where}.rule"
+        target = getattr(inner, "target", None)
+        columns: list[tuple[str, str | None]] = [
+            ("target.indicator", target.indicator if isinstance(target, m.IndicatorRef) else None),
+            ("indicator", None if formula else inner.indicator),  # under then: the formula's value
+        ]
+        for key, name in columns:
+            if name is not None and name in flags:
+                add(f"{at}.{key}", f"{name!r} is a yes/no column (the boolean rule at {flags[name]} "
+                    f"reads it); a {inner.type} rule reads it as a number")
+    for where, text in expressions(c):
+        try:
+            names = expr.names(expr.parse(text))
+        except expr.ExprError:
+            continue  # reported at its place
+        for name in sorted(names & flags.keys()):
+            add(where, f"{name!r} is a yes/no column (the boolean rule at {flags[name]} reads it); "
+                "an expression reads it as a number")
+    for i, tb in enumerate(c.ranking.tie_break):
+        if tb.indicator in flags:
+            add(f"ranking.tie_break[{i}].indicator", f"{tb.indicator!r} is a yes/no column (the "
+                f"boolean rule at {flags[tb.indicator]} reads it); a tie-break reads it as a number "
+                "(break the tie on that criterion instead: {criterion: <code>})")
+
+
+def reachable_total(c: m.Criteria) -> float:
+    """The highest total a unit can get: every main point and the whole bonus."""
+    return c.total + (c.bonus.max_points if c.bonus else 0.0)
 
 
 def _check_classification(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
     seen: set[str] = set()
+    top = reachable_total(c)
+    floor: m.ClassBand | None = None  # the first band that takes every total
     for i, band in enumerate(c.classification):
+        where = f"classification[{i}]"
         if band.label in seen:
-            add(f"classification[{i}].label", f"duplicate label {band.label!r}")
+            add(f"{where}.label", f"duplicate label {band.label!r}")
         seen.add(band.label)
-        if i and band.min > c.classification[i - 1].min:
-            add(f"classification[{i}].min", f"{_fmt(band.min)} is above the band before it "
-                f"({_fmt(c.classification[i - 1].min)}); list bands from the highest down")
+        before = c.classification[i - 1] if i else None
+        if before is not None and band.min > before.min:
+            add(f"{where}.min", f"{_fmt(band.min)} is above the band before it "
+                f"({_fmt(before.min)}); list bands from the highest down")
+        elif before is not None and band.min == before.min:
+            add(f"{where}.min", f"{_fmt(band.min)} equals the min of the band before it "
+                f"({before.label!r}), which matches first: {band.label!r} can never be given")
+        elif band.min > top + TOLERANCE:
+            how = f"total {_fmt(c.total)}" + (f" + bonus {_fmt(c.bonus.max_points)}" if c.bonus else "")
+            add(f"{where}.min", f"{_fmt(band.min)} is above {_fmt(top)}, the highest total a unit "
+                f"can reach ({how}): {band.label!r} can never be given")
+        elif floor is not None:
+            add(f"{where}", f"{band.label!r} can never be given: {floor.label!r} before it (min "
+                f"{_fmt(floor.min)}) takes every total, which is never below 0")
+        if floor is None and band.min <= 0:
+            floor = band
 
 
 def _check_knockouts(c: m.Criteria, labels: list[str], add) -> None:  # type: ignore[no-untyped-def]

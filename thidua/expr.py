@@ -26,11 +26,13 @@ from typing import Literal, TypeAlias
 
 import polars as pl
 
-from .rounding import divide, snap
+from .rounding import snap
 
 MAX_CHARS = 2000
 MAX_TOKENS = 500
 MAX_DEPTH = 50
+MAX_FILE_NODES = 5_000  # syntax-tree nodes of every expression in one file (checks.py); the
+# shipped files use at most 30, and scoring's memory and time grow with this number
 
 Kind: TypeAlias = Literal["number", "bool"]
 KEYWORDS = frozenset({"and", "or", "not", "true", "false"})
@@ -237,7 +239,9 @@ def _read_number(text: str, i: int) -> tuple[_Token, int]:
 def _describe(tok: _Token) -> str:
     if tok.kind == "end":
         return "the end"
-    return f"`{tok.text}`" if tok.kind == "quoted" else f"'{tok.text}'"
+    # a name in backticks may hold a tab or a line break: shown escaped, a message is one line
+    text = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in tok.text)
+    return f"`{text}`" if tok.kind == "quoted" else f"'{text}'"
 
 
 # --- Parser ---------------------------------------------------------------------------------
@@ -447,6 +451,16 @@ def _children(e: Expr) -> tuple[Expr, ...]:
     return ()
 
 
+def size(e: Expr) -> int:
+    """How many nodes the syntax tree of `e` has: the work compiling it, and every polars
+    expression built from it, grows with this number."""
+    count, stack = 0, [e]
+    while stack:
+        count += 1
+        stack.extend(_children(stack.pop()))
+    return count
+
+
 def names(e: Expr) -> frozenset[str]:
     """The indicator names used in `e`."""
     found: set[str] = set()
@@ -511,10 +525,26 @@ def to_polars(e: Expr, column: Callable[[str], pl.Expr] = pl.col) -> pl.Expr:
     """One polars expression for `e`: Float64 numbers, x / 0 → null, min/max null if any is.
 
     Every subexpression is used once, so the polars plan grows linearly with the text
-    (a `when(den == 0)` would repeat `den` and double the plan at each nested division).
+    (a `when(den == 0)` would repeat `den`, and `rounding.divide(num, den)` repeats `num`:
+    either doubles the plan at each nested division, `a / b / c / …` of 120 divisions
+    needed gigabytes).
     """
     kind(e)
     return _compile(e, column)
+
+
+def _as_column(den: pl.Expr, right: Expr, whole: Expr) -> pl.Expr:
+    """The denominator as a column, so that polars divides row by row: a column divided by one
+    value is a multiplication by its reciprocal on longer columns, off in the last place for
+    about one value in seven (see rounding.divide). A denominator that reads a column is one
+    already; a constant one is spread over a column the formula reads, at a constant cost
+    (repeating the numerator instead would double the plan at every nested division)."""
+    if names(right):
+        return den
+    anchor = min(names(whole), default=None)
+    if anchor is None:  # only numbers: one value divided by one value is a true division
+        return den
+    return pl.col(anchor).is_null().cast(pl.Float64) * 0.0 + den
 
 
 def _compile(e: Expr, column: Callable[[str], pl.Expr]) -> pl.Expr:
@@ -533,7 +563,7 @@ def _compile(e: Expr, column: Callable[[str], pl.Expr]) -> pl.Expr:
         case Not(x):
             return ~sub(x)
         case Arith("/", left, right):
-            return divide(sub(left), sub(right).replace(0.0, None))
+            return sub(left) / _as_column(sub(right).replace(0.0, None), right, e)
         case Compare(op, left, right):  # at the decimal a person computes: 0.1 + 0.2 == 0.3
             return _OPERATORS[op](snap(sub(left)), snap(sub(right)))
         case Arith(op, left, right) | Logic(op, left, right):

@@ -9,10 +9,14 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import re
+import stat
 import tomllib
+import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -27,6 +31,7 @@ MAX_DIGITS = 300  # digits of an integer; a float has at most 309 before it is i
 MAX_MAGNITUDE = 10**15  # beyond it a float no longer holds every whole number: no file needs more
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map",
                                                      "seq", "timestamp")}
+_STR, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float"))
 _UNION_MEMBERS = {"float", "IndicatorRef", "Cap", "ByClassification", "ByAward", "str", "int"}
 _UNION_MESSAGES = {
     "target": "must be a number or {indicator: <column>}",
@@ -74,6 +79,10 @@ class _Loader(yaml.SafeLoader):
             if key in seen:
                 raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
+        for key_node, value_node in node.value:
+            if (key_node.value == "version" and isinstance(value_node, yaml.ScalarNode)
+                    and value_node.tag in (_INT, _FLOAT)):
+                value_node.tag = _STR  # `version: 2026.10` is the label "2026.10", as written
         return super().construct_mapping(node, deep=deep)
 
     def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
@@ -117,6 +126,18 @@ class _TooLong(ValueError):
         super().__init__(_too_long(digits))
 
 
+class Written(float):
+    """A number read from JSON or TOML that keeps the text it was written as, so that a label
+    such as `version = 2026.10` stays "2026.10" (the model takes `.text` for text fields)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> Self:
+        number = super().__new__(cls, text.replace("_", ""))
+        number.text = text
+        return number
+
+
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -128,18 +149,13 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def read_document(path: str | Path) -> Any:
     """The file's document as plain data (dicts, lists, scalars); CriteriaError when unreadable."""
-    source = str(path)
+    source = _escaped(str(path))  # a file name can hold an escape sequence too
     p = Path(path)
     fail = lambda msg: CriteriaError(source, [Problem("", msg)])  # noqa: E731
     suffix = p.suffix.lower()
     if suffix not in (".yaml", ".yml", ".toml", ".json"):
         raise fail("a criteria file must be .yaml, .yml, .toml or .json")
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise fail(f"cannot read the file: {e.strerror or e}") from None
-    if len(raw) > MAX_BYTES:
-        raise fail(f"the file is {len(raw):,} bytes; a criteria file is at most {MAX_BYTES:,}")
+    raw = _read_bounded(p, fail)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -148,9 +164,10 @@ def read_document(path: str | Path) -> Any:
                    "UTF-8") from None
     try:
         if suffix == ".toml":
-            document = tomllib.loads(text)
+            document = tomllib.loads(text, parse_float=Written)
         elif suffix == ".json":
-            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int)
+            document = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=_json_int,
+                                  parse_float=Written)
         else:
             loader = _Loader(text)  # a SafeLoader that also refuses aliases and duplicate keys
             try:
@@ -194,6 +211,41 @@ def read_document(path: str | Path) -> Any:
     return document
 
 
+def _read_bounded(path: Path, fail: Any) -> bytes:
+    """The file's bytes, read only when it is a regular file of at most MAX_BYTES, and never more
+    than MAX_BYTES + 1 of them: /dev/zero, a FIFO or a 2 GB file is refused before it is read.
+    The file is opened without blocking (a FIFO with no writer) and checked on the open handle."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        raise fail(f"cannot read the file: {e.strerror or e}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise fail(f"not a regular file ({_file_kind(info.st_mode)}); a criteria file is a "
+                       "file on disk")
+        raise fail(_too_big(info.st_size))
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            raw = handle.read(MAX_BYTES + 1)
+        except OSError as e:
+            raise fail(f"cannot read the file: {e.strerror or e}") from None
+    if len(raw) > MAX_BYTES:  # it grew after the size was taken
+        raise fail(_too_big(len(raw), more=True))
+    return raw
+
+
+def _too_big(size: int, more: bool = False) -> str:
+    return f"the file is {'more than ' if more else ''}{size:,} bytes; a criteria file is at most {MAX_BYTES:,}"
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
+             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
 def _depth(document: Any) -> int:
     """How many lists and mappings lie inside each other (without recursion)."""
     deepest, stack = 0, [(document, 1)]
@@ -222,6 +274,76 @@ def _huge_numbers(document: Any) -> list[Problem]:
             found.append(Problem(location(loc), f"{_shown(value)} is too large: the numbers of a "
                                                 "criteria file stay within ±10^15"))
     return found
+
+
+# Keys whose text may run over several lines or hold a tab; every other text is one line.
+_FREE_TEXT = frozenset({"name", "note", "basis", "expr", "when"})
+
+
+def _clean(document: Any, loc: tuple[int | str, ...] = ()) -> tuple[Any, list[Problem]]:
+    """The document with every text (keys and values: names, labels, codes, ids, indicators) in
+    NFC, as the contract compares text; and every text that holds a control character (tab and
+    line break aside, in free text) or a lone surrogate, at its place. Called after the depth
+    check, so the recursion is bounded by MAX_NESTING."""
+    if isinstance(document, str):
+        found = _bad_characters(document, free=bool(loc) and loc[-1] in _FREE_TEXT)
+        if found:
+            return document, [Problem(location(loc), found)]
+        return unicodedata.normalize("NFC", document), []
+    problems: list[Problem] = []
+    if isinstance(document, dict):
+        out: dict[Any, Any] = {}
+        for key, value in document.items():
+            if isinstance(key, str):
+                if found := _bad_characters(key, free=False):
+                    problems.append(Problem(location((*loc, _escaped(key))), f"the key {found}"))
+                    continue
+                key = unicodedata.normalize("NFC", key)
+                if key in out:
+                    problems.append(Problem(location(loc), f"duplicate key {key!r} (two keys "
+                                            "equal after NFC)"))
+                    continue
+            out[key], more = _clean(value, (*loc, key if isinstance(key, str) else str(key)))
+            problems += more
+        return out, problems
+    if isinstance(document, list):
+        items = []
+        for i, value in enumerate(document):
+            item, more = _clean(value, (*loc, i))
+            items.append(item)
+            problems += more
+        return items, problems
+    return document, problems
+
+
+def _bad_characters(text: str, *, free: bool) -> str | None:
+    """Why `text` cannot stand in a criteria file, or None."""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            return (f"holds a lone surrogate {_escaped(ch)}, which is not a character (in "
+                    f"{_quoted(text)}); save the file as UTF-8 text")
+        if category == "Cc" and not (free and ch in "\t\n"):
+            return (f"holds the control character {_escaped(ch)} (in {_quoted(text)}); a criteria "
+                    "file holds printable text only")
+    return None
+
+
+def _escaped(text: str) -> str:
+    """`text` with control characters and lone surrogates written as escapes (\\x1b, \\ud800)."""
+    out = []
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cs"):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _quoted(text: str, size: int = 60) -> str:
+    shown = _escaped(text)
+    return "'" + (shown if len(shown) <= size else shown[: size - 1] + "…") + "'"
 
 
 def _one_line(error: Exception) -> str:
@@ -260,7 +382,7 @@ def _vocabulary() -> set[str]:
     return words
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: Mapping[str, Any]) -> str:
     kind, value = error["type"], error.get("input")
     if kind == "missing":
         return "required"
@@ -331,8 +453,9 @@ def parse_criteria(document: Any, source: str = "<criteria>") -> m.Criteria:
                                                  "(format, id, name, …) at its top level")])
     if _depth(document) > MAX_NESTING:
         raise CriteriaError(source, [Problem("", _too_deep())])
-    if huge := _huge_numbers(document):
-        raise CriteriaError(source, huge)
+    document, problems = _clean(document)
+    if problems := problems + _huge_numbers(document):
+        raise CriteriaError(source, problems)
     try:
         criteria = m.Criteria.model_validate(document)
     except ValidationError as exc:
@@ -346,7 +469,7 @@ def parse_criteria(document: Any, source: str = "<criteria>") -> m.Criteria:
 
 
 def load_criteria(path: str | Path) -> m.Criteria:
-    return parse_criteria(read_document(path), str(path))
+    return parse_criteria(read_document(path), _escaped(str(path)))
 
 
 def dump(criteria: m.Criteria) -> dict[str, Any]:

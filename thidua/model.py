@@ -18,9 +18,11 @@ Scope = Literal["group", "all"]
 
 
 def _number_to_text(value: object) -> object:
-    # `version: 2026.1` written without quotes is still the council's label "2026.1".
+    # `version: 2026.10` written without quotes is still the council's label "2026.10": the
+    # loaders keep the text of a number as it was written (YAML: the scalar itself; JSON and
+    # TOML: a float that carries its `text`).
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        return getattr(value, "text", None) or str(value)
     return value
 
 

@@ -28,6 +28,7 @@ class Check:
     column: str
     message: str  # may use {value}
     label: str | None = None  # the column's name in the file, when the frame renamed it
+    value: pl.Expr | None = None  # the value shown, when it is not the column's (a formula's)
 
 
 def _fmt(x: float) -> str:
@@ -59,14 +60,19 @@ def checks(c: m.Criteria) -> list[Check]:
             out.append(Check(~value_expr(rule).is_finite(), code,
                              f"the formula {expr.render(parsed)} has no finite value (an "
                              "intermediate result overflows past ±1.8e308)"))
-        if isinstance(inner, m.Manual) and rule.indicator:
-            v = pl.col(rule.indicator)
-            out.append(Check((v < 0) | (v > leaf.node.max_points), rule.indicator,
+        # the value the rule turns into points: its indicator's, or what its formula computes
+        if isinstance(rule, m.Formula):
+            v, column, shown = value_expr(rule), code, value_expr(rule)
+            source = f"criterion {code}, the formula {expr.render(expr.check(rule.expr, 'number'))}"
+        else:
+            assert rule.indicator is not None
+            v, column, shown, source = pl.col(rule.indicator), rule.indicator, None, f"criterion {code}"
+        if isinstance(inner, m.Manual):
+            out.append(Check((v < 0) | (v > leaf.node.max_points), column,
                              f"{{value}} is outside 0..{_fmt(leaf.node.max_points)}, the points of "
-                             f"criterion {code} (a manual score is never clamped)"))
-        if isinstance(inner, m.PerCount) and rule.indicator:
-            out.append(Check(pl.col(rule.indicator) < 0, rule.indicator,
-                             f"{{value}} is a negative count (criterion {code})"))
+                             f"{source} (a manual score is never clamped)", value=shown))
+        if isinstance(inner, m.PerCount):
+            out.append(Check(v < 0, column, f"{{value}} is a negative count ({source})", value=shown))
         target = getattr(inner, "target", None)
         if isinstance(target, m.IndicatorRef) and isinstance(inner, (m.Ratio, m.TargetLeader)):
             out.append(Check(pl.col(target.indicator) <= 0, target.indicator,
@@ -119,7 +125,8 @@ def problems(c: m.Criteria, frame: pl.DataFrame) -> list[Problem]:
     for ch, n in zip(found, counts):
         if not n or len(out) >= LIMIT:
             continue
-        value = pl.col(ch.column) if ch.column in frame.columns else pl.lit(None)
+        value = ch.value if ch.value is not None else (
+            pl.col(ch.column) if ch.column in frame.columns else pl.lit(None))
         rows = frame.filter(ch.bad.fill_null(False)).select("row", "id", value.alias("__v")).head(LIMIT - len(out))
         for row, unit, v in rows.rows():
             shown = _fmt(v) if isinstance(v, float) else repr(v)
