@@ -56,7 +56,7 @@ def run_cli(*args: str):  # type: ignore[no-untyped-def]
 
     from thidua.cli import cli
 
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def write_case(criteria: str = SMALL_CRITERIA, data: str = SMALL_DATA) -> tuple[str, str]:
