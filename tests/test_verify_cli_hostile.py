@@ -207,6 +207,7 @@ def test_a_file_named_as_an_output_elsewhere_is_never_read(recorded):
     assert result.exit_code == 1
     assert "root" not in result.stdout
     assert result.stdout == UNCHANGED + "/etc/passwd: missing (no such file beside the manifest)\n"
+    assert result.stderr == refused(": 1 of 1 output differs from the recomputation")
 
 
 def test_a_file_beside_the_manifest_without_the_recorded_hash_is_not_shown(recorded, tmp_path):
@@ -221,6 +222,7 @@ def test_a_file_beside_the_manifest_without_the_recorded_hash_is_not_shown(recor
     assert result.stdout == UNCHANGED + ("/etc/passwd: changed since the run, and the rerun gives "
                                          "yet other bytes; a file that is not the recorded one is "
                                          "not read\n")
+    assert result.stderr == refused(": 1 of 1 output differs from the recomputation")
 
 
 def test_nothing_is_written_but_to_a_temporary_folder_that_goes_away(recorded, tmp_path,
