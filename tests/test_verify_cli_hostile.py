@@ -255,6 +255,15 @@ def test_a_device_is_not_read():
     assert result.stderr == "Error: /dev/zero: 1 problem\n/dev/zero: is not a regular file\n"
 
 
+def test_a_fifo_is_not_waited_on(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("m.manifest.json")
+    result = run("verify", "m.manifest.json")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: m.manifest.json: 1 problem\n"
+                             "m.manifest.json: is not a regular file\n")
+
+
 @pytest.mark.parametrize(("text", "message"), [
     ("[" * 100_000 + "]" * 100_000, "is not a JSON manifest: nested too deeply"),
     ('{"manifest": ' + "9" * 5000 + "}", "is not a JSON manifest: Exceeds the limit (4300 digits) "
@@ -292,6 +301,12 @@ GOOD_SHA = "a" * 64
      "::inputs[0].path: must name a file, got ''"),
     (lambda d: d | {"inputs": [d["inputs"][0] | {"absolute": "a\x00b"}]},
      "::inputs[0].absolute: must name a file, got 'a\\x00b'"),
+    (lambda d: d | {"inputs": [d["inputs"][0] | {"absolute": "c.yaml"}]},
+     "::inputs[0].absolute: must be an absolute path, got 'c.yaml'"),
+    (lambda d: d | {"outputs": [d["outputs"][0] | {"path": "ket-qua/.."}]},
+     "::outputs[0].path: must name a file, got 'ket-qua/..'"),
+    (lambda d: d | {"outputs": [d["outputs"][0] | {"path": "/"}]},
+     "::outputs[0].path: must name a file, got '/'"),
     (lambda d: d | {"inputs": [d["inputs"][0] | {"sha256": "ABC"}]},
      "::inputs[0].sha256: must be 64 hexadecimal digits (a-f, 0-9), got 'ABC'"),
     (lambda d: d | {"inputs": [d["inputs"][1] | {"rows": -1}]},
@@ -372,3 +387,20 @@ def test_a_recorded_sensitivity_run_too_large_for_memory_is_refused(tmp_path, mo
     assert result.stderr.startswith(
         f"Error: {manifest}: 1 problem\n{manifest}: rerunning thidua sensitivity failed: --draws "
         f"{10**30}: {10**30:,} draws over 3 units would need about ")
+
+
+def test_a_recorded_format_the_output_does_not_have_is_named(recorded):
+    result = verify_with(recorded, options=recorded["options"] | {"format": "xlsx"})
+    assert result.exit_code == 1
+    assert result.stdout == UNCHANGED + (
+        "out.csv: the rerun gives different bytes from the recorded output\n"
+        "  the rerun cannot be read back as csv (UnicodeDecodeError); the bytes differ\n")
+    assert result.stderr == refused(": 1 of 1 output differs from the recomputation")
+
+
+def test_an_output_name_too_long_to_rerun_is_an_error_not_a_traceback(recorded):
+    outputs = [recorded["outputs"][0] | {"path": "x" * 300 + ".csv"}]
+    result = verify_with(recorded, outputs=outputs)
+    assert result.exit_code == 1
+    assert result.stdout == UNCHANGED
+    assert result.stderr == refused(": rerunning thidua score failed: File name too long")

@@ -28,7 +28,7 @@ import stat
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from .errors import Problem, ThiduaError
@@ -203,6 +203,10 @@ def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:
     if any(v is not None for v in counts.values()):
         if not _fields(x, where, dict.fromkeys(counts, int), problems):
             return None
+    if not PurePath(x["absolute"]).is_absolute():
+        problems.append(Problem(f"{where}.absolute", "must be an absolute path, got "
+                                                     f"{shown(repr(x['absolute'])[:200])}"))
+        return None
     blank = x.get("blank_rows") or []
     if not isinstance(blank, list) or not all(isinstance(r, int) and not isinstance(r, bool)
                                               and r >= 0 for r in blank):
@@ -215,6 +219,10 @@ def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:
 def _output(x: Any, where: str, problems: list[Problem]) -> Output | None:
     if not _fields(x, where, {"path": str, "format": str, "sha256": str, "bytes": int}, problems):
         return None
+    if PurePath(x["path"]).name in ("", ".", ".."):
+        problems.append(Problem(f"{where}.path", "must name a file, got "
+                                                 f"{shown(repr(x['path'])[:200])}"))
+        return None
     if x["format"] not in FORMATS:
         problems.append(Problem(f"{where}.format", f"must be one of {', '.join(FORMATS)}, got "
                                                    f"{shown(repr(x['format'])[:80])}"))
@@ -226,10 +234,9 @@ def read(path: str | Path) -> Manifest:
     """The manifest at `path`; ManifestError when it is not a regular file of at most LIMIT
     bytes holding a manifest (strict JSON: no NaN, no numbers of thousands of digits)."""
     source = shown(str(path))
-    try:
-        with Path(path).open("rb") as f:
-            info = os.fstat(f.fileno())
-            if not stat.S_ISREG(info.st_mode):
+    try:  # without waiting: a FIFO would block open() until someone writes to it
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
                 raise ManifestError(source, [Problem("", "is not a regular file")])
             raw = f.read(LIMIT + 1)
     except FileNotFoundError:

@@ -325,11 +325,14 @@ def _compare(o: Any, recorded: Path, rerun: Path) -> list[str]:
 
 def differences(recorded: Path, rerun: Path, fmt: str) -> list[str]:
     """How two outputs of one format differ: per unit for tables, per line for text."""
-    try:
-        a, b = tables(recorded, fmt), tables(rerun, fmt)
-    except Exception as e:  # noqa: BLE001 - an edited file may not read back at all
-        return [f"the recorded file cannot be read back as {fmt} ({type(e).__name__}); "
-                "the bytes differ"]
+    read = []
+    for which, path in (("recorded file", recorded), ("rerun", rerun)):
+        try:
+            read.append(tables(path, fmt))
+        except Exception as e:  # noqa: BLE001 - an output of other options may not read back
+            return [f"the {which} cannot be read back as {fmt} ({type(e).__name__}); "
+                    "the bytes differ"]
+    a, b = read
     if a is not None and b is not None:
         same = "every unit has the same values; the bytes differ in form only"
         return diff_tables(a, b) or [same]
