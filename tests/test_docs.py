@@ -60,7 +60,7 @@ def test_every_option_is_in_the_commands_help(name, command):
 def test_every_command_is_in_the_programs_help():
     result = run_cli("--help")
     assert result.exit_code == 0
-    listed = re.findall(r"^  (\S+)", result.stdout.split("Commands:")[1], re.M)
+    listed = re.findall(r"^  (\S+)", result.stdout.split("Commands:")[1], re.MULTILINE)
     assert sorted(listed) == sorted(cli.commands)
 
 
@@ -83,9 +83,8 @@ def _is_path(text: str) -> bool:
 
 
 def _exists(name: str, bases: list[Path]) -> bool:
-    if name.startswith("../shared/") or name == "../shared":
-        if not SHARED.is_dir():
-            return True  # only where ../shared is checked out beside the repository
+    if (name == "../shared" or name.startswith("../shared/")) and not SHARED.is_dir():
+        return True  # checked only where ../shared is checked out beside the repository
     for base in bases:
         found = list(base.glob(name.rstrip("/"))) if "*" in name else [base / name]
         if any(p.exists() and (p.is_dir() or not name.endswith("/")) for p in found):
@@ -148,7 +147,7 @@ def session() -> list[tuple[str, list[str]]]:
     """Each `$ thidua …` of the README's console blocks with the lines the README shows after it."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     found: list[tuple[str, list[str]]] = []
-    for block in re.findall(r"^```console\n(.*?)^```$", readme, re.M | re.S):
+    for block in re.findall(r"^```console\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL):
         for line in block.splitlines():
             if line.startswith("$ "):
                 found.append((line[2:], []))

@@ -13,7 +13,8 @@ from thidua import manifest as mf
 from thidua.commands.verify import arguments
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA, SMALL_DATA, run_cli as run, write_case
+from .util import SMALL_CRITERIA, SMALL_DATA, write_case
+from .util import run_cli as run
 
 CRITERIA = SMALL_CRITERIA
 DATA = SMALL_DATA

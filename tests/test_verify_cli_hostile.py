@@ -15,7 +15,8 @@ import pytest
 
 from thidua import manifest as mf
 
-from .util import SMALL_CRITERIA, SMALL_DATA, run_cli as run, write_case
+from .util import SMALL_CRITERIA, SMALL_DATA, write_case
+from .util import run_cli as run
 
 UNCHANGED = "criteria c.yaml: unchanged\ndata d.csv: unchanged\n"
 M = "out.csv.manifest.json"
@@ -266,14 +267,12 @@ def test_a_fifo_is_not_waited_on(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(("text", "message"), [
     ("[" * 100_000 + "]" * 100_000, "is not a JSON manifest: nested too deeply"),
-    ('{"manifest": ' + "9" * 5000 + "}", "is not a JSON manifest: Exceeds the limit (4300 digits) "
-     "for integer string conversion: value has 5000 digits; use sys.set_int_max_str_digits() to "
-     "increase the limit"),
+    ('{"manifest": ' + "9" * 5000 + "}", ("is not a JSON manifest: Exceeds the limit (4300 "
+     "digits) for integer string conversion: value has 5000 digits; use "
+     "sys.set_int_max_str_digits() to increase the limit")),
     ('{"manifest": NaN}', "is not a JSON manifest: NaN is not a JSON value"),
-    ('{"manifest": 1', "is not a JSON manifest: Expecting ',' delimiter: line 1 column 15 (char "
-     "14)"),
-    ("\ufeff{}".encode("utf-16").decode("latin-1"), "is not UTF-8 text: invalid start byte at "
-     "byte 0"),
+    ('{"manifest": 1', "is not a JSON manifest: Expecting ',' delimiter: line 1 column 15 (char 14)"),
+    ("\ufeff{}".encode("utf-16").decode("latin-1"), "is not UTF-8 text: invalid start byte at byte 0"),
 ])
 def test_a_json_bomb_or_a_broken_document_is_named(recorded, text, message):
     Path(M).write_text(text, encoding="latin-1")
@@ -316,8 +315,8 @@ GOOD_SHA = "a" * 64
     (lambda d: d | {"inputs": [d["inputs"][1] | {"blank_rows": [1, "2"]}]},
      "::inputs[0].blank_rows: must be a list of row numbers"),
     (lambda d: d | {"outputs": [d["outputs"][0] | {"format": "pdf"}]},
-     "::outputs[0].format: must be one of table, csv, json, markdown, html, parquet, xlsx, got "
-     "'pdf'"),
+     ("::outputs[0].format: must be one of table, csv, json, markdown, html, parquet, xlsx, got "
+      "'pdf'")),
     (lambda d: d | {"outputs": [d["outputs"][0] | {"bytes": 1.5}]},
      "::outputs[0].bytes: must be a whole number"),
     (lambda d: d | {"outputs": [d["outputs"][0] | {"sha256": GOOD_SHA + "a"}]},

@@ -14,7 +14,8 @@ from thidua.sensitivity import basis_of
 from thidua.sensitivity.basis import rows_per_batch
 from thidua.sensitivity.montecarlo import bytes_needed
 
-from .util import run_cli as run, write_case
+from .util import run_cli as run
+from .util import write_case
 
 
 @pytest.fixture
@@ -55,8 +56,7 @@ def test_a_sensitivity_option_out_of_range_is_a_usage_error(tmp_path, monkeypatc
     (["--top", "0"], "Invalid value for '--top': 0 is not in the range 1<=x<=1000000."),
     (["--top", str(10**26)],
      f"Invalid value for '--top': {10**26} is not in the range 1<=x<=1000000."),
-    (["--section", "realised"], "--section: no table 'realised' here; choose from criteria, "
-                                "warnings"),
+    (["--section", "realised"], "--section: no table 'realised' here; choose from criteria, warnings"),
     (["--section", "self"], "--section: no table 'self' here; choose from criteria, warnings"),
 ])
 def test_an_audit_option_out_of_range_is_a_usage_error(tmp_path, monkeypatch, option, message):

@@ -180,20 +180,23 @@ def _fields(x: Any, where: str, want: dict[str, type], problems: list[Problem]) 
     ok = True
     for key, kind in want.items():
         value = x.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            problems.append(Problem(f"{where}.{key}", f"must be {_KIND[kind]}"))
-        elif kind is int and value < 0:
-            problems.append(Problem(f"{where}.{key}", f"must not be negative, got {value}"))
-        elif key == "sha256" and not (len(value) == 64 and set(value) <= _HEX):
-            problems.append(Problem(f"{where}.{key}", "must be 64 hexadecimal digits (a-f, 0-9), "
-                                                      f"got {shown(repr(value)[:80])}"))
-        elif key in ("path", "absolute") and (not value or "\0" in value):
-            problems.append(Problem(f"{where}.{key}", "must name a file, got "
-                                                      f"{shown(repr(value)[:200])}"))
-        else:
-            continue
-        ok = False
+        wrong = (f"must be {_KIND[kind]}" if not isinstance(value, kind) or isinstance(value, bool)
+                 else _wrong(key, value))
+        if wrong:
+            problems.append(Problem(f"{where}.{key}", wrong))
+            ok = False
     return ok
+
+
+def _wrong(key: str, value: Any) -> str | None:
+    """What is wrong with a value of the right type (None when nothing is)."""
+    if isinstance(value, int) and value < 0:
+        return f"must not be negative, got {value}"
+    if key == "sha256" and not (len(value) == 64 and set(value) <= _HEX):
+        return f"must be 64 hexadecimal digits (a-f, 0-9), got {shown(repr(value)[:80])}"
+    if key in ("path", "absolute") and (not value or "\0" in value):
+        return f"must name a file, got {shown(repr(value)[:200])}"
+    return None
 
 
 def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:

@@ -196,7 +196,9 @@ def _check_inputs(m: Any, manifest: str, roles: dict[str, str], source: str) -> 
     from .. import manifest as mf
     from ..errors import Problem
 
-    problems, paths, seen = [], {}, {}
+    problems: list[Problem] = []
+    paths: dict[str, str] = {}
+    seen: dict[str, int] = {}
     for n, i in enumerate(m.inputs):
         where, path = f"inputs[{n}]", mf.shown(i.path)
         if i.role not in roles:
@@ -270,13 +272,13 @@ def arguments(command: click.Command, given: dict[str, Any], options: dict[str, 
     for param in command.params:
         name = param.name or ""
         if isinstance(param, click.Argument):
-            value = paths.get(name) if _is_path(param) else given.get(name)
+            value: Any = paths.get(name) if _is_path(param) else given.get(name)
             values += [str(v) for v in (value if isinstance(value, list) else
                                         [] if value is None else [value])]
             continue
         assert isinstance(param, click.Option)
         if name == "output":
-            value: Any = output
+            value = output
         elif _is_path(param):
             value = paths.get(name)
         else:
@@ -330,8 +332,8 @@ def differences(recorded: Path, rerun: Path, fmt: str) -> list[str]:
         try:
             read.append(tables(path, fmt))
         except Exception as e:  # noqa: BLE001 - an output of other options may not read back
-            return [f"the {which} cannot be read back as {fmt} ({type(e).__name__}); "
-                    "the bytes differ"]
+            why = f"the {which} cannot be read back as {fmt} ({type(e).__name__})"
+            return [f"{why}; the bytes differ"]
     a, b = read
     if a is not None and b is not None:
         same = "every unit has the same values; the bytes differ in form only"
