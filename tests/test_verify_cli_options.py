@@ -124,4 +124,20 @@ def test_available_memory_reads_the_system():
     if Path("/proc/meminfo").exists():
         line = next(x for x in Path("/proc/meminfo").read_text().splitlines()
                     if x.startswith("MemAvailable:"))
-        assert abs(have - int(line.split()[1]) * 1024) < 2**30  # read a moment apart
+        assert have <= int(line.split()[1]) * 1024 + 2**30  # read a moment apart
+
+
+@pytest.mark.parametrize(("files", "room"), [
+    ({"memory.max": "1000\n", "memory.current": "300\n"}, 700),
+    ({"memory.max": "max\n", "memory.current": "300\n"}, None),
+    ({"memory.max": "100\n", "memory.current": "300\n"}, 0),
+    ({"memory/memory.limit_in_bytes": "2000\n", "memory/memory.usage_in_bytes": "500\n"}, 1500),
+    ({"memory/memory.limit_in_bytes": "9223372036854771712\n",
+      "memory/memory.usage_in_bytes": "500\n"}, None),
+    ({}, None),
+])
+def test_the_room_under_a_control_groups_limit(tmp_path, files, room):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="ascii")
+    assert command.cgroup_room(tmp_path) == room

@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -110,15 +111,36 @@ def fits(draws: int, need: int, units: int) -> None:
 
 def available_memory() -> int | None:
     """Bytes of memory available to a new allocation now: MemAvailable of /proc/meminfo (Linux),
-    else the free physical pages (os.sysconf); None when the system says neither."""
+    else the free physical pages (os.sysconf); no more than the room left under the memory limit
+    of the process's control group, when it has one. None when the system says nothing."""
+    have = None
     try:
         with open("/proc/meminfo", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+            have = next((int(line.split()[1]) * 1024 for line in f
+                         if line.startswith("MemAvailable:")), None)
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, OSError, ValueError):
-        return None
+    if have is None:
+        try:
+            have = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, OSError, ValueError):
+            pass
+    room = cgroup_room(Path("/sys/fs/cgroup"))
+    return room if have is None else have if room is None else min(have, room)
+
+
+def cgroup_room(root: Path) -> int | None:
+    """The limit of the control group's memory less what it uses (cgroup v2: memory.max and
+    memory.current; v1: memory/memory.limit_in_bytes and memory.usage_in_bytes); None when
+    there is no limit or no such files."""
+    for limit, used in ((root / "memory.max", root / "memory.current"),
+                        (root / "memory" / "memory.limit_in_bytes",
+                         root / "memory" / "memory.usage_in_bytes")):
+        try:
+            top, now = limit.read_text().strip(), int(used.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if top == "max" or not top.isdigit() or int(top) >= 1 << 62:  # no limit
+            return None
+        return max(0, int(top) - now)
+    return None
