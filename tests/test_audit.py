@@ -145,7 +145,7 @@ def files(tmp_path):
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def test_audit_of_a_file_alone_as_a_table(files):

@@ -39,7 +39,7 @@ def test_there_are_enough_cases():
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
 def test_valid_file_validates(path: Path):
-    result = CliRunner().invoke(cli, ["validate", str(path)])
+    result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"{path}: valid (format 1, ")
     assert result.stderr == ""
@@ -54,7 +54,7 @@ def test_valid_file_round_trips(path: Path):
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
 def test_invalid_file_reports_exactly_its_problems(path: Path):
     expected = path.with_suffix(".expected").read_text(encoding="utf-8").replace("{file}", str(path))
-    result = CliRunner().invoke(cli, ["validate", str(path)])
+    result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == expected
@@ -176,7 +176,7 @@ def test_bad_data_reports_exactly_its_problems_and_writes_nothing(folder: Path, 
     out.mkdir()
     expected = (folder / "expected").read_text(encoding="utf-8").replace("{data}", str(data))
     result = CliRunner().invoke(cli, ["score", str(criteria), str(data), *args,
-                                      "-o", str(out / "ket-qua.csv")])
+                                      "-o", str(out / "ket-qua.csv")], catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
     assert result.stderr == expected

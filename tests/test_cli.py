@@ -117,7 +117,11 @@ def test_decimal_comma(files, tmp_path):
     c, _ = files
     data = tmp_path / "vn.csv"
     data.write_text(DATA.replace(",100,", ',"99,5",'), encoding="utf-8")
-    assert run("score", c, str(data)).exit_code == 1
+    refused = run("score", c, str(data))
+    assert refused.exit_code == 1
+    assert refused.stdout == ""
+    assert refused.stderr == (f"Error: {data}: 1 problem\n{data}::row 2, ty_le: '99,5' is not a "
+                              "number; written with a decimal comma it needs --decimal-comma\n")
     result = run("score", c, str(data), "--decimal-comma", "--format", "csv")
     assert result.exit_code == 0
     assert "X1,Xã Một,Cụm 1,9.94," in result.stdout

@@ -13,7 +13,7 @@ CRITERIA, DATA = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
 
 
 def explain(*args: str):
-    return CliRunner().invoke(cli, ["explain", CRITERIA, DATA, *args])
+    return CliRunner().invoke(cli, ["explain", CRITERIA, DATA, *args], catch_exceptions=False)
 
 
 def test_points_add_up_to_the_total_as_printed():
@@ -69,7 +69,10 @@ def test_under_round_at_total_the_criteria_keep_their_decimals(tmp_path):
         encoding="utf-8")
     data = tmp_path / "d.csv"
     data.write_text("ma,ten,x,y\nU1,Một,1,1\n", encoding="utf-8")
-    out = CliRunner().invoke(cli, ["explain", str(criteria), str(data), "U1"]).stdout
+    result = CliRunner().invoke(cli, ["explain", str(criteria), str(data), "U1"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
     assert "Điểm các tiêu chí chính: 6,667 / 20" in out
     assert "Làm tròn: chỉ ở tổng điểm (2 chữ số thập phân)" in out
     assert "Tổng điểm: 6,67" in out

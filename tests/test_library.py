@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def invoke(*args: str) -> Any:
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 @cache

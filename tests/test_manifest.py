@@ -93,6 +93,8 @@ def test_no_manifest_without_an_output_file(files):
 def test_a_failed_run_leaves_no_manifest(files):
     result = run("score", *files, "-o", "ket-qua.csv")  # 75,5 without --decimal-comma
     assert result.exit_code == 1
+    assert result.stderr == ("Error: d.csv: 1 problem\nd.csv::row 3, ty_le: '75,5' is not a "
+                             "number; written with a decimal comma it needs --decimal-comma\n")
     assert sorted(p.name for p in Path().iterdir()) == ["c.yaml", "d.csv"]
 
 
@@ -159,7 +161,9 @@ def test_a_manifest_reads_back_to_what_was_written(files):
      '"options": {}, "inputs": [{"role": "data"}], "outputs": [{"path": "x", "format": "csv", '
      '"sha256": "ab", "bytes": true}]}',
      ["m.json::inputs[0].path: must be text", "m.json::inputs[0].absolute: must be text",
-      "m.json::inputs[0].sha256: must be text", "m.json::outputs[0].bytes: must be a whole number"]),
+      "m.json::inputs[0].sha256: must be text",
+      "m.json::outputs[0].sha256: must be 64 hexadecimal digits (a-f, 0-9), got 'ab'",
+      "m.json::outputs[0].bytes: must be a whole number"]),
     ('{"manifest": 1, "thidua": "0", "created": "", "command": "score", "arguments": {}, '
      '"options": {}, "inputs": [], "outputs": []}', ["m.json::outputs: lists no output"]),
     ("{not json", ["m.json: is not a JSON manifest: Expecting property name enclosed in double "

@@ -246,7 +246,7 @@ def files(tmp_path):
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
 def test_sensitivity_csv_of_the_units(files):

@@ -13,11 +13,18 @@ from thidua import manifest as mf
 from thidua.commands.verify import arguments
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA, SMALL_DATA, run_cli as run, write_case
+from .util import SMALL_CRITERIA, SMALL_DATA, write_case
+from .util import run_cli as run
 
 CRITERIA = SMALL_CRITERIA
 DATA = SMALL_DATA
 UNCHANGED = "criteria c.yaml: unchanged\ndata d.csv: unchanged\n"
+
+
+def differs(manifest: str) -> str:
+    """verify's standard error when one output of one differs."""
+    return (f"Error: {manifest}: 1 problem\n"
+            f"{manifest}: 1 of 1 output differs from the recomputation\n")
 
 
 @pytest.fixture
@@ -88,16 +95,17 @@ def test_inputs_are_found_where_they_were_from_another_folder(files, tmp_path, m
     assert result.stdout.endswith("out.csv: identical\n")
 
 
-def test_an_edited_output_names_the_units_that_differ(files):
+def test_an_edited_output_is_named_and_not_read(files):
     assert run("score", *files, "-o", "out.csv").exit_code == 0
+    recorded = mf.digest("out.csv")
     table = pl.read_csv("out.csv", infer_schema=False)
     table.with_columns(pl.when(pl.col("id") == "X2").then(pl.lit("9.9")).otherwise("total")
                        .alias("total")).write_csv("out.csv")
     result = run("verify", "out.csv.manifest.json")
     assert result.exit_code == 1
     assert result.stdout == UNCHANGED + (
-        "out.csv: changed since the run (the rerun still gives the recorded bytes)\n"
-        "  X2: total 9.9 → 7.0\n")
+        "out.csv: changed since the run (the rerun still gives the recorded bytes, sha256 "
+        f"{recorded[:12]}…); a file that is not the recorded one is not read\n")
     assert result.stderr == ("Error: out.csv.manifest.json: 1 problem\n"
                              "out.csv.manifest.json: 1 of 1 output differs from the recomputation\n")
 
@@ -107,7 +115,7 @@ def _as_if_recorded(path: str, edit) -> None:  # type: ignore[no-untyped-def]
     older thidua, another engine): the rerun must then differ."""
     edit(path)
     document = json.loads(Path(path + mf.SUFFIX).read_text(encoding="utf-8"))
-    document["outputs"][0]["sha256"] = mf.digest(path)
+    document["outputs"][0] |= {"sha256": mf.digest(path), "bytes": Path(path).stat().st_size}
     Path(path + mf.SUFFIX).write_text(json.dumps(document), encoding="utf-8")
 
 
@@ -126,6 +134,7 @@ def test_a_rerun_that_differs_lists_totals_ranks_and_awards(files):
     _as_if_recorded("out.json", edit)
     result = run("verify", "out.json.manifest.json")
     assert result.exit_code == 1
+    assert result.stderr == differs("out.json.manifest.json")
     assert result.stdout == UNCHANGED + (
         "out.json: the rerun gives different bytes from the recorded output\n"
         "  units: X1: total 6 → 10, rank 2 → 1, awards (empty) → BK\n"
@@ -143,17 +152,23 @@ def test_award_reasons_are_compared_per_award_and_unit(files):
     _as_if_recorded("out.parquet", edit)
     result = run("verify", "out.parquet.manifest.json")
     assert result.exit_code == 1
+    assert result.stderr == differs("out.parquet.manifest.json")
     assert result.stdout.endswith("  BK X1: status beyond_quota → on_list\n")
 
 
 def test_a_table_for_people_is_compared_line_by_line(files):
     assert run("score", *files, "-o", "out.txt").exit_code == 0
-    text = Path("out.txt").read_text(encoding="utf-8")
-    Path("out.txt").write_text(text.replace("Xã Hai", "Xã Hải"), encoding="utf-8")
+
+    def edit(path: str) -> None:
+        text = Path(path).read_text(encoding="utf-8")
+        Path(path).write_text(text.replace("Xã Hai", "Xã Hải"), encoding="utf-8")
+
+    _as_if_recorded("out.txt", edit)
     result = run("verify", "out.txt.manifest.json")
     assert result.exit_code == 1
+    assert result.stderr == differs("out.txt.manifest.json")
     lines = result.stdout.splitlines()
-    assert lines[2] == "out.txt: changed since the run (the rerun still gives the recorded bytes)"
+    assert lines[2] == "out.txt: the rerun gives different bytes from the recorded output"
     assert lines[3].startswith("  line ") and "Xã Hải" in lines[3]
     assert lines[4].startswith("  line ") and "Xã Hai" in lines[4]
 
@@ -163,6 +178,7 @@ def test_a_missing_output_differs(files):
     os.remove("out.csv")
     result = run("verify", "out.csv.manifest.json")
     assert result.exit_code == 1
+    assert result.stderr == differs("out.csv.manifest.json")
     assert result.stdout == UNCHANGED + "out.csv: missing (no such file beside the manifest)\n"
 
 
@@ -185,7 +201,10 @@ def test_another_version_is_noted(files):
 def test_an_unknown_command_cannot_be_rerun(files):
     result = _verify_as_recorded_with(files, "command", "rm")
     assert result.exit_code == 1
-    assert result.stderr.endswith("out.csv.manifest.json::command: no command 'rm' to rerun\n")
+    assert result.stderr == (
+        "Error: out.csv.manifest.json: 1 problem\n"
+        "out.csv.manifest.json::command: no command 'rm'; thidua verify reruns only score, "
+        "awards, explain, audit, sensitivity, demo\n")
 
 
 def test_a_manifest_that_is_not_one(tmp_path, monkeypatch):
@@ -200,6 +219,7 @@ def test_the_rerun_command_line_keeps_every_option():
 
     args = arguments(score, {"criteria": "c.yaml", "data": "d.xlsx"},
                      {"format": "json", "output": "x.json", "decimal_comma": True,
-                      "sheet": "Năm 2026"}, {"data": "/nay/d.xlsx"}, "/tmp/x.json")
-    assert args == ["c.yaml", "/nay/d.xlsx", "--format", "json", "-o", "/tmp/x.json",
-                    "--decimal-comma", "--sheet", "Năm 2026"]
+                      "sheet": "Năm 2026"}, {"criteria": "c.yaml", "data": "/nay/d.xlsx"},
+                     "/tmp/x.json")
+    assert args == ["--format=json", "--output=/tmp/x.json", "--decimal-comma",
+                    "--sheet=Năm 2026", "--", "c.yaml", "/nay/d.xlsx"]

@@ -51,12 +51,14 @@ X3,Xã Ba,Cụm 2,90,không
 
 
 def run_cli(*args: str):  # type: ignore[no-untyped-def]
-    """thidua with these arguments, through click's test runner (stdout and stderr apart)."""
+    """thidua with these arguments, through click's test runner (stdout and stderr apart), as
+    the `thidua` command names itself; an exception other than SystemExit is not caught but
+    fails the test with its traceback."""
     from click.testing import CliRunner
 
     from thidua.cli import cli
 
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), prog_name="thidua", catch_exceptions=False)
 
 
 def write_case(criteria: str = SMALL_CRITERIA, data: str = SMALL_DATA) -> tuple[str, str]:

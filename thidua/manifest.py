@@ -22,11 +22,13 @@ and compares. The functions here are pure but for `digest`, `read` and `write`.
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 import json
+import os
+import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from .errors import Problem, ThiduaError
@@ -130,10 +132,12 @@ def dumps(m: Manifest) -> str:
 
 
 _KEYS = ("manifest", "thidua", "created", "command", "arguments", "options", "inputs", "outputs")
+LIMIT = 1 << 20  # bytes: a manifest is a few kB; a larger file is not read at all
+FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
 
 
 def from_document(document: Any, source: str) -> Manifest:
-    """A manifest from its JSON document; ManifestError names every key that is wrong."""
+    """A manifest from its JSON document; ManifestError names every field that is wrong."""
     problems: list[Problem] = []
     if not isinstance(document, dict):
         raise ManifestError(source, [Problem("", "a manifest is a JSON object; this is not one")])
@@ -142,9 +146,10 @@ def from_document(document: Any, source: str) -> Manifest:
             problems.append(Problem(key, "required"))
     if problems:
         raise ManifestError(source, problems)
-    if document["manifest"] != FORMAT:
+    version = document["manifest"]
+    if not isinstance(version, int) or isinstance(version, bool) or version != FORMAT:
         raise ManifestError(source, [Problem("manifest", f"must be {FORMAT}, got "
-                                             f"{document['manifest']!r}")])
+                                             f"{shown(json.dumps(version, ensure_ascii=False))}")])
     expect = {"thidua": str, "created": str, "command": str, "arguments": dict, "options": dict,
               "inputs": list, "outputs": list}
     for key, kind in expect.items():
@@ -165,6 +170,7 @@ def from_document(document: Any, source: str) -> Manifest:
 
 
 _KIND = {str: "text", dict: "an object", list: "a list", int: "a whole number"}
+_HEX = frozenset("0123456789abcdef")
 
 
 def _fields(x: Any, where: str, want: dict[str, type], problems: list[Problem]) -> bool:
@@ -174,10 +180,23 @@ def _fields(x: Any, where: str, want: dict[str, type], problems: list[Problem]) 
     ok = True
     for key, kind in want.items():
         value = x.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            problems.append(Problem(f"{where}.{key}", f"must be {_KIND[kind]}"))
+        wrong = (f"must be {_KIND[kind]}" if not isinstance(value, kind) or isinstance(value, bool)
+                 else _wrong(key, value))
+        if wrong:
+            problems.append(Problem(f"{where}.{key}", wrong))
             ok = False
     return ok
+
+
+def _wrong(key: str, value: Any) -> str | None:
+    """What is wrong with a value of the right type (None when nothing is)."""
+    if isinstance(value, int) and value < 0:
+        return f"must not be negative, got {value}"
+    if key == "sha256" and not (len(value) == 64 and set(value) <= _HEX):
+        return f"must be 64 hexadecimal digits (a-f, 0-9), got {shown(repr(value)[:80])}"
+    if key in ("path", "absolute") and (not value or "\0" in value):
+        return f"must name a file, got {shown(repr(value)[:200])}"
+    return None
 
 
 def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:
@@ -187,30 +206,84 @@ def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:
     if any(v is not None for v in counts.values()):
         if not _fields(x, where, dict.fromkeys(counts, int), problems):
             return None
+    if not PurePath(x["absolute"]).is_absolute():
+        problems.append(Problem(f"{where}.absolute", "must be an absolute path, got "
+                                                     f"{shown(repr(x['absolute'])[:200])}"))
+        return None
+    blank = x.get("blank_rows") or []
+    if not isinstance(blank, list) or not all(isinstance(r, int) and not isinstance(r, bool)
+                                              and r >= 0 for r in blank):
+        problems.append(Problem(f"{where}.blank_rows", "must be a list of row numbers"))
+        return None
     return Input(x["role"], x["path"], x["absolute"], x["sha256"], counts["rows"],
-                 counts["units"], counts["blank_rows_skipped"],
-                 tuple(r for r in x.get("blank_rows") or () if isinstance(r, int)))
+                 counts["units"], counts["blank_rows_skipped"], tuple(blank))
 
 
 def _output(x: Any, where: str, problems: list[Problem]) -> Output | None:
     if not _fields(x, where, {"path": str, "format": str, "sha256": str, "bytes": int}, problems):
         return None
+    if PurePath(x["path"]).name in ("", ".", ".."):
+        problems.append(Problem(f"{where}.path", "must name a file, got "
+                                                 f"{shown(repr(x['path'])[:200])}"))
+        return None
+    if x["format"] not in FORMATS:
+        problems.append(Problem(f"{where}.format", f"must be one of {', '.join(FORMATS)}, got "
+                                                   f"{shown(repr(x['format'])[:80])}"))
+        return None
     return Output(x["path"], x["format"], x["sha256"], x["bytes"])
 
 
 def read(path: str | Path) -> Manifest:
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
+    """The manifest at `path`; ManifestError when it is not a regular file of at most LIMIT
+    bytes holding a manifest (strict JSON: no NaN, no numbers of thousands of digits)."""
+    source = shown(str(path))
+    try:  # without waiting: a FIFO would block open() until someone writes to it
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise ManifestError(source, [Problem("", "is not a regular file")])
+            raw = f.read(LIMIT + 1)
     except FileNotFoundError:
         raise ManifestError(source, [Problem("", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ManifestError(source, [Problem("", f"cannot be read: {e}")]) from None
+    except OSError as e:
+        raise ManifestError(source, [Problem("", f"cannot be read: {e.strerror or e}")]) from None
+    if len(raw) > LIMIT:
+        raise ManifestError(source, [Problem("", f"is larger than {LIMIT:,} bytes, the most a "
+                                                 "manifest may hold; it was not read")])
     try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as e:
-        raise ManifestError(source, [Problem("", f"is not a JSON manifest: {e}")]) from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ManifestError(source, [Problem("", f"is not UTF-8 text: {e.reason} at byte "
+                                                 f"{e.start}")]) from None
+    try:
+        document = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:
+        raise ManifestError(source, [Problem("", "is not a JSON manifest: nested too deeply")]) \
+            from None
+    except ValueError as e:  # JSONDecodeError, NaN, a number of too many digits
+        raise ManifestError(source, [Problem("", f"is not a JSON manifest: {shown(str(e))}")]) \
+            from None
     return from_document(document, source)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def shown(text: str) -> str:
+    """Text as it may be printed: control characters (C0, C1, DEL), format characters (bidi
+    overrides …), line and paragraph separators and lone surrogates escaped as Python writes
+    them (an ESC as \\x1b, a NUL as \\x00), everything else as it is."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else _escape(ch) for ch in text)
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if ch in "\t\n\r":
+        return repr(ch)[1:-1]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 \
+        else f"\\U{code:08x}"
 
 
 def write(manifest: Manifest, output: str | Path) -> str:

@@ -6,14 +6,16 @@ import click
 
 from .common import choose_format, emit, meta, output_options, reports_errors
 
+TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyond 64 bits)
+
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False), required=False)
 @click.option("--self", "self_data", type=click.Path(dir_okay=False), default=None,
               help="The units' own scores (tự chấm), compared with DATA (the verified scores).")
-@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many of the largest upward self-scorings to list.")
+@click.option("--top", type=click.IntRange(1, TOP), default=20, show_default=True,
+              help=f"How many of the largest upward self-scorings to list (at most {TOP:,}).")
 @click.option("--section", default=None,
               help="Only this table: criteria, warnings; with DATA realised; with --self self, "
                    "self_criteria, self_gains. csv and parquet hold one table (default: the "
@@ -42,6 +44,8 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     fmt = choose_format(fmt, output)
     if self_data and not data:
         raise click.UsageError("--self compares with DATA: give the verified scores too")
+    check_section(section, [*(["realised"] if data else []), "criteria", "warnings",
+                            *(["self", "self_criteria", "self_gains"] if self_data else [])])
     files: dict[str, Any]
     if data is None:
         c = load_criteria(criteria)
@@ -63,8 +67,13 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
 
 def chosen(report: Any, section: str | None) -> str | None:
     """The --section asked for, checked against the report's tables."""
-    names = [s.key for s in report.sections]
+    check_section(section, [s.key for s in report.sections])
+    return section
+
+
+def check_section(section: str | None, names: list[str]) -> None:
+    """A usage error unless --section names one of the tables `names` (checked before the
+    work, against the tables the options ask for, and again against the report made)."""
     if section is not None and section not in names:
         raise click.UsageError(f"--section: no table {section!r} here; choose from "
                                f"{', '.join(names)}")
-    return section

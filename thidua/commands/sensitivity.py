@@ -1,25 +1,48 @@
+"""`thidua sensitivity CRITERIA DATA`: the Monte Carlo over the weights and the stability margins.
+
+Each option's range is click's to check (a value out of range is a usage error, exit 2, as for
+every command); what depends on the data, the memory the draws need for these units, is checked
+once the data are read: a run that cannot fit in the memory available now is bad input (exit 1),
+refused before anything is allocated, with the number of bytes it would need.
+"""
+
 from __future__ import annotations
 
+import math
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import click
 
-from .audit import chosen
+from .audit import check_section, chosen
 from .common import choose_format, emit, meta, output_options, reports_errors
+
+
+class FiniteRange(click.FloatRange):
+    """click's FloatRange, which lets nan through (nan compares false with both bounds): nan is
+    out of every range."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{number} is not in the range {self._describe_range()}.", param, ctx)
+        return number
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="How many random weightings.")
-@click.option("--spread", type=click.FloatRange(0, 1, max_open=True), default=0.2,
+              help="How many random weightings (as many as fit in the memory available).")
+@click.option("--spread", type=FiniteRange(0, 1, max_open=True), default=0.2,
               show_default=True,
               help="Each criterion's max points (or weight) drawn within ±spread of its value.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="The random seed: the same seed gives the same result.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="The random seed (0 or more): the same seed gives the same result.")
 @click.option("--margins/--no-margins", "with_margins", default=True, show_default=True,
               help="Also search, for each award list and each group's first two places, the "
                    "smallest change of one criterion that changes them.")
@@ -45,10 +68,13 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     from .. import sensitivity as core
     from ..engine import score as run
     from ..inputs import load
+    from ..sensitivity.montecarlo import bytes_needed
 
     fmt = choose_format(fmt, output)
+    check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     basis = core.basis_of(c, frame, run(c, frame, data))
+    fits(draws, bytes_needed(basis, draws), basis.facts.n)
     with progress(draws, "Rút ngẫu nhiên") as step:
         result = core.simulate(basis, draws, spread, seed, step)
     found = None
@@ -68,3 +94,53 @@ def progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
         return
     with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
         yield bar.update
+
+
+def fits(draws: int, need: int, units: int) -> None:
+    """UsageError when `draws` draws over `units` units need more memory than is available."""
+    from ..errors import Problem, UsageError
+
+    have = available_memory()
+    if have is None or need <= have:
+        return
+    most = max(0, draws * have // need)
+    raise UsageError(f"--draws {draws}", [Problem("", (
+        f"{draws:,} draws over {units:,} units would need about {need:,} bytes of memory; "
+        f"{have:,} bytes are available. Give fewer draws (about {most:,} would fit)."))])
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation now: MemAvailable of /proc/meminfo (Linux),
+    else the free physical pages (os.sysconf); no more than the room left under the memory limit
+    of the process's control group, when it has one. None when the system says nothing."""
+    have = None
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            have = next((int(line.split()[1]) * 1024 for line in f
+                         if line.startswith("MemAvailable:")), None)
+    except (OSError, ValueError, IndexError):
+        pass
+    if have is None:
+        try:
+            have = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (AttributeError, OSError, ValueError):
+            pass
+    room = cgroup_room(Path("/sys/fs/cgroup"))
+    return room if have is None else have if room is None else min(have, room)
+
+
+def cgroup_room(root: Path) -> int | None:
+    """The limit of the control group's memory less what it uses (cgroup v2: memory.max and
+    memory.current; v1: memory/memory.limit_in_bytes and memory.usage_in_bytes); None when
+    there is no limit or no such files."""
+    for limit, used in ((root / "memory.max", root / "memory.current"),
+                        (root / "memory" / "memory.limit_in_bytes",
+                         root / "memory" / "memory.usage_in_bytes")):
+        try:
+            top, now = limit.read_text().strip(), int(used.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if top == "max" or not top.isdigit() or int(top) >= 1 << 62:  # no limit
+            return None
+        return max(0, int(top) - now)
+    return None

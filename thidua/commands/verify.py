@@ -1,26 +1,36 @@
 """`thidua verify MANIFEST`: are a run's inputs unchanged, and does rerunning it give its outputs?
 
-First the inputs: every file the manifest names must still have its SHA-256, or the run is not
-recomputed at all (a changed input is named, exit 1). Then the command runs again with the same
-arguments and options into a temporary folder, and each recorded output is compared with its
-recomputation: identical, or which units differ and how (csv, json, parquet and xlsx are read
-back and compared unit by unit; table, markdown and html by their lines).
+A manifest is a file someone hands over, so nothing in it is trusted. Before anything runs, it is
+checked against the command it names: only the commands that compute a result are rerun
+(RERUNNABLE), only with arguments and options that command has, each of the type it takes; every
+file the command will read must be one of the manifest's inputs, found (relative to the run's
+folder, or where it was) with its recorded SHA-256, or nothing is recomputed (a missing or
+changed input is named, exit 1). The command then runs again into a temporary folder, the only
+place anything is written, and each recorded output, the file of that name beside the manifest,
+is compared with its recomputation: identical, or which units differ and how (csv, json, parquet
+and xlsx are read back and compared unit by unit; table, markdown and html by their lines). A
+recorded output is read only when it still has its recorded SHA-256; text from the manifest or the
+files is printed with its control characters escaped.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import os
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import click
 
-from .common import option_key, reports_errors
+from .common import EXTENSIONS, option_key, reports_errors
 
 SHOWN = 20  # differing units listed per table before "… and N more"
 FIRST = ("total", "rank", "rank_overall", "classification", "awards", "flagged", "status")
+RERUNNABLE = ("score", "awards", "explain", "audit", "sensitivity", "demo")
+# the files `thidua demo` reads whatever it is given (commands/demo.py), by role
+SHIPPED = {"demo": {"criteria": "dvcq-xa.yaml", "data": "dvcq-xa.csv"}}
 
 
 @click.command()
@@ -30,8 +40,9 @@ def verify(manifest: str) -> None:
     """Check a run from its manifest (the .manifest.json beside every -o output): the inputs
     must be unchanged; the command is rerun and each output compared with what it gives now.
 
-    Exit status 0 when every output is identical; 1 when an input changed (nothing is rerun)
-    or an output differs (the units whose totals, ranks or awards differ are listed).
+    Exit status 0 when every output is identical; 1 when an input is missing or changed (nothing
+    is rerun), the manifest asks for something thidua does not rerun, or an output differs (the
+    units whose totals, ranks or awards differ are listed).
 
     \b
     Example:
@@ -42,157 +53,302 @@ def verify(manifest: str) -> None:
     from .. import manifest as mf
     from ..errors import Problem
 
+    source = mf.shown(manifest)
     m = mf.read(manifest)
-    paths = _check_inputs(m, manifest)
+    command = _command(m, source)
+    roles = _plan(command, m, source)
+    paths = _check_inputs(m, manifest, roles, source)
     for i in m.inputs:
-        click.echo(f"{i.role} {i.path}: unchanged")
+        click.echo(f"{i.role} {mf.shown(i.path)}: unchanged")
     if m.version != __version__:
-        click.echo(f"note: the run used thidua {m.version}; this is thidua {__version__}, so a "
-                   "difference may come from the version", err=True)
+        click.echo(f"note: the run used thidua {mf.shown(m.version)}; this is thidua "
+                   f"{__version__}, so a difference may come from the version", err=True)
     differ = 0
     with tempfile.TemporaryDirectory(prefix="thidua-verify-") as folder:
-        rerun = Path(folder) / Path(m.outputs[0].path).name
-        _rerun(m, manifest, paths, rerun)
+        recorded = {o.path: Path(manifest).parent / PurePath(o.path).name for o in m.outputs}
+        if any(_is_file(p) for p in recorded.values()):  # else there is nothing to compare with
+            _rerun(command, m, source, paths, Path(folder) / PurePath(m.outputs[0].path).name)
         for o in m.outputs:
-            recorded = _recorded(o.path, manifest)
-            lines = _compare(o, recorded, Path(folder) / Path(o.path).name)
+            lines = _compare(o, recorded[o.path], Path(folder) / PurePath(o.path).name)
             differ += bool(lines)
             for line in lines or [f"{o.path}: identical"]:
-                click.echo(line)
+                click.echo(mf.shown(line))
     if differ:
         n, verb = len(m.outputs), "differs" if differ == 1 else "differ"
-        raise mf.ManifestError(manifest, [Problem("", f"{differ} of {n} output{'s' * (n != 1)} "
-                                                      f"{verb} from the recomputation")])
+        raise mf.ManifestError(source, [Problem("", f"{differ} of {n} output{'s' * (n != 1)} "
+                                                    f"{verb} from the recomputation")])
+
+
+# --- what the manifest asks for -------------------------------------------------------------------
+
+
+def _command(m: Any, source: str) -> click.Command:
+    """The command to rerun: one of RERUNNABLE, as this thidua has it."""
+    from .. import manifest as mf
+    from ..errors import Problem
+
+    ctx = click.get_current_context()
+    root = ctx.find_root().command
+    command = root.get_command(ctx, m.command) if isinstance(root, click.Group) else None
+    if command is None or m.command not in RERUNNABLE:
+        what = "no command" if command is None else "not a command that computes a result:"
+        raise mf.ManifestError(source, [Problem("command", (
+            f"{what} {mf.shown(repr(m.command))}; thidua verify reruns only "
+            f"{', '.join(RERUNNABLE)}"))])
+    return command
+
+
+def _is_path(param: click.Parameter) -> bool:
+    """A parameter naming a file the command reads."""
+    return isinstance(param.type, click.Path) and param.name != "output"
+
+
+def _plan(command: click.Command, m: Any, source: str) -> dict[str, str]:
+    """Every file the rerun will read, role → the path the run was given; ManifestError naming
+    every argument or option the command does not have or cannot take as it is recorded."""
+    from .. import manifest as mf
+    from ..errors import Problem
+
+    problems: list[Problem] = []
+    arguments = {p.name: p for p in command.params if isinstance(p, click.Argument)}
+    options = {option_key(p): p for p in command.params if isinstance(p, click.Option)}
+    roles: dict[str, str] = {}
+    for kind, given, known in (("arguments", m.arguments, arguments), ("options", m.options, options)):
+        for key, value in given.items():
+            where = f"{kind}.{mf.shown(key)}"
+            param = known.get(key)
+            if param is None:
+                what = f"argument {key}" if kind == "arguments" else \
+                    f"option --{key.replace('_', '-')}"
+                problems.append(Problem(where, f"thidua {m.command} has no {mf.shown(what)}"))
+                continue
+            wrong = _wrong_type(param, value)
+            if wrong:
+                problems.append(Problem(where, f"{wrong}, got {mf.shown(_json(value))}"))
+            elif _is_path(param) and value is not None:
+                roles[param.name or key] = value
+    if problems:
+        raise mf.ManifestError(source, problems)
+    for role in SHIPPED.get(m.command, {}):
+        roles.setdefault(role, "")
+    return roles
+
+
+def _wrong_type(param: click.Parameter, value: Any) -> str | None:
+    """Why `value` cannot be given to `param` as recorded (None when it can). The value itself
+    (a choice, a range) is checked by the command when it runs again."""
+    scalar = (str, int, float)
+    if isinstance(param, click.Option) and param.is_flag and not param.count:
+        return None if isinstance(value, bool) else "must be true or false"
+    if isinstance(param, click.Option) and param.count:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return None if ok else "must be a count (0, 1, 2 …)"
+    if value is None:
+        return None
+    many = param.multiple or param.nargs != 1
+    if many:
+        ok = isinstance(value, list) and all(isinstance(v, scalar) and not isinstance(v, bool)
+                                             for v in value)
+        return None if ok else "must be a list of values"
+    if _is_path(param):
+        return None if isinstance(value, str) and value else "must be a file name"
+    ok = isinstance(value, scalar) and not isinstance(value, bool)
+    return None if ok else "must be text or a number"
+
+
+def _json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 # --- inputs ---------------------------------------------------------------------------------------
 
 
-def _candidates(given: str, absolute: str, manifest: str) -> list[Path]:
-    """Where an input may be now: as given (from here), where it was, or beside the manifest."""
-    out = [Path(given), Path(absolute)]
-    if not Path(given).is_absolute():
-        out.append(Path(manifest).parent / given)
-    return out
+def run_folder(m: Any, manifest: str) -> Path:
+    """The folder the run was made in, as the manifest's place shows it: the manifest sits beside
+    the output, at the output's path (as given) + .manifest.json; so for `-o out/x.csv` the run's
+    folder is the one above out/. The manifest's own folder when the output was given as an
+    absolute path or one that climbs (`..`)."""
+    here = Path(manifest).absolute().parent
+    given = PurePath(m.outputs[0].path)
+    if given.is_absolute() or ".." in given.parts:
+        return here
+    for _ in given.parts[:-1]:
+        here = here.parent
+    return here
 
 
-def _check_inputs(m: Any, manifest: str) -> dict[str, str]:
-    """Each input's path to use now; ManifestError naming every missing or changed one."""
+def _candidates(m: Any, i: Any, manifest: str) -> list[Path]:
+    """Where an input may be now: relative to the run's folder (see run_folder), or where it was
+    (its absolute path); for the demo, only the file it reads."""
+    from ..inputs import shipped
+
+    own = SHIPPED.get(m.command, {}).get(i.role)
+    if own is not None:
+        return [Path(shipped(own))]
+    given = Path(i.path)
+    found = [given if given.is_absolute() else run_folder(m, manifest) / given, Path(i.absolute)]
+    return list(dict.fromkeys(found))
+
+
+def _check_inputs(m: Any, manifest: str, roles: dict[str, str], source: str) -> dict[str, str]:
+    """Each input's path to use now; ManifestError naming every input that is missing (from the
+    manifest or from the disk), changed, or not one the command reads."""
     from .. import manifest as mf
     from ..errors import Problem
 
-    problems, paths = [], {}
+    problems: list[Problem] = []
+    paths: dict[str, str] = {}
+    seen: dict[str, int] = {}
     for n, i in enumerate(m.inputs):
-        found = [p for p in dict.fromkeys(_candidates(i.path, i.absolute, manifest)) if p.is_file()]
+        where, path = f"inputs[{n}]", mf.shown(i.path)
+        if i.role not in roles:
+            problems.append(Problem(f"{where}.role", (
+                f"thidua {m.command} read no {mf.shown(repr(i.role))} file in this run; it reads "
+                f"{', '.join(roles) or 'no file'}")))
+            continue
+        if i.role in seen:
+            problems.append(Problem(f"{where}.role", f"a second {i.role} file (the first is "
+                                                     f"inputs[{seen[i.role]}])"))
+            continue
+        seen[i.role] = n
+        if roles[i.role] and roles[i.role] != i.path:
+            problems.append(Problem(f"{where}.path", (
+                f"{path} is not the {i.role} file the run was given "
+                f"({mf.shown(roles[i.role])})")))
+            continue
+        found = [p for p in _candidates(m, i, manifest) if p.is_file()]
         digests = {p: mf.digest(p) for p in found}
         same = [p for p in found if digests[p] == i.sha256]
         if same:
             paths[i.role] = str(same[0])
         elif not found:
-            problems.append(Problem(f"inputs[{n}]", f"the {i.role} file {i.path} is missing"))
+            problems.append(Problem(where, f"the {i.role} file {path} is missing"))
         else:
-            problems.append(Problem(f"inputs[{n}]", (
-                f"the {i.role} file {found[0]} has changed since the run (sha256 "
+            problems.append(Problem(where, (
+                f"the {i.role} file {path} has changed since the run (sha256 "
                 f"{i.sha256[:12]}… then, {digests[found[0]][:12]}… now); nothing was recomputed")))
+    for role, given in roles.items():
+        if role not in seen:
+            problems.append(Problem("inputs", (
+                f"the {role} file {mf.shown(given) or '(shipped)'} is missing from the manifest's "
+                "inputs, so its SHA-256 cannot be checked; nothing was recomputed")))
     if problems:
-        raise mf.ManifestError(manifest, problems)
+        raise mf.ManifestError(source, problems)
     return paths
 
 
 # --- the rerun ------------------------------------------------------------------------------------
 
 
-def _rerun(m: Any, manifest: str, paths: dict[str, str], output: Path) -> None:
-    """Run the manifest's command again, its output going to `output`."""
+def _rerun(command: click.Command, m: Any, source: str, paths: dict[str, str],
+           output: Path) -> None:
+    """Run the manifest's command again, its output going to `output`, in the format the
+    manifest records for it."""
     from .. import manifest as mf
     from ..errors import Problem, ThiduaError
 
-    ctx = click.get_current_context()
-    root = ctx.find_root().command
-    command = root.get_command(ctx, m.command) if isinstance(root, click.Group) else None
-    if command is None or m.command == "verify":
-        raise mf.ManifestError(manifest, [Problem("command", f"no command {m.command!r} to rerun")])
-    args = arguments(command, m.arguments, m.options, paths, str(output))
+    args = arguments(command, m.arguments, m.options, paths, str(output), m.outputs[0].format)
     try:
         command.main(args, prog_name=f"thidua {m.command}", standalone_mode=False)
     except click.ClickException as e:
-        raise mf.ManifestError(manifest, [Problem("", f"cannot rerun thidua {m.command}: "
-                                                      f"{e.format_message()}")]) from None
+        raise mf.ManifestError(source, [Problem("", f"cannot rerun thidua {m.command}: "
+                                                    f"{mf.shown(e.format_message())}")]) from None
     except ThiduaError as e:
-        raise mf.ManifestError(manifest, [Problem("", f"rerunning thidua {m.command} failed: "
-                                                      f"{line}") for line in e.lines()]) from None
+        here = f"{output.parent}{os.sep}"  # the temporary folder means nothing to the reader
+        raise mf.ManifestError(source, [Problem("", f"rerunning thidua {m.command} failed: "
+                                                    f"{mf.shown(line.replace(here, ''))}")
+                                        for line in e.lines()]) from None
+    except OSError as e:
+        raise mf.ManifestError(source, [Problem("", f"rerunning thidua {m.command} failed: "
+                                                    f"{mf.shown(e.strerror or str(e))}")]) from None
 
 
 def arguments(command: click.Command, given: dict[str, Any], options: dict[str, Any],
-              paths: dict[str, str], output: str) -> list[str]:
-    """The command line that reruns `command` with the recorded arguments and options, inputs
-    where they are now and the output at `output`."""
+              paths: dict[str, str], output: str, fmt: str | None = None) -> list[str]:
+    """The command line that reruns `command` with the recorded arguments and options, the files
+    it reads where they are now (`paths`, by role: never the recorded names) and the output at
+    `output`, written as `fmt` when neither a recorded --format nor the output's extension
+    chooses a format (a manifest naming an output without one). Options are written `--name=value` and the arguments follow `--`, so that no
+    recorded value is ever read as an option."""
     args: list[str] = []
+    values: list[str] = []
     for param in command.params:
         name = param.name or ""
         if isinstance(param, click.Argument):
-            value = paths.get(name, given.get(name))
-            values = value if isinstance(value, list) else [] if value is None else [value]
-            args += [str(v) for v in values]
+            value: Any = paths.get(name) if _is_path(param) else given.get(name)
+            values += [str(v) for v in (value if isinstance(value, list) else
+                                        [] if value is None else [value])]
             continue
         assert isinstance(param, click.Option)
-        value = output if name == "output" else paths.get(name, options.get(option_key(param)))
+        if name == "output":
+            value = output
+        elif _is_path(param):
+            value = paths.get(name)
+        else:
+            value = options.get(option_key(param))
+            if name == "fmt" and value is None and PurePath(output).suffix.lower() not in EXTENSIONS:
+                value = fmt
         if value is None or value == [] or not param.opts:
             continue
+        flag = max(param.opts, key=lambda o: (o.startswith("--"), len(o)))
         if param.is_flag and not param.count:
             on = bool(value) if param.is_bool_flag else value == param.flag_value
             if on:
-                args.append(param.opts[0])
+                args.append(flag)
             elif param.secondary_opts:
                 args.append(param.secondary_opts[0])
         elif param.count:
-            args += [param.opts[0]] * int(value)
+            args += [flag] * int(value)
         else:
             for v in value if param.multiple and isinstance(value, list) else [value]:
-                args += [param.opts[0], str(v)]
-    return args
+                args.append(f"{flag}={v}" if flag.startswith("--") else f"{flag}{v}")
+    return [*args, "--", *values]
 
 
 # --- the outputs ----------------------------------------------------------------------------------
 
 
-def _recorded(path: str, manifest: str) -> Path | None:
-    """The recorded output: beside its manifest, or where it was written."""
-    for p in (Path(manifest).parent / Path(path).name, Path(path)):
-        if p.is_file():
-            return p
-    return None
-
-
-def _compare(o: Any, recorded: Path | None, rerun: Path) -> list[str]:
-    """[] when identical; else a headline and the differences, recorded file → recomputed."""
+def _compare(o: Any, recorded: Path, rerun: Path) -> list[str]:
+    """[] when identical; else a headline and the differences, recorded file → recomputed. The
+    recorded file is read (beyond its SHA-256) only when it is the one the manifest records."""
     from .. import manifest as mf
 
-    if recorded is None:
+    if not _is_file(recorded):
         return [f"{o.path}: missing (no such file beside the manifest)"]
     if not rerun.is_file():
         return [f"{o.path}: the rerun wrote no such file"]
-    now, again = mf.digest(recorded), mf.digest(rerun)
+    now = mf.digest(recorded) if recorded.stat().st_size == o.bytes else None
+    again = mf.digest(rerun)
     if now == o.sha256 == again:
         return []
-    if now != o.sha256 and again == o.sha256:
-        head = "changed since the run (the rerun still gives the recorded bytes)"
-    elif now == o.sha256:
-        head = "the rerun gives different bytes from the recorded output"
-    else:
-        head = "changed since the run, and the rerun gives yet other bytes"
-    if now == again:
-        return [f"{o.path}: {head}; the file and the rerun are identical"]
-    return [f"{o.path}: {head}", *(f"  {line}" for line in differences(recorded, rerun, o.format))]
+    if now != o.sha256:
+        head = (f"changed since the run (the rerun still gives the recorded bytes, sha256 "
+                f"{o.sha256[:12]}…)" if again == o.sha256
+                else "changed since the run, and the rerun gives yet other bytes")
+        return [f"{o.path}: {head}; a file that is not the recorded one is not read"]
+    return [f"{o.path}: the rerun gives different bytes from the recorded output",
+            *(f"  {line}" for line in differences(recorded, rerun, o.format))]
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file is there (a name the system refuses, too long, is none)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def differences(recorded: Path, rerun: Path, fmt: str) -> list[str]:
     """How two outputs of one format differ: per unit for tables, per line for text."""
-    try:
-        a, b = tables(recorded, fmt), tables(rerun, fmt)
-    except Exception as e:  # noqa: BLE001 - an edited file may not read back at all
-        return [f"the recorded file cannot be read back as {fmt} ({type(e).__name__}); "
-                "the bytes differ"]
+    read = []
+    for which, path in (("recorded file", recorded), ("rerun", rerun)):
+        try:
+            read.append(tables(path, fmt))
+        except Exception as e:  # noqa: BLE001 - an output of other options may not read back
+            why = f"the {which} cannot be read back as {fmt} ({type(e).__name__})"
+            return [f"{why}; the bytes differ"]
+    a, b = read
     if a is not None and b is not None:
         same = "every unit has the same values; the bytes differ in form only"
         return diff_tables(a, b) or [same]

@@ -35,6 +35,23 @@ class Sensitivity:
 QUANTILES = (("rank_p05", 0.05), ("rank_median", 0.5), ("rank_p95", 0.95))
 
 
+# 8-byte arrays of one batch's rows × units alive at once while a batch of draws is decided
+# (totals, their eps units, the layout's keys and orders, ranks, classes, award masks …):
+# tracemalloc measured 14 to 16 on the shipped files and on the benchmark file (200 and 10,000
+# units); half again as a margin
+BATCH_ARRAYS = 24
+
+
+def bytes_needed(basis: Basis, draws: int) -> int:
+    """About how many bytes `simulate` holds at its peak for `draws` draws: the factors (draws ×
+    nodes, 8 bytes each), the ranks (draws × units, 4 bytes) and their partition for the
+    quantiles (as many again), and the arrays of one batch of draws being decided. Python
+    integers, so that no product overflows."""
+    n, nodes = max(int(basis.facts.n), 1), len(basis.tree.codes)
+    batch = min(draws, rows_per_batch(n)) * n * 8 * BATCH_ARRAYS
+    return draws * (8 * nodes + 2 * 4 * n) + batch
+
+
 def factors(basis: Basis, draws: int, spread: float, seed: int | None) -> np.ndarray:
     """draws × nodes: each main leaf's factor uniform in [1 − spread, 1 + spread], the rest 1."""
     if not 0 <= spread < 1:
