@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ..errors import Problem
-from .messages import _capped, _first_line, _short, _Unreadable
+from .messages import _capped, _first_line, _short, _Unreadable, _visible
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def _open_json(path: Path, decimal_comma: bool) -> _Table:
               if not isinstance(r, dict))
     if problems := _capped(strays, "", "records that are not objects"):
         raise _Unreadable(*problems)
-    twice = (Problem(f"row {n}", f"names the key '{_short(r.key)}' twice")
+    twice = (Problem(f"row {n}", f"names the key '{_short(_visible(r.key))}' twice")
              for n, r in enumerate(records, 1) if isinstance(r, _Twice))
     if problems := _capped(twice, "", "records that name a key twice"):
         raise _Unreadable(*problems)

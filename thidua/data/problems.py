@@ -12,7 +12,7 @@ import polars as pl
 from ..errors import Problem
 from .columns import _bad, _collect, _Field, _mask
 from .formats import _Table
-from .messages import LIMIT, _capped, _rows, _show, _short
+from .messages import LIMIT, _capped, _rows, _show, _short, _visible
 from .parse import COMMA, CONTROL, DOT, LEGACY_SIGN, NOT_FINITE, NUMBERISH, TEXT, YES_NO
 
 
@@ -93,7 +93,7 @@ def _id_problems(wide: pl.DataFrame, ident: _Field, counts: dict[str, int]) -> l
     if counts["\0unique"] < wide.height - counts["\0empty"]:
         twice = (wide.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null())
                  .group_by("id", maintain_order=True).agg("row"))
-        problems += _capped((Problem(ident.column, f"id '{_short(i)}' appears in rows {_rows(r)}")
+        problems += _capped((Problem(ident.column, f"id '{_short(_visible(i))}' appears in rows {_rows(r)}")
                              for i, r in twice.rows()), ident.column, "duplicate ids")
     return problems
 

@@ -12,7 +12,7 @@ import fastexcel
 import polars as pl
 
 from .formats import _Table
-from .messages import _first_line, _letters, _quoted, _Unreadable
+from .messages import _first_line, _letters, _quoted, _Unreadable, _visible
 from .parse import DOT, _nfc
 
 
@@ -204,7 +204,7 @@ def _sheet(names: list[str], wanted: str | None) -> str:
     for name in names:
         if _nfc(name) == _nfc(wanted):
             return name
-    raise _Unreadable(f"no sheet '{wanted}'; the workbook has {_quoted(names)}")
+    raise _Unreadable(f"no sheet '{_visible(wanted)}'; the workbook has {_quoted(names)}")
 
 
 def _not_xlsx(error: Exception) -> str:
