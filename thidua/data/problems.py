@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import polars as pl
 
@@ -64,16 +65,26 @@ def _problems(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: lis
     keys = sorted({f.key for f in bad})
     raw = _collect(table, plan.filter(pl.col("row").is_in(wanted)).select("row", *keys))
     lookup = {k: dict(zip(raw.get_column("row"), raw.get_column(k), strict=True)) for k in keys}
+    unit = _units(wide, wanted)
     found = []
     for f in bad:
         for r in listed[f.out]:
             value = lookup[f.key][r]
             message = (_number_message(value, decimal_comma) if f.kind == "number"
                        else _flag_message(value))
-            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.out}", message)))
+            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.out}", unit(r) + message)))
     more = [Problem(f.out, f"… and {counts[f.out] - LIMIT} more bad values")
             for f in bad if counts[f.out] > LIMIT]
     return problems + [p for *_, p in sorted(found, key=lambda t: t[:2])] + more
+
+
+def _units(wide: pl.DataFrame, rows: list[int]) -> Callable[[int], str]:
+    """'unit X01: ' for a row, as a value's problem names its unit (nothing when the id is empty)."""
+    if "id" not in wide.columns:
+        return lambda r: ""
+    found = wide.filter(pl.col("row").is_in(rows)).select("row", "id")
+    ids = dict(zip(found.get_column("row"), found.get_column("id"), strict=True))
+    return lambda r: "" if ids.get(r) is None else f"unit {_short(_visible(ids[r]))}: "
 
 
 def _different(ids: pl.Series) -> int:
