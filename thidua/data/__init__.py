@@ -23,6 +23,7 @@ problems (the rows that are wrong, each named); messages writes them.
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -67,14 +68,20 @@ from .problems import _problems, _text_problems
 from .xlsx import _open_xlsx
 
 __all__ = [
-    "COMMA", "CONTROL", "DOT", "FILLED", "FLAG_WORDS", "LEGACY_SIGN", "LIMIT", "MAX_SHEET_CELLS",
-    "MAX_XLSX_EXPANDED", "NAN", "NFC_SAFE", "NO", "NOT_FINITE", "NOT_SURELY_NFC", "NUMBERISH",
-    "RESERVED", "TEXT", "YES", "YES_NO",
+    "COMMA", "CONTROL", "DOT", "FILLED", "FLAG_WORDS", "LEGACY_SIGN", "LIMIT", "MAX_FILE_BYTES",
+    "MAX_SHEET_CELLS", "MAX_XLSX_EXPANDED", "NAN", "NFC_SAFE", "NO", "NOT_FINITE", "NOT_SURELY_NFC",
+    "NUMBERISH", "RESERVED", "TEXT", "YES", "YES_NO",
     "Columns", "Reading", "read_data", "readings", "sha256_file",
 ]
 
 MAX_XLSX_EXPANDED = 200_000_000  # bytes an .xlsx may unzip to; a zip bomb is refused unopened
 MAX_SHEET_CELLS = 30_000_000  # rows × columns a sheet's cells may span: the reader allocates all
+# Bytes a data file may have on disk, checked before it is opened. CSV and Parquet are read by
+# polars, only the columns the criteria use (a million units is about 220 MB of CSV); JSON is
+# parsed whole into Python objects, several times its size; an .xlsx is bounded again by what
+# it unzips to.
+MAX_FILE_BYTES = {".csv": 1_000_000_000, ".parquet": 1_000_000_000, ".json": 200_000_000,
+                  ".xlsx": 200_000_000}
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,32 @@ def sha256_file(path: str | Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def _check_file(path: Path, ext: str) -> None:
+    """Before any reading: a regular file (not a folder, a device such as /dev/zero, a pipe),
+    not empty, and no larger than MAX_FILE_BYTES allows for its format."""
+    try:
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode):
+            with path.open("rb") as f:
+                empty = not f.read(1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _Unreadable("no such file") from None
+    except OSError as e:
+        raise _Unreadable(f"cannot be read: {e.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _Unreadable("is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _Unreadable("is not a regular file (a device, a pipe or a socket); "
+                          "give the path of a data file")
+    if empty:
+        raise _Unreadable("the file is empty")
+    limit = MAX_FILE_BYTES[ext]
+    if info.st_size > limit:
+        advice = "; use CSV or Parquet for more" if ext == ".json" else ""
+        raise _Unreadable(f"is {info.st_size:,} bytes; a {ext} data file may be at most "
+                          f"{limit:,}{advice}")
+
+
 def _open(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) -> _Table:
     ext = path.suffix.lower()
     if ext not in (".csv", ".xlsx", ".parquet", ".json"):
@@ -157,17 +190,7 @@ def _open(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) ->
                           "use .csv, .xlsx, .parquet or .json")
     if sheet is not None and ext != ".xlsx":
         raise _Unreadable(f"a sheet ('{sheet}') was asked for, but a {ext} file has no sheets")
-    try:
-        with path.open("rb") as f:
-            empty = not f.read(1)
-    except FileNotFoundError:
-        raise _Unreadable("no such file") from None
-    except IsADirectoryError:
-        raise _Unreadable("is a folder, not a file") from None
-    except OSError as e:
-        raise _Unreadable(f"cannot be read: {e.strerror}") from None
-    if empty:
-        raise _Unreadable("the file is empty")
+    _check_file(path, ext)
     if ext == ".csv":
         return _open_csv(path)
     if ext == ".xlsx":  # the limits are read when called: they can be set on thidua.data
