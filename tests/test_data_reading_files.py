@@ -30,8 +30,8 @@ def fails(data: Path, tmp_path: Path, *args: str) -> str:
 
 @pytest.mark.parametrize(("name", "message"), [
     ("d.csv", "is 3,000,000,000 bytes; a .csv data file may be at most 1,000,000,000"),
-    ("d.json", "is 3,000,000,000 bytes; a .json data file may be at most 200,000,000; "
-               "use CSV or Parquet for more"),
+    ("d.json", ("is 3,000,000,000 bytes; a .json data file may be at most 200,000,000; "
+               "use CSV or Parquet for more")),
     ("d.parquet", "is 3,000,000,000 bytes; a .parquet data file may be at most 1,000,000,000"),
     ("d.xlsx", "is 3,000,000,000 bytes; a .xlsx data file may be at most 200,000,000"),
 ])

@@ -9,15 +9,18 @@ the few rows that are wrong.
 No row is lost: every row of the file becomes a unit, or the run fails naming the row, or (CSV
 and XLSX only) it is a blank row, one where every column the criteria read is empty, which is
 skipped and counted (`Reading`; the CLI says "skipped N blank rows (…)" and the manifest keeps
-the count). Hostile files meet limits before any real work: an .xlsx is refused from its zip
-directory when it would unzip past MAX_XLSX_EXPANDED, or when its cells span more than
-MAX_SHEET_CELLS (the reader would allocate the whole rectangle); JSON nested too deeply, an
-integer too long, a key named twice in a record, text that holds control characters or looks
-like TCVN3 or mis-decoded UTF-8 are each reported at their row.
+the count). Hostile files meet limits before any real work: only a regular file is read, no
+larger than MAX_FILE_BYTES allows for its format; an .xlsx is refused when it would unzip past
+MAX_XLSX_EXPANDED (told by its zip directory, or counted while every member is inflated once
+before the reader sees it), or when its cells span more than MAX_SHEET_CELLS (the reader would
+allocate the whole rectangle); JSON nested too deeply, an integer too long, a key named twice in
+a record, a lone surrogate, text that holds control characters, a spreadsheet's error (#N/A) or
+looks like TCVN3 or mis-decoded UTF-8 are each reported at their row. A workbook's formula
+whose stored value no spreadsheet application computed is named at its cell.
 
-The modules, in the order of the reading: formats and xlsx (opening a file as a table) → columns
-(the header, and the columns we load) → parse (values as expressions over whole columns) →
-problems (the rows that are wrong, each named); messages writes them.
+The modules, in the order of the reading: formats, xlsxzip and xlsx (opening a file as a table)
+→ columns (the header, and the columns we load) → parse (values as expressions over whole
+columns) → problems (the rows that are wrong, each named); messages writes them.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ from .parse import (
     _text_survey,
     _tidy_text,
 )
-from .problems import _problems, _text_problems
+from .problems import _marked_problems, _problems, _text_problems
 from .xlsx import _open_xlsx
 
 __all__ = [
@@ -119,7 +122,7 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
     """Read a .csv, .xlsx, .parquet or .json file; raise one DataError listing every problem."""
     source = str(path)
     try:
-        table = _open(Path(path), sheet, columns.id, decimal_comma)
+        table = _open(Path(path), sheet, columns, decimal_comma)
         positions, problems = _match(table, columns)
         if not positions:
             raise DataError(source, problems)
@@ -141,6 +144,7 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
         wide = _tidy_text(wide, survey)
         problems += _text_problems(table, wide, fields, survey)
         problems += _problems(table, wide, plan, fields, decimal_comma)
+        problems += _marked_problems(table, wide, fields, problems)
     except _Unreadable as e:
         raise DataError(source, e.problems) from None
     if problems:
@@ -183,7 +187,7 @@ def _check_file(path: Path, ext: str) -> None:
                           f"{limit:,}{advice}")
 
 
-def _open(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) -> _Table:
+def _open(path: Path, sheet: str | None, columns: Columns, decimal_comma: bool) -> _Table:
     ext = path.suffix.lower()
     if ext not in (".csv", ".xlsx", ".parquet", ".json"):
         raise _Unreadable(f"cannot read '{ext or path.name}' files; "
@@ -194,7 +198,8 @@ def _open(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) ->
     if ext == ".csv":
         return _open_csv(path)
     if ext == ".xlsx":  # the limits are read when called: they can be set on thidua.data
-        return _open_xlsx(path, sheet, id_column, decimal_comma, MAX_XLSX_EXPANDED, MAX_SHEET_CELLS)
+        return _open_xlsx(path, sheet, columns.id, columns.numbers, decimal_comma,
+                          MAX_XLSX_EXPANDED, MAX_SHEET_CELLS)
     if ext == ".parquet":
         return _open_parquet(path)
     return _open_json(path, decimal_comma)

@@ -29,6 +29,8 @@ class _Table:
     no_units: str = "the file has a header row but no units"
     # JSON: the records (row, "list" or "object") whose value at this position is not a value
     nested: Callable[[int], list[tuple[int, str]]] = lambda position: []
+    # XLSX: (row, message) of the cells at this position whose value cannot be trusted
+    marked: Callable[[int], list[tuple[int, str]]] = lambda position: []
 
 
 def _open_csv(path: Path) -> _Table:
@@ -234,7 +236,8 @@ def _surrogates(records: list[dict[str, object]]) -> Iterator[Problem]:
         for key, value in record.items():
             if not _encodes(key):
                 yield Problem(f"row {n}", f"the key '{_visible(key)}' {_HALF}")
-            elif not _encodes(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)):
+            elif not _encodes(value if isinstance(value, str)
+                              else json.dumps(value, ensure_ascii=False)):
                 yield Problem(f"row {n}, {_visible(key)}", f"{_show(value)} {_HALF}")
 
 

@@ -58,7 +58,9 @@ def _visible(text: str) -> str:
 
 def _escape(ch: str) -> str:
     code = ord(ch)
-    return f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
+    if code < 0x100:
+        return f"\\x{code:02X}"
+    return f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
 
 
 def _short(text: str, size: int = 40) -> str:

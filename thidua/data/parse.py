@@ -27,6 +27,8 @@ FLAG_WORDS = {**{w: True for w in YES}, **{w: False for w in NO}}
 # UTF-8 read as Windows-1252, is full of ("X· Qu¶ng L­u", "XÃ£ Quáº£ng").
 CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 LEGACY_SIGN = r"[\u00A1-\u00BF]"
+# What a spreadsheet shows, and writes to CSV, for a formula that failed: never a value.
+SHEET_ERROR = r"#(?:DIV/0!|N/A|NAME\?|NULL!|NUM!|REF!|VALUE!|GETTING_DATA|SPILL!|CALC!|ERROR)"
 
 # Text made only of these characters is NFC already (Latin with Vietnamese letters, punctuation,
 # currency; tests/test_data.py checks it), so most columns skip normalisation.
@@ -95,12 +97,14 @@ def _filled(key: str, dtype: pl.DataType) -> pl.Expr:
 def _text_survey(wide: pl.DataFrame) -> dict[str, bool]:
     """One pass over the text columns, its parts run side by side: for each, whether it may hold
     text not in NFC (`nfc:<column>`), an empty id or group (`empty:<column>`), and a control
-    character or a sign of an old encoding (`odd:<column>`; NFC neither adds nor removes those)."""
+    character, a sign of an old encoding or a spreadsheet's error (`odd:<column>`; NFC neither adds
+    nor removes those)."""
     present = [t for t in TEXT if t in wide.columns]
     return wide.select(
         *(pl.col(t).str.contains(NOT_SURELY_NFC).any().alias(f"nfc:{t}") for t in present),
         *(pl.col(t).eq("").any().alias(f"empty:{t}") for t in present if t != "name"),
-        *(pl.col(t).str.contains(f"{CONTROL}|{LEGACY_SIGN}").any().alias(f"odd:{t}") for t in present),
+        *(pl.col(t).str.contains(f"{CONTROL}|{LEGACY_SIGN}|^\\s*{SHEET_ERROR}\\s*$").any()
+          .alias(f"odd:{t}") for t in present),
     ).row(0, named=True)
 
 

@@ -13,8 +13,18 @@ import polars as pl
 from ..errors import Problem
 from .columns import _bad, _collect, _Field, _mask
 from .formats import _Table
-from .messages import LIMIT, _capped, _rows, _show, _short, _visible
-from .parse import COMMA, CONTROL, DOT, LEGACY_SIGN, NOT_FINITE, NUMBERISH, TEXT, YES_NO
+from .messages import LIMIT, _capped, _rows, _short, _show, _visible
+from .parse import (
+    COMMA,
+    CONTROL,
+    DOT,
+    LEGACY_SIGN,
+    NOT_FINITE,
+    NUMBERISH,
+    SHEET_ERROR,
+    TEXT,
+    YES_NO,
+)
 
 
 def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
@@ -33,11 +43,15 @@ def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
             continue
         control = pl.col(f.out).str.contains(CONTROL)
         legacy = pl.col(f.out).str.count_matches(LEGACY_SIGN) >= 2
-        bad = wide.filter(control | legacy).select("row", f.out, control.alias("control"))
-        for r, value, is_control in bad.head(LIMIT).rows():
+        error = pl.col(f.out).str.strip_chars().str.contains(f"^{SHEET_ERROR}$")
+        bad = (wide.filter(control | legacy | error)
+               .select("row", f.out, control.alias("control"), error.alias("error")))
+        for r, value, is_control, is_error in bad.head(LIMIT).rows():
             char = re.search(CONTROL, value) if is_control else None
             message = (f"{_show(value)} holds the control character U+{ord(char[0]):04X}"
                        if char else
+                       f"{_show(value)} is an error in the workbook (a formula that failed), "
+                       f"not a unit's {f.kind}" if is_error else
                        f"{_show(value)} looks like text in an old encoding (TCVN3/ABC, or UTF-8 "
                        "opened as Windows-1252), not Unicode; convert the file to Unicode "
                        "(e.g. with Unikey's converter) and save it again")
@@ -78,8 +92,26 @@ def _problems(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: lis
     return problems + [p for *_, p in sorted(found, key=lambda t: t[:2])] + more
 
 
+def _marked_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
+                     problems: list[Problem]) -> list[Problem]:
+    """Cells the file itself marks as untrustworthy (table.marked: XLSX formulas), at most LIMIT
+    per column; a cell already named for its value is not named twice."""
+    taken = {p.where for p in problems}
+    found: list[tuple[int, int, Problem]] = []
+    for f in fields:
+        position = int(f.key[1:])
+        marks = [(r, m) for r, m in table.marked(position) if f"row {r}, {f.column}" not in taken]
+        unit = _units(wide, [r for r, _ in marks[:LIMIT]]) if f.kind != "id" else lambda r: ""
+        found += [(r, position, Problem(f"row {r}, {f.column}", unit(r) + m))
+                  for r, m in marks[:LIMIT]]
+        if len(marks) > LIMIT:
+            found.append((1 << 62, position,
+                          Problem(f.column, f"… and {len(marks) - LIMIT} more such cells")))
+    return [p for *_, p in sorted(found, key=lambda t: t[:2])]
+
+
 def _units(wide: pl.DataFrame, rows: list[int]) -> Callable[[int], str]:
-    """'unit X01: ' for a row, as a value's problem names its unit (nothing when the id is empty)."""
+    """'unit X01: ' for a row, as a value's problem names its unit (nothing for an empty id)."""
     if "id" not in wide.columns:
         return lambda r: ""
     found = wide.filter(pl.col("row").is_in(rows)).select("row", "id")
@@ -134,4 +166,4 @@ def _flag_message(value: object) -> str:
     return f"{_show(value)} is not a yes/no value {YES_NO}"
 
 
-EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|NAME\?|NULL!|NUM!|REF!|VALUE!|GETTING_DATA|SPILL!|CALC!|ERROR)")
+EXCEL_ERROR = re.compile(SHEET_ERROR)
