@@ -125,7 +125,8 @@ def _collect(table: _Table, plan: pl.LazyFrame) -> pl.DataFrame:
     try:
         return plan.collect()
     except pl.exceptions.ComputeError as e:
-        raise _Unreadable(f"cannot be read as {table.kind}: {_first_line(e)}") from None
+        raise _Unreadable(*table.explain() or [
+            f"cannot be read as {table.kind}: {_first_line(e)}"]) from None
 
 
 def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> list[pl.Expr]:

@@ -31,6 +31,8 @@ class _Table:
     nested: Callable[[int], list[tuple[int, str]]] = lambda position: []
     # XLSX: (row, message) of the cells at this position whose value cannot be trusted
     marked: Callable[[int], list[tuple[int, str]]] = lambda position: []
+    # Parquet: the problems that explain why loading failed, found column by column ([]: none)
+    explain: Callable[[], list[Problem]] = lambda: []
 
 
 def _open_csv(path: Path) -> _Table:
@@ -147,12 +149,51 @@ def _not_utf8(line: int, byte: int, start: bytes, kind: str = "CSV") -> str:
 
 def _open_parquet(path: Path) -> _Table:
     try:
-        header = tuple(pl.read_parquet_schema(path))
+        schema = pl.read_parquet_schema(path)
     except pl.exceptions.ComputeError as e:
         raise _Unreadable(f"is not a Parquet file: {_first_line(e)}") from None
-    return _Table("Parquet", header,
-                  lambda positions: pl.scan_parquet(path).select(header[i] for i in positions),
-                  first_row=1, spreadsheet=False, no_units="the file has no units")
+    header = tuple(schema)
+
+    def load(positions: list[int]) -> pl.LazyFrame:
+        # categorical and enum columns are text with a dictionary: read as the text they hold
+        return pl.scan_parquet(path).select(
+            pl.col(header[i]).cast(pl.String)
+            if isinstance(schema[header[i]], pl.Categorical | pl.Enum) else pl.col(header[i])
+            for i in positions)
+
+    return _Table("Parquet", header, load, first_row=1, spreadsheet=False,
+                  no_units="the file has no units", explain=lambda: _bad_text(path, schema))
+
+
+def _bad_text(path: Path, schema: dict[str, pl.DataType]) -> list[Problem]:
+    """The text columns that hold bytes that are not UTF-8, each with the first such record
+    (found by halving: a slice of a column is decoded alone)."""
+    def fails(column: str, offset: int, length: int) -> bool:
+        try:
+            pl.scan_parquet(path).select(column).slice(offset, length).collect()
+        except pl.exceptions.ComputeError:
+            return True
+        return False
+
+    problems: list[Problem] = []
+    height = pl.scan_parquet(path).select(pl.len()).collect().item()
+    for column, dtype in schema.items():
+        if dtype != pl.String or not fails(column, 0, height):
+            continue
+        low, high = 0, height
+        while high - low > 1:  # the first bad record lies in [low, high)
+            middle = (low + high) // 2
+            if fails(column, low, middle - low):
+                high = middle
+            else:
+                low = middle
+        if low == 0 and height > 1 and fails(column, height - 1, 1):  # first and last fail:
+            where = _visible(column)  # the column's dictionary of values holds the bad text
+        else:
+            where = f"row {low + 1}, {_visible(column)}"
+        problems.append(Problem(where, "holds text that is not UTF-8; write the file again with "
+                                       "its text encoded as UTF-8"))
+    return problems
 
 
 class _Twice(dict):  # type: ignore[type-arg]
