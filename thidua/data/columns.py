@@ -126,7 +126,7 @@ def _collect(table: _Table, plan: pl.LazyFrame) -> pl.DataFrame:
         return plan.collect()
     except pl.exceptions.ComputeError as e:
         raise _Unreadable(*table.explain() or [
-            f"cannot be read as {table.kind}: {_first_line(e)}"]) from None
+            Problem("", f"cannot be read as {table.kind}: {_first_line(e)}")]) from None
 
 
 def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> list[pl.Expr]:

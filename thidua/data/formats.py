@@ -32,7 +32,7 @@ class _Table:
     # XLSX: (row, message) of the cells at this position whose value cannot be trusted
     marked: Callable[[int], list[tuple[int, str]]] = lambda position: []
     # Parquet: the problems that explain why loading failed, found column by column ([]: none)
-    explain: Callable[[], list[Problem]] = lambda: []
+    explain: Callable[[], list[Problem]] = list
 
 
 def _open_csv(path: Path) -> _Table:
