@@ -258,6 +258,15 @@ def test_formulas_written_by_a_program_that_is_no_spreadsheet_are_bad_input(tmp_
         f"{path}::row 2, diem: unit X1: the formula in D2 {NOT_COMPUTED.format(why)}")
 
 
+def test_formulas_of_a_workbook_saved_uncalculated_by_hand_are_bad_input(tmp_path):
+    path = as_excel_saved_it(workbook(tmp_path / "d.xlsx", formulas))
+    path = rewrite(path, {"xl/workbook.xml": lambda t: t.replace(
+        "<calcPr ", '<calcPr calcMode="manual" calcOnSave="0" ')})
+    why = "the workbook calculates only by hand and was saved without calculating"
+    assert problems(path)[0] == (
+        f"{path}::row 2, diem: unit X1: the formula in D2 {NOT_COMPUTED.format(why)}")
+
+
 @pytest.mark.parametrize("application", ["Microsoft Excel", "LibreOffice/7.6.4.1$Linux_X86_64"])
 def test_formulas_a_spreadsheet_computed_are_read(tmp_path, application):
     path = as_excel_saved_it(workbook(tmp_path / "d.xlsx", formulas), application)
@@ -374,3 +383,31 @@ def test_a_zip_that_understates_its_sizes_through_the_cli(tmp_path, monkeypatch)
         "although its zip directory says less; an .xlsx data file may unzip to at most "
         f"{declared + 100_000:,} (a zip bomb?)\n")
     assert not out.exists()
+
+
+def prefixed(text: str) -> str:
+    """A sheet's XML with its elements in a prefixed namespace (<x:c>), as the .NET Open XML SDK
+    writes it."""
+    text = re.sub(r"<(/?)(\w+)([\s>/])", r"<\1x:\2\3", text.split("?>", 1)[1])
+    text = text.replace('<x:worksheet xmlns="', '<x:worksheet xmlns:x="')
+    return '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>' + text
+
+
+def test_formulas_are_found_in_a_sheet_whose_tags_carry_a_prefix(tmp_path):
+    path = rewrite(workbook(tmp_path / "d.xlsx", formulas), {"xl/worksheets/sheet1.xml": prefixed})
+    why = "the workbook asks to be recalculated when it is opened, so they were not"
+    assert problems(path) == [
+        f"{path}::row 2, diem: unit X1: the formula in D2 {NOT_COMPUTED.format(why)}",
+        f"{path}::row 3, diem: unit X2: the formula in D3 {NOT_COMPUTED.format(why)}",
+    ]
+
+
+def test_a_far_cell_is_found_in_a_sheet_whose_tags_carry_a_prefix(tmp_path):
+    def fill(book):
+        sheet = book.add_worksheet()
+        table(sheet, [["X1", "A", "C1", 80, "có"]])
+        sheet.write(1_048_575, 16_383, "x")
+    path = rewrite(workbook(tmp_path / "d.xlsx", fill), {"xl/worksheets/sheet1.xml": prefixed})
+    assert problems(path) == [
+        f"{path}: the sheet 'Sheet1' spans rows 1 to 1,048,576 and columns A to XFD, more than "
+        "30,000,000 cells; delete what lies far from the table"]

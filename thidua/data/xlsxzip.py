@@ -192,7 +192,8 @@ def _distrust(small: dict[str, bytes]) -> str | None:
     """Why the values stored with the formulas cannot be taken as computed, or None. They can
     when a spreadsheet application (SPREADSHEETS) wrote the file and the workbook does not ask
     to be recalculated when opened (<calcPr fullCalcOnLoad="1">: what libraries write, since
-    they store values they never computed)."""
+    they store values they never computed), nor says it was saved uncalculated (calcMode
+    "manual" with calcOnSave="0")."""
     app = re.search(r"<(?:\w+:)?Application>([^<]*)</", small.get("docProps/app.xml", b"")
                     .decode("utf-8", "replace"))
     writer = html.unescape(app[1]).strip() if app else ""
@@ -204,6 +205,9 @@ def _distrust(small: dict[str, bytes]) -> str | None:
         return f"it was written by '{_visible(writer)}', not by a spreadsheet application"
     if calc and _attr(calc[0], "fullCalcOnLoad") in ("1", "true"):
         return "the workbook asks to be recalculated when it is opened, so they were not"
+    if calc and _attr(calc[0], "calcMode") == "manual" and _attr(calc[0], "calcOnSave") in (
+            "0", "false"):
+        return "the workbook calculates only by hand and was saved without calculating"
     return None
 
 
@@ -214,11 +218,15 @@ def _attr(tag: str, name: str) -> str | None:
 
 # --- one pass over the sheet's cells -------------------------------------------------------------
 
-_TAG = r"<c\s[^>]*>"  # a cell's opening tag; one ending in "/>" is formatting only
-_FORMULA = r'<c\s[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v>[^<]*</v>|<v/>)?'
-_ERROR_CELL = re.compile(r'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)  # t="e": #DIV/0!, #N/A, …
+# Tags may carry a namespace prefix (<x:c>, as the .NET Open XML SDK writes them).
+_TAG = r"<(?:\w+:)?c\s[^>]*>"  # a cell's opening tag; one ending in "/>" is formatting only
+_FORMULA = (r"<(?:\w+:)?c\s[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
+            r"(?:<(?:\w+:)?v>[^<]*</(?:\w+:)?v>|<(?:\w+:)?v/>)?")
+_VALUED = r"<(?:\w+:)?v>\s*[^<\s][^<]*</"
+_ERROR_CELL = re.compile(r'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.DOTALL)
+_CLOSE = re.compile(rb"</(?:\w+:)?(?:c|row)>")  # where a whole cell or row ends
 _REF = re.compile(r'\br="([A-Z]{1,3})([0-9]{1,7})"')
-_VALUE = re.compile(r"<v>([^<]*)</v>")
+_VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</")
 
 
 class _Cells:
@@ -240,8 +248,8 @@ class _Cells:
             data = carry + b"".join(pending)
             pending, held = [], 0
             if piece:  # keep what follows the last whole cell for the next piece
-                end = max(data.rfind(b"</c>") + 4, data.rfind(b"</row>") + 6)
-                cut = end if end > 6 else 0
+                tail = max(len(data) - (1 << 20), 0)
+                cut = max((m.end() for m in _CLOSE.finditer(data, tail)), default=0)
             else:
                 cut = len(data)
             carry, data = data[cut:], data[:cut]
@@ -269,10 +277,10 @@ class _Cells:
         odd = cells.filter(pl.col("kind").is_in([*TEXT_KINDS, "b", "e"]))
         if not odd.is_empty():
             self._kinds.append(odd)
-        if "<f" in text:
+        if "<f" in text or ":f" in text:
             found = pl.Series([text]).str.extract_all(_FORMULA).explode().drop_nulls()
             self._formulas.append(_refs(found, valued=pl.col("tag").str.contains(
-                r"<v>\s*[^<\s][^<]*</v>")))
+                _VALUED)))
 
     def kinds(self) -> pl.DataFrame:
         empty = pl.DataFrame(schema={"row": pl.Int64, "col": pl.Int64, "kind": pl.String})
