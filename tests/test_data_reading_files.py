@@ -4,13 +4,17 @@ and no output file is written."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
 from thidua.cli import cli
+from thidua.data import Columns, read_data
+from thidua.errors import DataError
 
 CRITERIA = Path(__file__).parent / "cases" / "bad-data" / "criteria.yaml"
 HEADER = "ma,ten,cum,ty_le,bao_cao,thu,chi"
@@ -116,3 +120,23 @@ def test_a_lone_surrogate_in_a_nested_json_value_is_named_too(tmp_path):
     path.write_text("[" + record(ty_le='[1, "\\udfff"]') + "]", encoding="utf-8")
     assert fails(path, tmp_path) == (
         f"Error: {path}: 1 problem\n{path}::row 1, ty_le: '[1, '\\udfff']' {HALF}\n")
+
+
+def test_a_number_other_than_1_or_0_is_no_yes_no_value_in_any_format(tmp_path):
+    columns = Columns(id="ma", name="ten", group=None, numbers=frozenset(), flags=frozenset({"dat"}))
+    csv = tmp_path / "d.csv"
+    csv.write_text("ma,ten,dat\nX1,A,1\nX2,B,5\nX3,C,0\n", encoding="utf-8")
+    parquet = tmp_path / "d.parquet"
+    pl.DataFrame({"ma": ["X1", "X2", "X3"], "ten": ["A", "B", "C"], "dat": [1, 5, 0]}).write_parquet(parquet)
+    floats = tmp_path / "f.parquet"
+    pl.DataFrame({"ma": ["X1", "X2", "X3"], "ten": ["A", "B", "C"],
+                  "dat": [1.0, 5.0, 0.0]}).write_parquet(floats)
+    js = tmp_path / "d.json"
+    js.write_text(json.dumps([{"ma": "X1", "ten": "A", "dat": 1}, {"ma": "X2", "ten": "B", "dat": 5},
+                              {"ma": "X3", "ten": "C", "dat": 0}]), encoding="utf-8")
+    yes_no = "(có/không, x, 1/0, true/false)"
+    for path, first, shown in ((csv, 2, "5"), (parquet, 1, "5"), (floats, 1, "5.0"), (js, 1, "5")):
+        with pytest.raises(DataError) as caught:
+            read_data(path, columns)
+        assert caught.value.lines() == [
+            f"{path}::row {first + 1}, dat: unit X2: '{shown}' is not a yes/no value {yes_no}"]

@@ -409,5 +409,5 @@ def test_a_far_cell_is_found_in_a_sheet_whose_tags_carry_a_prefix(tmp_path):
         sheet.write(1_048_575, 16_383, "x")
     path = rewrite(workbook(tmp_path / "d.xlsx", fill), {"xl/worksheets/sheet1.xml": prefixed})
     assert problems(path) == [
-        f"{path}: the sheet 'Sheet1' spans rows 1 to 1,048,576 and columns A to XFD, more than "
-        "30,000,000 cells; delete what lies far from the table"]
+        (f"{path}: the sheet 'Sheet1' spans rows 1 to 1,048,576 and columns A to XFD, more than "
+        "30,000,000 cells; delete what lies far from the table")]

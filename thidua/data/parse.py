@@ -74,11 +74,9 @@ def _flag(key: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]:
     c = pl.col(key)
     if dtype == pl.Boolean:
         return c, None
-    if dtype.is_integer():
-        return c != 0, None
-    if dtype.is_numeric():
+    if dtype.is_numeric():  # 1 and 0, as the words are; 5 is no more a yes than the text "5"
         number = c.cast(pl.Float64)
-        return number != 0, ~number.is_finite()
+        return number != 0, ~number.is_in([0.0, 1.0])
     if dtype == pl.String:
         word = (c.str.strip_chars().str.normalize("NFC").str.to_lowercase()
                 .str.replace_all(r"\s+", " "))
