@@ -411,3 +411,19 @@ def test_a_far_cell_is_found_in_a_sheet_whose_tags_carry_a_prefix(tmp_path):
     assert problems(path) == [
         (f"{path}: the sheet 'Sheet1' spans rows 1 to 1,048,576 and columns A to XFD, more than "
         "30,000,000 cells; delete what lies far from the table")]
+
+
+def test_every_error_cell_is_refused_however_many_there_are(tmp_path):
+    def fill(book):
+        sheet = book.add_worksheet()
+        table(sheet, [[f"X{i}", "A", "C1", None, "có"] for i in range(1, 1202)])
+        for r in range(1, 1202):
+            sheet.write_formula(r, 3, "=1/0", None, "#DIV/0!")
+        sheet.write_formula(1202, 3, "=1/0", None, "#DIV/0!")  # a row with nothing else in it
+    path = as_excel_saved_it(workbook(tmp_path / "d.xlsx", fill))
+    found = problems(path)
+    assert len(found) == 52
+    assert found[0] == f"{path}::row 1203, ma: the unit id is empty"  # not a blank row
+    assert found[1] == f"{path}::row 2, diem: unit X1: '#DIV/0!' {ERROR}, not a number"
+    assert found[50] == f"{path}::row 51, diem: unit X50: '#DIV/0!' {ERROR}, not a number"
+    assert found[51] == f"{path}::diem: … and 1152 more bad values"

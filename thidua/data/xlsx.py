@@ -38,7 +38,8 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collectio
         header = tuple("" if v is None else v for v in raw.row(top))
         # Then typed from every row of each column (a sample could turn a text cell into null);
         # a column with an error cell as text (some errors stop the reader's typing).
-        failed = {col - 1: "string" for row, col, _ in scan.errors if row > top + 1}
+        failed = {col - 1: "string" for col in
+                  scan.errors.filter(pl.col("row") > top + 1).get_column("col").unique()}
         table = book.load_sheet(name, header_row=top, schema_sample_rows=None,
                                 dtypes=failed or None)  # type: ignore[arg-type]
         # Columns are matched by their place in the sheet: empty columns are left out of `frame`.
@@ -71,8 +72,7 @@ def _as_written(book: fastexcel.ExcelReader, name: str, first: int, frame: pl.Da
     error cell becomes its text (#DIV/0!, #N/A) in any column, to be reported."""
     below = pl.col("row").is_between(first, first + frame.height - 1)
     kinds = scan.kinds.filter(below)
-    errors = pl.DataFrame(scan.errors, schema={"row": pl.Int64, "col": pl.Int64, "text": pl.String},
-                          orient="row").filter(below)
+    errors = scan.errors.filter(below)
     column = {c: i + 1 for i, c in names.items()}  # frame column → sheet column (1-based)
     odd = set(kinds.filter(pl.col("kind").is_in([*TEXT_KINDS, "b"])).get_column("col"))
     redo = [c for c in number_columns

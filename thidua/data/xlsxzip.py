@@ -28,7 +28,6 @@ from .parse import _nfc
 SPREADSHEETS = ("Microsoft Excel", "Microsoft Macintosh Excel", "LibreOffice", "OpenOffice",
                 "Apache OpenOffice")
 TEXT_KINDS = ("s", "str", "inlineStr")  # t="…" of a cell holding text (shared, formula, inline)
-MAX_ERRORS = 1000  # error cells whose text is kept
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ class _Scan:
 
     sheet: str | None  # the sheet chosen; None when the workbook has no index (the reader's first)
     kinds: pl.DataFrame  # row, col (1-based), kind: every cell that is not a plain number
-    errors: list[tuple[int, int, str]]  # (row, col, text) of error cells (#DIV/0!, #N/A, …)
+    errors: pl.DataFrame  # row, col, text: every error cell (#DIV/0!, #N/A, …) and its text
     formulas: pl.DataFrame  # row, col, valued: every formula cell, and whether it stores a value
     distrust: str | None  # why stored formula values cannot be trusted; None when they can
 
@@ -87,7 +86,7 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
         raise _Unreadable("is not an .xlsx workbook (it is not a zip archive)") from None
     except (OSError, EOFError, ValueError, zlib.error) as e:
         raise _Unreadable(f"cannot be read as an .xlsx workbook: {_first_line(e)}") from None
-    return _Scan(chosen.name if chosen else None, cells.kinds(), cells.errors, cells.formulas(),
+    return _Scan(chosen.name if chosen else None, cells.kinds(), cells.errors(), cells.formulas(),
                  _distrust(small))
 
 
@@ -223,10 +222,10 @@ _TAG = r"<(?:\w+:)?c\s[^>]*>"  # a cell's opening tag; one ending in "/>" is for
 _FORMULA = (r"<(?:\w+:)?c\s[^>]*>\s*<(?:\w+:)?f\b[^>]*(?:/>|>[^<]*</(?:\w+:)?f>)\s*"
             r"(?:<(?:\w+:)?v>[^<]*</(?:\w+:)?v>|<(?:\w+:)?v/>)?")
 _VALUED = r"<(?:\w+:)?v>\s*[^<\s][^<]*</"
-_ERROR_CELL = re.compile(r'<(?:\w+:)?c\b([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.DOTALL)
+# t="e": #DIV/0!, #N/A, …; an error cell that closes its own tag holds nothing, and is skipped
+_ERROR_CELL = r'(?s)<(?:\w+:)?c\s[^>]*\bt="e"(?:[^>]*[^/>])?>.*?</(?:\w+:)?c>'
 _CLOSE = re.compile(rb"</(?:\w+:)?(?:c|row)>")  # where a whole cell or row ends
-_REF = re.compile(r'\br="([A-Z]{1,3})([0-9]{1,7})"')
-_VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</")
+_VALUE = r"<(?:\w+:)?v>([^<]*)</"
 
 
 class _Cells:
@@ -234,7 +233,7 @@ class _Cells:
 
     def __init__(self) -> None:
         self.low_row, self.high_row, self.low_col, self.high_col = 1 << 30, 0, 1 << 30, 0
-        self.errors: list[tuple[int, int, str]] = []
+        self._errors: list[pl.DataFrame] = []
         self._kinds: list[pl.DataFrame] = []
         self._formulas: list[pl.DataFrame] = []
 
@@ -263,8 +262,10 @@ class _Cells:
                 f"more than {max_cells:,} cells; delete what lies far from the table")
 
     def _piece(self, text: str) -> None:
-        if 't="e"' in text and len(self.errors) < MAX_ERRORS:
-            self.errors += _error_cells(text)[: MAX_ERRORS - len(self.errors)]
+        if 't="e"' in text:
+            found = pl.Series([text]).str.extract_all(_ERROR_CELL).explode().drop_nulls()
+            self._errors.append(_refs(found, text=pl.col("tag").str.extract(_VALUE)
+                                      .fill_null("#ERROR")))
         tags = pl.Series([text]).str.extract_all(_TAG).explode().drop_nulls()
         tags = tags.filter(~tags.str.ends_with("/>"))
         cells = _refs(tags, kind=pl.col("tag").str.extract(r'\bt="([A-Za-z]+)"'))
@@ -286,6 +287,10 @@ class _Cells:
         empty = pl.DataFrame(schema={"row": pl.Int64, "col": pl.Int64, "kind": pl.String})
         return pl.concat([empty, *self._kinds])
 
+    def errors(self) -> pl.DataFrame:
+        empty = pl.DataFrame(schema={"row": pl.Int64, "col": pl.Int64, "text": pl.String})
+        return pl.concat([empty, *self._errors])
+
     def formulas(self) -> pl.DataFrame:
         empty = pl.DataFrame(schema={"row": pl.Int64, "col": pl.Int64, "valued": pl.Boolean})
         return pl.concat([empty, *self._formulas])
@@ -302,16 +307,6 @@ def _refs(tags: pl.Series, **extra: pl.Expr) -> pl.DataFrame:
             .select(row=pl.col("digits").cast(pl.Int64),
                     col=pl.col("letters").replace_strict(numbers, return_dtype=pl.Int64),
                     **extra))
-
-
-def _error_cells(text: str) -> list[tuple[int, int, str]]:
-    out = []
-    for m in _ERROR_CELL.finditer(text):
-        ref, value = _REF.search(m[1]), _VALUE.search(m[2])
-        if ref:
-            out.append((int(ref[2]), _column_number(ref[1]),
-                        html.unescape(value[1]) if value else "#ERROR"))
-    return out
 
 
 def _column_number(letters: str) -> int:
