@@ -427,3 +427,10 @@ def test_every_error_cell_is_refused_however_many_there_are(tmp_path):
     assert found[1] == f"{path}::row 2, diem: unit X1: '#DIV/0!' {ERROR}, not a number"
     assert found[50] == f"{path}::row 51, diem: unit X50: '#DIV/0!' {ERROR}, not a number"
     assert found[51] == f"{path}::diem: … and 1152 more bad values"
+
+
+def test_the_reading_says_which_sheet_was_read(tmp_path):
+    path = workbook(tmp_path / "d.xlsx", lambda b: three_sheets(b, hidden=(0,), active=1))
+    with thidua.data.readings() as found:
+        read_data(path, COLS)
+    assert [r.sheet for r in found] == ["Năm 2025"]

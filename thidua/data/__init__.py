@@ -101,6 +101,7 @@ class Reading:
     units: int
     blank: int  # rows skipped as blank: rows == units + blank
     blank_rows: tuple[int, ...] = field(default=())  # the first LIMIT of them, as row numbers
+    sheet: str | None = None  # .xlsx: the worksheet read (see docs/cli.md: which sheet)
 
 
 _readings: ContextVar[list[Reading] | None] = ContextVar("thidua_readings", default=None)
@@ -151,7 +152,8 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
         raise DataError(source, problems)
     found = _readings.get()
     if found is not None:
-        found.append(Reading(source, rows, wide.height, blank.len(), tuple(blank.head(LIMIT))))
+        found.append(Reading(source, rows, wide.height, blank.len(), tuple(blank.head(LIMIT)),
+                             table.sheet))
     return wide.select(*(f.out for f in fields), "row")
 
 

@@ -31,6 +31,7 @@ class _Table:
     nested: Callable[[int], list[tuple[int, str]]] = lambda position: []
     # XLSX: (row, message) of the cells at this position whose value cannot be trusted
     marked: Callable[[int], list[tuple[int, str]]] = lambda position: []
+    sheet: str | None = None  # XLSX: the worksheet read
     # Parquet: the problems that explain why loading failed, found column by column ([]: none)
     explain: Callable[[], list[Problem]] = list
 

@@ -58,7 +58,7 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collectio
 
     return _Table("an .xlsx workbook", header,
                   lambda positions: frame.lazy().select(names[sheet_column[i]] for i in positions),
-                  first_row=top + 2, spreadsheet=True, marked=marked)
+                  first_row=top + 2, spreadsheet=True, marked=marked, sheet=name)
 
 
 def _as_written(book: fastexcel.ExcelReader, name: str, first: int, frame: pl.DataFrame,
