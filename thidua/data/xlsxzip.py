@@ -68,6 +68,8 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
                                        "docProps/app.xml")}
             sheets, active = _index(small, set(names))
             chosen = _choose(sheets, active, wanted)
+            # The sheet to read; every worksheet when the index cannot tell (each then checked
+            # for its extent, and no cell known: the reader's own reading stands).
             members = ([chosen.member] if chosen and chosen.member else
                        [n for n in sorted(names)
                         if n.startswith("xl/worksheets/") and n.endswith(".xml")])
@@ -77,8 +79,10 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
                     continue
                 chunks = _inflate(raw, info, budget)
                 if info.filename in members:
-                    cells.read(chunks, chosen.name if chosen else info.filename.rsplit("/", 1)[-1],
-                               max_cells)
+                    if chosen and chosen.member:
+                        cells.read(chunks, chosen.name, max_cells)
+                    else:
+                        _Cells().read(chunks, info.filename.rsplit("/", 1)[-1], max_cells)
                 else:
                     for _ in chunks:
                         pass
