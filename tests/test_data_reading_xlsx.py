@@ -5,6 +5,7 @@ lies about its sizes refused while it is inflated. Each format agrees with the o
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zipfile
 from pathlib import Path
@@ -434,3 +435,19 @@ def test_the_reading_says_which_sheet_was_read(tmp_path):
     with thidua.data.readings() as found:
         read_data(path, COLS)
     assert [r.sheet for r in found] == ["Năm 2025"]
+
+
+def test_reading_a_workbook_prints_nothing_of_the_readers_own(tmp_path, monkeypatch):
+    def fill(book):
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["ma", "ten", "cum", "ty_le", "bao_cao", "thu", "chi"])
+        sheet.write_row(1, 0, ["X01", "A", "C1", 80, "có", 10, 5])
+        sheet.write(1, 9, "ghi chú")  # columns H and I hold nothing: the reader logs about them
+    path = workbook(tmp_path / "d.xlsx", fill)
+    criteria = Path(__file__).parent / "cases" / "bad-data" / "criteria.yaml"
+    # As in a real run: no logging handler anywhere, so Python prints a warning on stderr.
+    monkeypatch.setattr(logging.root, "handlers", [])
+    result = CliRunner().invoke(cli, ["score", str(criteria), str(path), "--format", "csv"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""

@@ -6,6 +6,7 @@ an empty one, and a formula whose stored value no spreadsheet computed is named.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from .formats import _Table
 from .messages import _first_line, _letters, _quoted, _Unreadable, _visible
 from .parse import _nfc
 from .xlsxzip import TEXT_KINDS, _Scan, _scan
+
+# The reader logs "Could not determine dtype for column 5, falling back to string" for every
+# empty or mixed column; with no handler configured, Python prints that on standard error,
+# where only our own messages belong. What it means is decided here, cell by cell.
+logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 
 
 def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collection[str],
