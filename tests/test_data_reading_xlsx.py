@@ -4,6 +4,7 @@ lies about its sizes refused while it is inflated. Each format agrees with the o
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import re
@@ -14,6 +15,8 @@ import polars as pl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import thidua.data
 from thidua.cli import cli
@@ -451,3 +454,42 @@ def test_reading_a_workbook_prints_nothing_of_the_readers_own(tmp_path, monkeypa
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
+
+
+# --- the property behind items 5 and 6: a value reads the same whatever the format ----------------
+
+# Any short text of the signs numbers are written with, and numbers shaped as people write them
+# (dots and commas as decimal or thousands separators, signs, exponents), and floats' own text.
+NUMBERISH_TEXT = st.one_of(
+    st.text(alphabet="0123456789.,-+eE %", min_size=1, max_size=9),
+    st.from_regex(r"\A\s?[+-]?\d{0,4}(?:[.,]\d{1,4}){0,3}(?:[eE][+-]?\d{1,3})?\s?\Z"),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+)
+
+
+@given(texts=st.lists(NUMBERISH_TEXT.filter(lambda t: t.strip() != ""), min_size=1, max_size=6),
+       decimal_comma=st.booleans())
+def test_text_in_a_number_column_reads_the_same_from_csv_and_xlsx(tmp_path_factory, texts,
+                                                                 decimal_comma):
+    folder = tmp_path_factory.mktemp("same")
+    columns = Columns(id="ma", name="ten", group=None, numbers=frozenset({"diem"}),
+                      flags=frozenset())
+    rows = [[f"X{i}", "A", t] for i, t in enumerate(texts)]
+    csv_path = folder / "d.csv"
+    with csv_path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([["ma", "ten", "diem"], *rows])
+    xlsx_path = folder / "d.xlsx"
+    with xlsxwriter.Workbook(xlsx_path) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["ma", "ten", "diem"])
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, value)
+
+    def outcome(path: Path) -> object:
+        try:
+            return read_data(path, columns, decimal_comma=decimal_comma).get_column("diem").to_list()
+        except DataError as e:
+            return [(p.where, p.message) for p in e.problems]
+
+    assert outcome(csv_path) == outcome(xlsx_path)
