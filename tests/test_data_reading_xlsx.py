@@ -469,8 +469,8 @@ NUMBERISH_TEXT = st.one_of(
 
 @given(texts=st.lists(NUMBERISH_TEXT.filter(lambda t: t.strip() != ""), min_size=1, max_size=6),
        decimal_comma=st.booleans())
-def test_text_in_a_number_column_reads_the_same_from_csv_and_xlsx(tmp_path_factory, texts,
-                                                                 decimal_comma):
+def test_text_in_a_number_column_reads_the_same_in_every_format(tmp_path_factory, texts,
+                                                               decimal_comma):
     folder = tmp_path_factory.mktemp("same")
     columns = Columns(id="ma", name="ten", group=None, numbers=frozenset({"diem"}),
                       flags=frozenset())
@@ -485,11 +485,20 @@ def test_text_in_a_number_column_reads_the_same_from_csv_and_xlsx(tmp_path_facto
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row):
                 sheet.write_string(r, c, value)
+    json_path = folder / "d.json"
+    json_path.write_text(json.dumps([dict(zip(["ma", "ten", "diem"], row, strict=True))
+                                     for row in rows]), encoding="utf-8")
+    parquet_path = folder / "d.parquet"
+    pl.DataFrame(rows, schema=["ma", "ten", "diem"], orient="row").write_parquet(parquet_path)
 
-    def outcome(path: Path) -> object:
+    def outcome(path: Path, header_rows: int) -> object:
+        """The values read, or every problem with its record number (a spreadsheet's row 2 is
+        the first record of a JSON or Parquet file)."""
         try:
             return read_data(path, columns, decimal_comma=decimal_comma).get_column("diem").to_list()
         except DataError as e:
-            return [(p.where, p.message) for p in e.problems]
+            return [(re.sub(r"\d+", lambda m: str(int(m[0]) - header_rows), p.where, count=1),
+                     p.message) for p in e.problems]
 
-    assert outcome(csv_path) == outcome(xlsx_path)
+    assert (outcome(csv_path, 1) == outcome(xlsx_path, 1) == outcome(json_path, 0)
+            == outcome(parquet_path, 0))
