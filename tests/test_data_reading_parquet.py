@@ -68,3 +68,15 @@ def test_a_name_that_is_not_utf8_in_a_dictionary_is_named_by_column(tmp_path):
                           "cum": ["C1"] * 3, "diem": [80] * 3, "dat": ["có"] * 3})
     path = broken(tmp_path / "d.parquet", frame, b"Hai")
     assert problems(path) == [f"{path}::ten: {NOT_UTF8}"]
+
+
+def test_a_nan_or_infinite_id_name_or_group_is_no_unit(tmp_path):
+    path = tmp_path / "d.parquet"
+    pl.DataFrame({"ma": [1.0, float("nan"), 3.0], "ten": [1.5, 2.0, float("inf")],
+                  "cum": [1.0, 1.0, -float("inf")], "diem": [80] * 3,
+                  "dat": ["có"] * 3}).write_parquet(path)
+    assert problems(path) == [
+        f"{path}::row 2, ma: 'NaN' is not a finite number, so not a unit's id",
+        f"{path}::row 3, ten: 'inf' is not a finite number, so not a unit's name",
+        f"{path}::row 3, cum: '-inf' is not a finite number, so not a unit's group",
+    ]

@@ -143,7 +143,9 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
             raise DataError(source, [*problems, Problem("", table.no_units)])
         survey = _text_survey(wide)
         wide = _tidy_text(wide, survey)
-        problems += _text_problems(table, wide, fields, survey)
+        schema = plan.collect_schema()
+        floats = {f.out for f in fields if f.kind in TEXT and schema[f.key].is_float()}
+        problems += _text_problems(table, wide, fields, survey, floats)
         problems += _problems(table, wide, plan, fields, decimal_comma)
         problems += _marked_problems(table, wide, fields, problems)
     except _Unreadable as e:

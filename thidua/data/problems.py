@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 import polars as pl
 
@@ -28,9 +29,10 @@ from .parse import (
 
 
 def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
-                   survey: dict[str, bool]) -> list[Problem]:
+                   survey: dict[str, bool], floats: AbstractSet[str] = frozenset()) -> list[Problem]:
     """Ids, names and groups that hold a control character, look like text in an old encoding
-    (TCVN3, or UTF-8 read as Windows-1252), or were a list or an object in a JSON file.
+    (TCVN3, or UTF-8 read as Windows-1252), hold a spreadsheet's error, were a list or an object
+    in a JSON file, or a NaN or an infinity in a number column (`floats`: those columns).
     `survey`: parse._text_survey of the columns."""
     text = [f for f in fields if f.kind in TEXT]
     found: list[tuple[int, int, Problem]] = []
@@ -39,6 +41,12 @@ def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
         found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
                                                f"a JSON {kind} is not a unit's {f.kind}"))
                   for r, kind in nested[:LIMIT]]
+        if f.out in floats:  # a number column as id, name or group: NaN and ±inf are no text
+            odd = wide.filter(pl.col(f.out).is_in(["NaN", "inf", "-inf"])).select("row", f.out)
+            found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
+                                                  f"{_show(v)} is not a finite number, so not a "
+                                                  f"unit's {f.kind}"))
+                      for r, v in odd.head(LIMIT).rows()]
         if not survey[f"odd:{f.out}"]:
             continue
         control = pl.col(f.out).str.contains(CONTROL)
