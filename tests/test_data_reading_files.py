@@ -111,8 +111,8 @@ def test_a_lone_surrogate_in_json_is_bad_input_naming_record_and_key(tmp_path):
     path.write_text("[" + ", ".join(records) + "]", encoding="utf-8")
     assert fails(path, tmp_path) == (
         f"Error: {path}: 2 problems\n"
-        f"{path}::row 2, ten: 'B\\uD800' {HALF}\n"
-        f"{path}::row 3: the key 'ghi \\uDC00 chú' {HALF}\n")
+        f"{path}::row 2, ten: 'B\\ud800' {HALF}\n"
+        f"{path}::row 3: the key 'ghi \\udc00 chú' {HALF}\n")
 
 
 def test_a_lone_surrogate_in_a_nested_json_value_is_named_too(tmp_path):

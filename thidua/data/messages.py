@@ -49,18 +49,24 @@ def _show(value: object) -> str:
 
 def _visible(text: str) -> str:
     """Text as a message shows it: every character that prints as nothing, or as a space that is
-    not one, escaped (NUL as \\x00, a no-break space as \\xA0, a zero-width space as \\u200B), so
-    that two names that differ only there look different; a lone surrogate too."""
+    not one, escaped (NUL as \\x00, a line break as \\n, a no-break space as \\xa0, a zero-width
+    space as \\u200b), so that two names that differ only there look different; a lone surrogate
+    too. The same escapes as thidua.errors' printable, which covers the control characters."""
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
 
 
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def _escape(ch: str) -> str:
     code = ord(ch)
+    if ch in _NAMED:
+        return _NAMED[ch]
     if code < 0x100:
-        return f"\\x{code:02X}"
-    return f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _short(text: str, size: int = 40) -> str:
