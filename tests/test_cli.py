@@ -120,7 +120,7 @@ def test_decimal_comma(files, tmp_path):
     refused = run("score", c, str(data))
     assert refused.exit_code == 1
     assert refused.stdout == ""
-    assert refused.stderr == (f"Error: {data}: 1 problem\n{data}::row 2, ty_le: '99,5' is not a "
+    assert refused.stderr == (f"Error: {data}: 1 problem\n{data}::row 2, ty_le: unit X1: '99,5' is not a "
                               "number; written with a decimal comma it needs --decimal-comma\n")
     result = run("score", c, str(data), "--decimal-comma", "--format", "csv")
     assert result.exit_code == 0

@@ -69,5 +69,5 @@ def test_a_value_other_than_yes_or_no_in_a_boolean_csv_column_is_refused(tmp_pat
                                 catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == (f"Error: {data}: 1 problem\n{data}::row 3, bao_cao: '2' is not a "
+    assert result.stderr == (f"Error: {data}: 1 problem\n{data}::row 3, bao_cao: unit X2: '2' is not a "
                              "yes/no value (có/không, x, 1/0, true/false)\n")

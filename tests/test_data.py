@@ -143,7 +143,7 @@ def test_numbers_in_each_convention(tmp_path, text, decimal_comma, value):
 ])
 def test_bad_numbers_are_named_with_row_column_and_value(tmp_path, text, decimal_comma, message):
     path = write(tmp_path, HEADER + "X01,A,C1,1,1,x\n" + f'X02,B,C1,"{text}",1,x\n')
-    assert problems(path, decimal_comma=decimal_comma) == [("row 3, diem", message)]
+    assert problems(path, decimal_comma=decimal_comma) == [("row 3, diem", f"unit X02: {message}")]
 
 
 def test_native_nan_inf_and_yes_no_are_not_numbers(tmp_path):
@@ -152,12 +152,12 @@ def test_native_nan_inf_and_yes_no_are_not_numbers(tmp_path):
                   "diem": [float("nan"), float("inf"), -float("inf")], "phat": [True, None, False],
                   "dat": [1.0, float("nan"), 0.0]}).write_parquet(path)
     assert problems(path) == [
-        ("row 1, diem", "'NaN' is not a finite number"),
-        ("row 1, phat", "'true' is not a number"),
-        ("row 2, diem", "'inf' is not a finite number"),
-        ("row 2, dat", f"'NaN' is not a yes/no value {YES_NO}"),
-        ("row 3, diem", "'-inf' is not a finite number"),
-        ("row 3, phat", "'false' is not a number"),
+        ("row 1, diem", "unit X1: 'NaN' is not a finite number"),
+        ("row 1, phat", "unit X1: 'true' is not a number"),
+        ("row 2, diem", "unit X2: 'inf' is not a finite number"),
+        ("row 2, dat", f"unit X2: 'NaN' is not a yes/no value {YES_NO}"),
+        ("row 3, diem", "unit X3: '-inf' is not a finite number"),
+        ("row 3, phat", "unit X3: 'false' is not a number"),
     ]
 
 
@@ -165,16 +165,16 @@ def test_native_nan_and_yes_no_in_json(tmp_path):
     text = ('[{"ma": "X1", "ten": "A", "cum": "C", "diem": NaN, "phat": 1, "dat": 1},'
             ' {"ma": "X2", "ten": "B", "cum": "C", "diem": 2, "phat": true}]')
     path = write(tmp_path, text, "d.json")
-    assert problems(path) == [("row 1, diem", "'NaN' is not a finite number"),
-                              ("row 2, phat", "'true' is not a number")]
+    assert problems(path) == [("row 1, diem", "unit X1: 'NaN' is not a finite number"),
+                              ("row 2, phat", "unit X2: 'true' is not a number")]
 
 
 def test_a_broken_column_lists_fifty_rows_and_counts_the_rest(tmp_path):
     path = write(tmp_path, HEADER + "".join(f"X{i},A,C1,abc,1,x\n" for i in range(60)))
     found = problems(path)
     assert len(found) == 51
-    assert found[0] == ("row 2, diem", "'abc' is not a number")
-    assert found[49] == ("row 51, diem", "'abc' is not a number")
+    assert found[0] == ("row 2, diem", "unit X0: 'abc' is not a number")
+    assert found[49] == ("row 51, diem", "unit X49: 'abc' is not a number")
     assert found[50] == ("diem", "… and 10 more bad values")
 
 
@@ -194,7 +194,7 @@ def test_yes_no_words(tmp_path, text, value):
 
 def test_a_bad_yes_no_value(tmp_path):
     path = write(tmp_path, HEADER + "X01,A,C1,1,1,x\nX02,A,C1,1,1,maybe\n")
-    assert problems(path) == [("row 3, dat", f"'maybe' is not a yes/no value {YES_NO}")]
+    assert problems(path) == [("row 3, dat", f"unit X02: 'maybe' is not a yes/no value {YES_NO}")]
 
 
 # --- files that cannot be read --------------------------------------------------------------------
@@ -312,7 +312,7 @@ def test_xlsx_rows_are_the_sheets_rows_below_title_rows_and_gaps(tmp_path):
         for r, values in [(2, HEADER.strip().split(",")), (3, ["X01", "A", "C1", 1, 2, True]),
                           (5, [7, "B", "C1", "abc", 2, "có"])]:
             sheet.write_row(r, 1, values)
-    assert problems(path) == [("row 6, diem", "'abc' is not a number")]
+    assert problems(path) == [("row 6, diem", "unit 7: 'abc' is not a number")]
 
 
 def test_xlsx_numbers_among_text_cells_keep_their_value_with_a_decimal_comma(tmp_path):
@@ -322,22 +322,22 @@ def test_xlsx_numbers_among_text_cells_keep_their_value_with_a_decimal_comma(tmp
         sheet.write_row(0, 0, HEADER.strip().split(","))
         for r, value in enumerate([95.5, "95,5", 1.234, "1.234", -0.25, 7], 1):
             sheet.write_row(r, 0, [f"X{r}", "A", "C1", value, 1, 1])
-    # The reader cannot tell a number cell from a text cell in a mixed column: text that reads
-    # as a dot-decimal number ('1.234') is taken as the number cell it would be (documented).
-    assert column(path, "diem", decimal_comma=True) == [95.5, 95.5, 1.234, 1.234, -0.25, 7.0]
-    assert problems(path) == [("row 3, diem", f"'95,5' {COMMA_HINT}")]
+    # A number cell keeps its value; a text cell follows the rule of text numbers, as in a CSV
+    # file: with a decimal comma the text '1.234' is 1234 (the dot groups thousands).
+    assert column(path, "diem", decimal_comma=True) == [95.5, 95.5, 1.234, 1234.0, -0.25, 7.0]
+    assert problems(path) == [("row 3, diem", f"unit X2: '95,5' {COMMA_HINT}")]
 
 
 def test_csv_rows_count_blank_lines_and_blank_rows_are_no_units(tmp_path):
     path = write(tmp_path, HEADER + "X01,A,C1,1,1,x\n\n  \n,,,,,\nX02,B,C1,abc,1,x\n\n")
-    assert problems(path) == [("row 6, diem", "'abc' is not a number")]
+    assert problems(path) == [("row 6, diem", "unit X02: 'abc' is not a number")]
 
 
 def test_parquet_rows_are_record_numbers(tmp_path):
     path = tmp_path / "d.parquet"
     frame = TABLE.with_columns(pl.Series("diem", ["1", "2", "hai"]))
     frame.write_parquet(path)
-    assert problems(path) == [("row 3, diem", "'hai' is not a number")]
+    assert problems(path) == [("row 3, diem", "unit Xã 3: 'hai' is not a number")]
 
 
 def test_a_semicolon_csv_from_excel_on_a_vietnamese_system(tmp_path):
@@ -413,8 +413,8 @@ def test_an_excel_error_cell_is_bad_input_not_a_missing_value(tmp_path):
     with pytest.raises(DataError) as e:
         read_data(path, columns)
     assert e.value.lines() == [
-        f"{path}::row 3, x: '#DIV/0!' is an error in the workbook (a formula that failed), not a number",
-        f"{path}::row 3, f: '#N/A' is an error in the workbook (a formula that failed), not a yes/no value",
+        f"{path}::row 3, x: unit X2: '#DIV/0!' is an error in the workbook (a formula that failed), not a number",
+        f"{path}::row 3, f: unit X2: '#N/A' is an error in the workbook (a formula that failed), not a yes/no value",
     ]
 
 

@@ -112,7 +112,7 @@ def test_a_failed_run_writes_nothing_and_keeps_an_existing_output(files, tmp_pat
     bad.write_text("ma,ten,cum,ty_le,bao_cao\nX1,A,C,abc,có\n", encoding="utf-8")
     result = run("score", files[0], str(bad), "-o", str(target))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {bad}: 1 problem\n{bad}::row 2, ty_le: 'abc' is not a number\n"
+    assert result.stderr == f"Error: {bad}: 1 problem\n{bad}::row 2, ty_le: unit X1: 'abc' is not a number\n"
     assert target.read_text(encoding="utf-8") == "cũ\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "ket-qua.csv"]
 

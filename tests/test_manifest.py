@@ -93,7 +93,7 @@ def test_no_manifest_without_an_output_file(files):
 def test_a_failed_run_leaves_no_manifest(files):
     result = run("score", *files, "-o", "ket-qua.csv")  # 75,5 without --decimal-comma
     assert result.exit_code == 1
-    assert result.stderr == ("Error: d.csv: 1 problem\nd.csv::row 3, ty_le: '75,5' is not a "
+    assert result.stderr == ("Error: d.csv: 1 problem\nd.csv::row 3, ty_le: unit X2: '75,5' is not a "
                              "number; written with a decimal comma it needs --decimal-comma\n")
     assert sorted(p.name for p in Path().iterdir()) == ["c.yaml", "d.csv"]
 

@@ -9,20 +9,24 @@ the few rows that are wrong.
 No row is lost: every row of the file becomes a unit, or the run fails naming the row, or (CSV
 and XLSX only) it is a blank row, one where every column the criteria read is empty, which is
 skipped and counted (`Reading`; the CLI says "skipped N blank rows (…)" and the manifest keeps
-the count). Hostile files meet limits before any real work: an .xlsx is refused from its zip
-directory when it would unzip past MAX_XLSX_EXPANDED, or when its cells span more than
-MAX_SHEET_CELLS (the reader would allocate the whole rectangle); JSON nested too deeply, an
-integer too long, a key named twice in a record, text that holds control characters or looks
-like TCVN3 or mis-decoded UTF-8 are each reported at their row.
+the count). Hostile files meet limits before any real work: only a regular file is read, no
+larger than MAX_FILE_BYTES allows for its format; an .xlsx is refused when it would unzip past
+MAX_XLSX_EXPANDED (told by its zip directory, or counted while every member is inflated once
+before the reader sees it), or when its cells span more than MAX_SHEET_CELLS (the reader would
+allocate the whole rectangle); JSON nested too deeply, an integer too long, a key named twice in
+a record, a lone surrogate, text that holds control characters, a spreadsheet's error (#N/A) or
+looks like TCVN3 or mis-decoded UTF-8 are each reported at their row. A workbook's formula
+whose stored value no spreadsheet application computed is named at its cell.
 
-The modules, in the order of the reading: formats and xlsx (opening a file as a table) → columns
-(the header, and the columns we load) → parse (values as expressions over whole columns) →
-problems (the rows that are wrong, each named); messages writes them.
+The modules, in the order of the reading: formats, xlsxzip and xlsx (opening a file as a table)
+→ columns (the header, and the columns we load) → parse (values as expressions over whole
+columns) → problems (the rows that are wrong, each named); messages writes them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -63,18 +67,24 @@ from .parse import (
     _text_survey,
     _tidy_text,
 )
-from .problems import _problems, _text_problems
+from .problems import _marked_problems, _problems, _text_problems
 from .xlsx import _open_xlsx
 
 __all__ = [
-    "COMMA", "CONTROL", "DOT", "FILLED", "FLAG_WORDS", "LEGACY_SIGN", "LIMIT", "MAX_SHEET_CELLS",
-    "MAX_XLSX_EXPANDED", "NAN", "NFC_SAFE", "NO", "NOT_FINITE", "NOT_SURELY_NFC", "NUMBERISH",
-    "RESERVED", "TEXT", "YES", "YES_NO",
+    "COMMA", "CONTROL", "DOT", "FILLED", "FLAG_WORDS", "LEGACY_SIGN", "LIMIT", "MAX_FILE_BYTES",
+    "MAX_SHEET_CELLS", "MAX_XLSX_EXPANDED", "NAN", "NFC_SAFE", "NO", "NOT_FINITE", "NOT_SURELY_NFC",
+    "NUMBERISH", "RESERVED", "TEXT", "YES", "YES_NO",
     "Columns", "Reading", "read_data", "readings", "sha256_file",
 ]
 
 MAX_XLSX_EXPANDED = 200_000_000  # bytes an .xlsx may unzip to; a zip bomb is refused unopened
 MAX_SHEET_CELLS = 30_000_000  # rows × columns a sheet's cells may span: the reader allocates all
+# Bytes a data file may have on disk, checked before it is opened. CSV and Parquet are read by
+# polars, only the columns the criteria use (a million units is about 220 MB of CSV); JSON is
+# parsed whole into Python objects, several times its size; an .xlsx is bounded again by what
+# it unzips to.
+MAX_FILE_BYTES = {".csv": 1_000_000_000, ".parquet": 1_000_000_000, ".json": 200_000_000,
+                  ".xlsx": 200_000_000}
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,7 @@ class Reading:
     units: int
     blank: int  # rows skipped as blank: rows == units + blank
     blank_rows: tuple[int, ...] = field(default=())  # the first LIMIT of them, as row numbers
+    sheet: str | None = None  # .xlsx: the worksheet read (see docs/cli.md: which sheet)
 
 
 _readings: ContextVar[list[Reading] | None] = ContextVar("thidua_readings", default=None)
@@ -112,7 +123,7 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
     """Read a .csv, .xlsx, .parquet or .json file; raise one DataError listing every problem."""
     source = str(path)
     try:
-        table = _open(Path(path), sheet, columns.id, decimal_comma)
+        table = _open(Path(path), sheet, columns, decimal_comma)
         positions, problems = _match(table, columns)
         if not positions:
             raise DataError(source, problems)
@@ -132,15 +143,19 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
             raise DataError(source, [*problems, Problem("", table.no_units)])
         survey = _text_survey(wide)
         wide = _tidy_text(wide, survey)
-        problems += _text_problems(table, wide, fields, survey)
+        schema = plan.collect_schema()
+        floats = {f.out for f in fields if f.kind in TEXT and schema[f.key].is_float()}
+        problems += _text_problems(table, wide, fields, survey, floats)
         problems += _problems(table, wide, plan, fields, decimal_comma)
+        problems += _marked_problems(table, wide, fields, problems)
     except _Unreadable as e:
         raise DataError(source, e.problems) from None
     if problems:
         raise DataError(source, problems)
     found = _readings.get()
     if found is not None:
-        found.append(Reading(source, rows, wide.height, blank.len(), tuple(blank.head(LIMIT))))
+        found.append(Reading(source, rows, wide.height, blank.len(), tuple(blank.head(LIMIT)),
+                             table.sheet))
     return wide.select(*(f.out for f in fields), "row")
 
 
@@ -150,28 +165,45 @@ def sha256_file(path: str | Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def _open(path: Path, sheet: str | None, id_column: str, decimal_comma: bool) -> _Table:
+def _check_file(path: Path, ext: str) -> None:
+    """Before any reading: a regular file (not a folder, a device such as /dev/zero, a pipe),
+    not empty, and no larger than MAX_FILE_BYTES allows for its format."""
+    try:
+        info = path.stat()
+        if stat.S_ISREG(info.st_mode):
+            with path.open("rb") as f:
+                empty = not f.read(1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise _Unreadable("no such file") from None
+    except OSError as e:
+        raise _Unreadable(f"cannot be read: {e.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _Unreadable("is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _Unreadable("is not a regular file (a device, a pipe or a socket); "
+                          "give the path of a data file")
+    if empty:
+        raise _Unreadable("the file is empty")
+    limit = MAX_FILE_BYTES[ext]
+    if info.st_size > limit:
+        advice = "; use CSV or Parquet for more" if ext == ".json" else ""
+        raise _Unreadable(f"is {info.st_size:,} bytes; a {ext} data file may be at most "
+                          f"{limit:,}{advice}")
+
+
+def _open(path: Path, sheet: str | None, columns: Columns, decimal_comma: bool) -> _Table:
     ext = path.suffix.lower()
     if ext not in (".csv", ".xlsx", ".parquet", ".json"):
         raise _Unreadable(f"cannot read '{ext or path.name}' files; "
                           "use .csv, .xlsx, .parquet or .json")
     if sheet is not None and ext != ".xlsx":
         raise _Unreadable(f"a sheet ('{sheet}') was asked for, but a {ext} file has no sheets")
-    try:
-        with path.open("rb") as f:
-            empty = not f.read(1)
-    except FileNotFoundError:
-        raise _Unreadable("no such file") from None
-    except IsADirectoryError:
-        raise _Unreadable("is a folder, not a file") from None
-    except OSError as e:
-        raise _Unreadable(f"cannot be read: {e.strerror}") from None
-    if empty:
-        raise _Unreadable("the file is empty")
+    _check_file(path, ext)
     if ext == ".csv":
         return _open_csv(path)
     if ext == ".xlsx":  # the limits are read when called: they can be set on thidua.data
-        return _open_xlsx(path, sheet, id_column, decimal_comma, MAX_XLSX_EXPANDED, MAX_SHEET_CELLS)
+        return _open_xlsx(path, sheet, columns.id, columns.numbers, decimal_comma,
+                          MAX_XLSX_EXPANDED, MAX_SHEET_CELLS)
     if ext == ".parquet":
         return _open_parquet(path)
     return _open_json(path, decimal_comma)

@@ -11,7 +11,7 @@ import polars as pl
 
 from ..errors import Problem
 from .formats import _Table
-from .messages import _first_line, _letters, _quoted, _Unreadable
+from .messages import _first_line, _letters, _quoted, _Unreadable, _visible
 from .parse import TEXT, _filled, _flag, _nfc, _number, _text
 
 RESERVED = (*TEXT, "row")
@@ -58,7 +58,7 @@ def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Proble
     for out, column, role in _wanted(columns):
         hits = where.get(_nfc(column).strip(), [])
         if role == "indicator" and out in RESERVED:
-            message = (f"indicator '{column}' has the name of a column the frame adds "
+            message = (f"indicator '{_visible(column)}' has the name of a column the frame adds "
                        f"({', '.join(RESERVED)}); rename it")
         elif len(hits) == 1:
             positions[out] = hits[0]
@@ -66,7 +66,7 @@ def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Proble
         elif not hits:
             message = _missing(column, role, clean)
         else:
-            message = f"the header has {len(hits)} columns named '{column}'"
+            message = f"the header has {len(hits)} columns named '{_visible(column)}'"
         if Problem("header", message) not in problems:
             problems.append(Problem("header", message))
     unnamed = [i for i, name in enumerate(clean) if not name]
@@ -81,10 +81,11 @@ def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Proble
 
 def _missing(column: str, role: str, header: list[str]) -> str:
     names = [h for h in header if h]
-    message = f"no column '{column}' ({role}); the file has {_quoted(names) or 'no column names'}"
+    message = (f"no column '{_visible(column)}' ({role}); the file has "
+               f"{_quoted(names) or 'no column names'}")
     folded = {h.casefold(): h for h in reversed(names)}
     close = difflib.get_close_matches(_nfc(column).strip().casefold(), folded, n=1, cutoff=0.6)
-    return message + (f"; did you mean '{folded[close[0]]}'?" if close else "")
+    return message + (f"; did you mean '{_visible(folded[close[0]])}'?" if close else "")
 
 
 # --- the columns we use, loaded and parsed as whole columns --------------------------------------
@@ -124,7 +125,8 @@ def _collect(table: _Table, plan: pl.LazyFrame) -> pl.DataFrame:
     try:
         return plan.collect()
     except pl.exceptions.ComputeError as e:
-        raise _Unreadable(f"cannot be read as {table.kind}: {_first_line(e)}") from None
+        raise _Unreadable(*table.explain() or [
+            Problem("", f"cannot be read as {table.kind}: {_first_line(e)}")]) from None
 
 
 def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> list[pl.Expr]:

@@ -5,7 +5,6 @@ be read as a table at all."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
 
 import polars as pl
@@ -45,8 +44,29 @@ def _show(value: object) -> str:
         text = value.strip()
     else:
         text = str(value)
-    text = re.sub(r"[\x00-\x1F\x7F]", lambda m: f"\\x{ord(m[0]):02X}", text)
-    return f"'{_short(text)}'"
+    return f"'{_short(_visible(text))}'"
+
+
+def _visible(text: str) -> str:
+    """Text as a message shows it: every character that prints as nothing, or as a space that is
+    not one, escaped (NUL as \\x00, a line break as \\n, a no-break space as \\xa0, a zero-width
+    space as \\u200b), so that two names that differ only there look different; a lone surrogate
+    too. The same escapes as thidua.errors' printable, which covers the control characters."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    if ch in _NAMED:
+        return _NAMED[ch]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def _short(text: str, size: int = 40) -> str:
@@ -59,7 +79,7 @@ def _rows(rows: list[int], size: int = 10) -> str:
 
 
 def _quoted(names: list[str], size: int = 40) -> str:
-    shown = ", ".join(f"'{n}'" for n in names[:size])
+    shown = ", ".join(f"'{_visible(n)}'" for n in names[:size])
     return shown if len(names) <= size else f"{shown}, … ({len(names) - size} more)"
 
 

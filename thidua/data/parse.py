@@ -27,6 +27,8 @@ FLAG_WORDS = {**{w: True for w in YES}, **{w: False for w in NO}}
 # UTF-8 read as Windows-1252, is full of ("X· Qu¶ng L­u", "XÃ£ Quáº£ng").
 CONTROL = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]"
 LEGACY_SIGN = r"[\u00A1-\u00BF]"
+# What a spreadsheet shows, and writes to CSV, for a formula that failed: never a value.
+SHEET_ERROR = r"#(?:DIV/0!|N/A|NAME\?|NULL!|NUM!|REF!|VALUE!|GETTING_DATA|SPILL!|CALC!|ERROR)"
 
 # Text made only of these characters is NFC already (Latin with Vietnamese letters, punctuation,
 # currency; tests/test_data.py checks it), so most columns skip normalisation.
@@ -72,11 +74,9 @@ def _flag(key: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr | None]:
     c = pl.col(key)
     if dtype == pl.Boolean:
         return c, None
-    if dtype.is_integer():
-        return c != 0, None
-    if dtype.is_numeric():
+    if dtype.is_numeric():  # 1 and 0, as the words are; 5 is no more a yes than the text "5"
         number = c.cast(pl.Float64)
-        return number != 0, ~number.is_finite()
+        return number != 0, ~number.is_in([0.0, 1.0])
     if dtype == pl.String:
         word = (c.str.strip_chars().str.normalize("NFC").str.to_lowercase()
                 .str.replace_all(r"\s+", " "))
@@ -95,12 +95,14 @@ def _filled(key: str, dtype: pl.DataType) -> pl.Expr:
 def _text_survey(wide: pl.DataFrame) -> dict[str, bool]:
     """One pass over the text columns, its parts run side by side: for each, whether it may hold
     text not in NFC (`nfc:<column>`), an empty id or group (`empty:<column>`), and a control
-    character or a sign of an old encoding (`odd:<column>`; NFC neither adds nor removes those)."""
+    character, a sign of an old encoding or a spreadsheet's error (`odd:<column>`; NFC neither adds
+    nor removes those)."""
     present = [t for t in TEXT if t in wide.columns]
     return wide.select(
         *(pl.col(t).str.contains(NOT_SURELY_NFC).any().alias(f"nfc:{t}") for t in present),
         *(pl.col(t).eq("").any().alias(f"empty:{t}") for t in present if t != "name"),
-        *(pl.col(t).str.contains(f"{CONTROL}|{LEGACY_SIGN}").any().alias(f"odd:{t}") for t in present),
+        *(pl.col(t).str.contains(f"{CONTROL}|{LEGACY_SIGN}|^\\s*{SHEET_ERROR}\\s*$").any()
+          .alias(f"odd:{t}") for t in present),
     ).row(0, named=True)
 
 
