@@ -27,6 +27,7 @@ profiles in conftest.py, never by narrowing these strategies.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -152,10 +153,10 @@ def _expression(names: list[str], rising: bool) -> st.SearchStrategy[str]:
             st.integers(1, 9).map(lambda k: f"{x} * {k}"), st.integers(1, 9).map(lambda k: f"{x} / {k}"),
             number.map(lambda k: f"max({x}, {k})"), number.map(lambda k: f"min({x}, {k})"),
             st.just(f"({x} + 1) / 2"))
-        return st.recursive(step, lambda inner: st.one_of(
-            st.tuples(inner, number).map(lambda t: f"({t[0]}) + {t[1]}"),
-            st.tuples(inner, st.integers(1, 5)).map(lambda t: f"({t[0]}) * {t[1]}"),
-            st.tuples(inner, number).map(lambda t: f"max({t[0]}, {t[1]})")), max_leaves=3)
+        wrap = st.one_of(number.map(lambda k: f"({{}}) + {k}"), st.integers(1, 5).map(lambda k: f"({{}}) * {k}"),
+                         number.map(lambda k: f"max({{}}, {k})"))
+        return st.tuples(step, st.lists(wrap, max_size=2)).map(
+            lambda t: functools.reduce(lambda e, w: w.format(e), t[1], t[0]))
     atom = st.one_of(st.sampled_from(names), number)
     return st.recursive(atom, lambda inner: st.one_of(
         st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
