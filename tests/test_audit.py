@@ -19,7 +19,8 @@ from thidua.engine import score
 from thidua.load import parse_criteria
 from thidua.sensitivity import basis_of
 
-from .strategies import criteria_docs, rows
+from .strategies import criteria_docs_v0 as criteria_docs
+from .strategies import rows_v0 as rows
 from .util import criteria, frame, leaf
 
 

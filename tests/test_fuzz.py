@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import copy
 import math
+import random
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import pytest
 import yaml
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from thidua import expr
@@ -22,6 +24,8 @@ from thidua.errors import CriteriaError, DataError
 from thidua.inputs import shipped
 from thidua.load import parse_criteria, read_document
 from thidua.scoring import indicators
+
+from .strategies import criteria_docs
 
 HERE = Path(__file__).parent
 SEEDS = [*sorted((HERE / "cases" / "valid").glob("*.*")),
@@ -226,6 +230,29 @@ def test_any_expression_is_a_tree_or_an_error_at_a_column(text, kind):
 def test_a_model_that_passes_scores_or_names_bad_data(document, values, scale, rng):
     """Whatever a mutated file still says, a model that passed its checks scores a small table
     or reports a data problem; it never crashes the engine."""
+    _scores_or_names_bad_data(document, values, scale, rng)
+
+
+# formula → then: manual (issue 10 item 15)
+FORMULA_THEN_MANUAL = {
+    "format": 1, "id": "vi-du", "name": "Ví dụ", "version": "1", "total": 10,
+    "units": {"id": "id", "name": "name", "group": "group"},
+    "criteria": [{"code": "A", "name": "A", "max_points": 10, "rule": {
+        "type": "formula", "expr": "x0 / 2", "then": {"type": "manual"}}}]}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10 item 15: a formula whose then is per_count or "
+                   "manual crashes score")
+@given(criteria_docs(), st.lists(st.floats(0, 5), min_size=1, max_size=6),
+       st.sampled_from([1, 1, 1, 1, 20, 40, -1, 1e6, 1e-9]), st.randoms(use_true_random=False))
+@example(FORMULA_THEN_MANUAL, [1.0, 2.0], 1, random.Random(0))
+def test_a_document_of_the_general_strategy_scores_or_names_bad_data(document, values, scale, rng):
+    """Any document the general strategy draws (every rule, policy, option) scores any small
+    table or reports a data problem; it never crashes the engine."""
+    _scores_or_names_bad_data(document, values, scale, rng)
+
+
+def _scores_or_names_bad_data(document, values, scale, rng):
     c = parse_or_placed(document)
     if c is None:
         return

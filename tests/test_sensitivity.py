@@ -19,7 +19,9 @@ from thidua.cli import cli
 from thidua.engine import score
 from thidua.load import parse_criteria
 
-from .strategies import MONOTONE, criteria_docs, rows
+from .strategies import MONOTONE_V0 as MONOTONE
+from .strategies import criteria_docs_v0 as criteria_docs
+from .strategies import rows_v0 as rows
 from .util import criteria, frame, leaf
 
 # --- documents with everything that decides an award ----------------------------------------------
