@@ -109,7 +109,8 @@ def _rule(draw: st.DrawFn, kind: str, indicator: str | None, top: float, rising:
             if shape in ("max", "both"):
                 band["max"] = hi
             band["points"] = draw(_points_up_to(top))
-            bands.append(band)
+            if not any(_covers(b, band) for b in bands):  # else it could never match: refused
+                bands.append(band)
         if rising:  # points rise with the threshold: one open-ended band per floor
             floors = sorted({b.get("min", 0) for b in bands}, reverse=True)
             points = sorted((b["points"] for b in bands), reverse=True)[: len(floors)]
@@ -306,9 +307,11 @@ def drafts(draw: st.DrawFn, kinds: list[str] = ALL, indicators: list[str] = NUMB
     labels: list[str] = []
     if draw(st.booleans()):
         labels = LABELS[: draw(st.integers(1, len(LABELS)))]
+        # distinct floors, highest first: a band with the min of the band before it, or below
+        # one at 0, could never be given (validate refuses it)
         mins = sorted(draw(st.lists(st.sampled_from([0, total * 0.5, total * 0.7, total * 0.9, total,
                                                      total * 0.3]), min_size=len(labels),
-                                    max_size=len(labels))), reverse=True)
+                                    max_size=len(labels), unique=True)), reverse=True)
         doc["classification"] = [{"label": lb, "min": mn} for lb, mn in zip(labels, mins)]
     read_by_conditions: set[str] = set()
     knockouts = []
@@ -386,6 +389,13 @@ def _award(draw: st.DrawFn, code: str, earlier: list[str], labels: list[str], gr
     if draw(st.booleans()):
         award["on_tie_at_quota"] = draw(st.sampled_from(["include", "exclude", "flag"]))
     return award
+
+
+def _covers(first: dict[str, Any], later: dict[str, Any]) -> bool:
+    """Whether every value the band `later` matches is matched by `first` (which comes first)."""
+    low = "min" not in first or ("min" in later and first["min"] <= later["min"])
+    high = "max" not in first or ("max" in later and first["max"] >= later["max"])
+    return low and high
 
 
 def _names(text: str) -> set[str]:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-import pytest
 import yaml
 from hypothesis import event, example, given
 from hypothesis import strategies as st
@@ -241,8 +240,6 @@ FORMULA_THEN_MANUAL = {
         "type": "formula", "expr": "x0 / 2", "then": {"type": "manual"}}}]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 15: a formula whose then is per_count or "
-                   "manual crashes score")
 @given(criteria_docs(), st.lists(st.floats(0, 5), min_size=1, max_size=6),
        st.sampled_from([1, 1, 1, 1, 20, 40, -1, 1e6, 1e-9]), st.randoms(use_true_random=False))
 @example(FORMULA_THEN_MANUAL, [1.0, 2.0], 1, random.Random(0))

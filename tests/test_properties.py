@@ -2,7 +2,7 @@
 
 The documents and their data come from the one general strategy (tests/strategies.py); the
 examples given with @example are the smallest cases of the issue-10 defects these properties
-meet today (see the xfail reasons), so that each mark fails or passes deterministically.
+found (items 8 and 15), kept as regression cases.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import copy
 import random
 
 import polars as pl
-import pytest
 from hypothesis import assume, event, example, given
 from hypothesis import strategies as st
 
@@ -21,8 +20,6 @@ from thidua.load import dump, parse_criteria
 
 from .strategies import ABSOLUTE, MONOTONE, criteria_docs, frame, rising_only, scenarios
 
-ITEM_8 = "issue 10 item 8: NaN produced inside the engine (0 max_points × log of 0)"
-ITEM_15 = "issue 10 item 15: a formula whose then is per_count or manual crashes score"
 
 
 def nodes(doc):
@@ -70,7 +67,6 @@ LOG_AT_ZERO = (_doc({"code": "A", "name": "A", "max_points": 10, "rule": {
     [_unit(1, x0=0.0), _unit(2, x0=50.0)])
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM_8}; {ITEM_15}")
 @given(scenarios())
 @example(case=LOG_AT_ZERO)
 @example(case=FORMULA_THEN_MANUAL)
@@ -95,7 +91,6 @@ def test_points_stay_within_zero_and_max_at_every_node(case):
             assert units.get_column(key).min() >= 0
 
 
-@pytest.mark.xfail(strict=True, reason=ITEM_15)
 @given(scenarios(min_units=2), st.randoms(use_true_random=False))
 @example(case=FORMULA_THEN_MANUAL, rnd=random.Random(0))
 def test_row_order_never_matters(case, rnd):
@@ -121,7 +116,6 @@ def _raise(data, which, step):
     return raised, data[i]["id"]
 
 
-@pytest.mark.xfail(strict=True, reason=ITEM_8)
 @given(scenarios(min_units=2, kinds=MONOTONE, indicators=["x0"], rising=True), st.integers(0, 11), STEPS)
 @example(case=LOG_AT_ZERO, which=0, step=0.1)
 def test_raising_a_higher_is_better_indicator_never_lowers_that_units_points(case, which, step):
@@ -156,7 +150,6 @@ def test_under_absolute_rules_raising_an_indicator_never_worsens_the_rank(case, 
         assert rank(after) <= rank(before)
 
 
-@pytest.mark.xfail(strict=True, reason=ITEM_15)
 @given(scenarios(min_units=2), st.sampled_from([0.5, 2.0, 3.0, 10.0]))
 @example(case=FORMULA_THEN_MANUAL, factor=2.0)
 def test_scaling_every_weight_of_a_weighted_mean_changes_no_rank(case, factor):

@@ -7,7 +7,6 @@ import json
 import os
 
 import polars as pl
-import pytest
 import yaml
 from click.testing import CliRunner
 from hypothesis import example, given, settings
@@ -15,7 +14,7 @@ from hypothesis import example, given, settings
 from thidua.cli import cli
 
 from .strategies import frame, scenarios
-from .test_properties_outputs import FORMULA_THEN_MANUAL, ITEM_1, ITEM_15, PER_ALL, _tables
+from .test_properties_outputs import FORMULA_THEN_MANUAL, PER_ALL, _tables
 
 # each example runs six commands: a sixth of the profile's examples (conftest.py) keeps the
 # time of these properties near that of one other property
@@ -60,7 +59,6 @@ def _run(folder, command, fmt):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason=ITEM_15)
 @FEWER
 @given(scenarios())
 @example(case=FORMULA_THEN_MANUAL)
@@ -79,7 +77,6 @@ def test_score_writes_every_unit_it_reads_in_every_format(tmp_path_factory, case
             assert _tables(out.read_text(encoding="utf-8"), fmt) == len(ids), fmt
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM_1}; {ITEM_15}")
 @FEWER
 @given(scenarios(min_awards=1))
 @example(case=PER_ALL)

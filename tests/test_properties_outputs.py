@@ -2,7 +2,8 @@
 number in any format, and as many units out as in, for `score` and for `awards`.
 
 Documents and data come from the general strategy (tests/strategies.py). The @example cases are
-the smallest known cases of issue-10 defects these properties meet (see the xfail reasons).
+the smallest cases of the issue-10 defects these properties found (items 1, 8, 15), kept as
+regression cases.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import math
 import re
 
 import polars as pl
-import pytest
 from hypothesis import event, example, given
 
 from thidua import render, render_awards
@@ -24,10 +24,6 @@ from thidua.reasons import reasons
 
 from .strategies import frame, scenarios
 
-ITEM_1 = ("issue 10 item 1: a per: all award with units.group shows no rows in table/Markdown/HTML "
-          "(nor reasons in the JSON of awards)")
-ITEM_8 = "issue 10 item 8: NaN produced inside the engine (log of 0 at max_points 0, overflow)"
-ITEM_15 = "issue 10 item 15: a formula whose then is per_count or manual crashes score"
 
 NON_FINITE = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 
@@ -119,7 +115,6 @@ def _tables(text: str, fmt: str) -> int:
     return rows
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM_8}; {ITEM_15}")
 @given(scenarios())
 @example(case=LOG_AT_ZERO)
 @example(case=MINMAX_HUGE)
@@ -136,7 +131,6 @@ def test_no_machine_output_of_score_holds_a_non_finite_number(tmp_path_factory, 
     _assert_finite_frame(pl.read_parquet(path), "parquet")
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM_8}; {ITEM_15}")
 @given(scenarios())
 @example(case=LOG_AT_ZERO)
 @example(case=MINMAX_HUGE)
@@ -150,7 +144,6 @@ def test_no_text_output_of_score_shows_nan_or_inf(case):
         assert not NON_FINITE.search(text), (fmt, NON_FINITE.search(text))
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM_8}; {ITEM_15}")
 @given(scenarios(min_awards=1))
 @example(case=LOG_AT_ZERO)
 @example(case=MINMAX_HUGE)
@@ -169,7 +162,6 @@ def test_no_output_of_awards_holds_a_non_finite_number(case):
         assert not NON_FINITE.search(text), (fmt, NON_FINITE.search(text))
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM_8} (its JSON then holds NaN); {ITEM_15}")
 @given(scenarios())
 @example(case=LOG_AT_ZERO)
 @example(case=FORMULA_THEN_MANUAL)
@@ -190,7 +182,6 @@ def test_score_puts_out_every_unit_it_reads_in_every_format(tmp_path_factory, ca
         assert _tables(render.TEXT_RENDERERS[fmt](result), fmt) == n, fmt
 
 
-@pytest.mark.xfail(strict=True, reason=f"{ITEM_1}; {ITEM_15}")
 @given(scenarios(min_awards=1))
 @example(case=PER_ALL)
 @example(case=FORMULA_THEN_MANUAL)
