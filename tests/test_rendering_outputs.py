@@ -21,14 +21,15 @@ from hypothesis import strategies as st
 from thidua import render, render_awards
 from thidua.cli import cli
 from thidua.engine import score
-from thidua.errors import Problem, ThiduaError, printable
+from thidua.errors import DataError, Problem, ThiduaError, printable
 from thidua.load import parse_criteria
 from thidua.reasons import REASON_COLUMNS
 from thidua.render import vn_number
 from thidua.render_audit import pct
 from thidua.render_explain import describe
 
-from .strategies import criteria_docs, rows
+from .strategies import frame as typed_frame
+from .strategies import scenarios
 from .util import frame
 
 
@@ -79,8 +80,8 @@ def files(tmp_path: Path):  # type: ignore[no-untyped-def]
 # --- every unit, in every format ----------------------------------------------------------------
 
 TEXT_ROWS = {  # a unit's row in each text format: its rank, then its id
-    "table": r"^\d+\s+(\S+)\s",
-    "markdown": r"^\|\s*\d+\s*\|\s*(\S+?)\s*\|",
+    "table": r"^\d+\s+(\S+(?: \S+)*)  ",  # an id may hold one space; columns are two apart
+    "markdown": r"^\|\s*\d+\s*\|\s*(.+?)\s*\|",
     "html": r"<tr><td[^>]*>\d+</td><td[^>]*>([^<]*)</td>",
 }
 
@@ -99,27 +100,20 @@ def test_a_per_all_award_in_a_grouped_file_lists_every_unit(files, fmt: str):
     assert text_ids(result.stdout, fmt) == ["X1", "X5", "X2", "X3", "X4", "X3", "X5", "X2", "X1", "X4"]
 
 
-@st.composite
-def scored(draw) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """A random criteria document with awards of every scope, quota and tie policy, its data."""
-    doc = draw(criteria_docs())
-    grouped = draw(st.booleans())
-    if not grouped:
-        doc["units"] = {"id": "id", "name": "name"}
-    awards = []
-    for i in range(draw(st.integers(1, 3))):
-        quota = draw(st.one_of(st.integers(0, 4).map(lambda n: {"count": n}),
-                               st.sampled_from([10, 25, 50]).map(lambda p: {"percent": p})))
-        per = draw(st.sampled_from(["group", "all", None] if grouped else ["all", None]))
-        awards.append({"code": f"K{i}", "name": f"Khen {i}", **({"per": per} if per else {}),
-                       "quota": quota, "on_tie_at_quota": draw(st.sampled_from(["include", "exclude", "flag"]))})
-    doc["awards"] = awards
-    return doc, draw(rows())
+def scored() -> st.SearchStrategy[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """A document of the general strategy with at least one award (every scope, quota and tie
+    policy), and its data."""
+    return scenarios(min_awards=1)
 
 
 def _run(doc: dict[str, Any], data: list[dict[str, Any]], trace: bool = False):  # type: ignore[no-untyped-def]
+    """The result, or None when the data hold a value the file refuses (an outcome, not a
+    failure: the run names it and writes nothing)."""
     c = parse_criteria(doc, "c.json")
-    return score(c, frame(data), trace=trace)
+    try:
+        return score(c, typed_frame(data), trace=trace)
+    except DataError:
+        return None
 
 
 def _read_back(writer, reader):  # type: ignore[no-untyped-def]
@@ -133,6 +127,8 @@ def _read_back(writer, reader):  # type: ignore[no-untyped-def]
 def test_the_number_of_units_out_equals_the_number_in(case):
     doc, data = case
     result = _run(doc, data)
+    if result is None:
+        return
     ids = sorted(row["id"] for row in data)
     awards = len(doc["awards"])
     for fmt in TEXT_ROWS:
@@ -270,6 +266,8 @@ def test_machine_outputs_carry_no_float_noise_under_a_precision(case):
     from thidua.render_explain import to_json as explain_json
 
     result = _run(doc, data, trace=True)
+    if result is None:
+        return
     outputs = {"score json": json.loads(render.to_json(result, {})),
                "explain json": [json.loads(explain_json(explain(result, row["id"]))) for row in data[:3]],
                "awards json": json.loads(render_awards.to_json(result, {})),
@@ -277,8 +275,9 @@ def test_machine_outputs_carry_no_float_noise_under_a_precision(case):
                                          infer_schema_length=None).to_dicts(),
                "score csv": pl.read_csv(io.StringIO(render.to_csv(result)),
                                         infer_schema_length=None).to_dicts()}
+    given = {v for row in data for v in row.values() if isinstance(v, float)}  # shown as typed
     for name, value in outputs.items():
-        assert not [x for x in floats(value) if noisy(x)], name
+        assert not [x for x in floats(value) if noisy(x) and x not in given], name
 
 
 def test_no_negative_zero_for_people():
