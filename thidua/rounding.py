@@ -25,6 +25,8 @@ DIGITS = 15  # significant decimal digits at which values are compared: any deci
 # types with up to 15 digits survives the trip through a float, and the noise of a few
 # operations (about 10⁻¹⁶ of the value) stays far below the 15th digit
 _KEEP = (14 - 308, 308)  # the decimals kept lie in this range: no power of ten overflows
+TINY = 1e-308  # values nearer to 0 compare as 0 (kept to 308 decimals, from 0.5e-308 they would
+# round to ±1e-308)
 
 
 def snap(e: pl.Expr) -> pl.Expr:
@@ -33,7 +35,8 @@ def snap(e: pl.Expr) -> pl.Expr:
     are; values nearer to 0 than 10⁻³⁰⁸ become 0."""
     keep = (DIGITS - 1 - e.abs().log10().floor()).clip(*_KEEP)  # decimals kept
     scale = pl.lit(10.0, dtype=pl.Float64).pow(keep.abs())
-    return (pl.when(keep >= 0).then((e * scale).round() / scale)
+    return (pl.when(e.abs() < TINY).then(0.0)
+            .when(keep >= 0).then((e * scale).round() / scale)
             .otherwise((e / scale).round() * scale))
 
 
@@ -43,7 +46,8 @@ def snap_array(a: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         keep = np.clip(DIGITS - 1 - np.floor(np.log10(np.abs(a))), *_KEEP)
         scale = np.power(10.0, np.abs(keep))
-        return np.where(keep >= 0, np.rint(a * scale) / scale, np.rint(a / scale) * scale)
+        return np.where(np.abs(a) < TINY, 0.0,
+                        np.where(keep >= 0, np.rint(a * scale) / scale, np.rint(a / scale) * scale))
 
 
 def snap_value(x: float) -> float:
