@@ -71,12 +71,19 @@ def divide(e: pl.Expr, by: float | pl.Expr) -> pl.Expr:
 
 
 def round_expr(e: pl.Expr, precision: int | None) -> pl.Expr:
-    """`e` rounded to `precision` decimals, half away from zero; unchanged when precision is None."""
+    """`e` rounded to `precision` decimals, half away from zero; unchanged when precision is None
+    but for -0.0, which becomes 0.0, so that no output shows "-0"."""
     if precision is None:
-        return e
+        return _no_negative_zero(e)
     scale = 10.0**precision
     scaled = (e.abs() * scale).round(SNAP)
-    return divide((scaled + 0.5).floor(), scale) * e.sign()
+    magnitude = divide((scaled + 0.5).floor(), scale)
+    return pl.when(magnitude == 0).then(0.0).otherwise(magnitude * e.sign())
+
+
+def _no_negative_zero(e: pl.Expr) -> pl.Expr:
+    """`e` with -0.0 as 0.0. Not `e + 0.0`: polars returns a column plus a literal 0 unchanged."""
+    return pl.when(e == 0).then(0.0).otherwise(e)
 
 
 def round_value(x: float, precision: int | None) -> float:
@@ -86,7 +93,7 @@ def round_value(x: float, precision: int | None) -> float:
     snapped = round(abs(x) * 10**precision, SNAP)
     whole = Decimal(repr(snapped)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     result = float(whole) / 10**precision
-    return -result if x < 0 else result
+    return -result if x < 0 and result else result
 
 
 def compared(e: pl.Expr, precision: int | None) -> pl.Expr:
