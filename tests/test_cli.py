@@ -258,3 +258,28 @@ def test_a_negative_zero_in_the_data_never_reaches_an_output(tmp_path: Path, pre
     cells = [v for c, t in sheet.schema.items() if t == pl.Float64
              for v in sheet.get_column(c).to_list() if v == 0]
     assert cells and all(math.copysign(1.0, v) == 1.0 for v in cells), cells
+
+
+def test_awards_on_a_file_without_awards_says_so_in_every_format(tmp_path: Path):
+    minimal = str(Path(__file__).parent / "cases" / "valid" / "minimal.yaml")
+    data = tmp_path / "d.csv"
+    data.write_text("ma,ten,ty_le,bao_cao\nX1,Một,50,có\n", encoding="utf-8")
+    none = "Tệp tiêu chí không có danh hiệu khen thưởng nào."
+    for fmt in ("table", "markdown", "html"):
+        result = run("awards", minimal, str(data), "--format", fmt)
+        assert (result.exit_code, result.stderr) == (0, "")
+        assert none in result.stdout, fmt
+    result = run("awards", minimal, str(data), "--format", "csv")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == ("award,group,id,name,rank,total,status,place,quota,base,behind_last_in,"
+                             "tied_with,failed\n")
+    result = run("awards", minimal, str(data), "--format", "json")
+    assert (result.exit_code, result.stderr, json.loads(result.stdout)["awards"]) == (0, "", [])
+    out = tmp_path / "a.parquet"
+    assert run("awards", minimal, str(data), "-o", str(out)).exit_code == 0
+    frame = pl.read_parquet(out)
+    assert (frame.height, frame.columns[:3], frame.schema["rank"]) == (0, ["award", "group", "id"], pl.Int64)
+    assert run("awards", minimal, str(data), "-o", str(tmp_path / "a.xlsx")).exit_code == 0
+    for args in (("explain", minimal, str(data), "X1"), ("sensitivity", minimal, str(data))):
+        result = run(*args)
+        assert (result.exit_code, result.stderr) == (0, ""), args
