@@ -498,3 +498,10 @@ def test_no_negative_zero_clears_every_row():
 
     got = no_negative_zero(pl.DataFrame({"x": [-0.0, -0.0, 1.5, None]})).get_column("x").to_list()
     assert got == [0.0, 0.0, 1.5, None] and math.copysign(1, got[0]) == math.copysign(1, got[1]) == 1
+
+
+def test_audit_and_sensitivity_machine_numbers_hold_no_negative_zero():
+    from thidua.render_audit import machine
+
+    got = machine(pl.DataFrame({"share": [-0.0, -0.0000001, 0.5]})).get_column("share").to_list()
+    assert got == [0.0, 0.0, 0.5] and all(math.copysign(1, x) == 1 for x in got)

@@ -419,8 +419,10 @@ def machine(frame: pl.DataFrame, precision: int | None = None) -> pl.DataFrame:
     float to SHARE_DIGITS decimals, a difference of rounded scores to the file's precision."""
     def digits(name: str) -> int:
         return precision if name in DIFFERENCES and precision is not None else SHARE_DIGITS
-    return frame.with_columns((pl.col(name).round(digits(name)) + 0.0).alias(name)
-                              for name, kind in frame.schema.items()
+    def rounded(name: str) -> pl.Expr:  # when(== 0), not + 0.0: polars keeps -0.0 + 0.0 as -0.0
+        x = pl.col(name).round(digits(name))
+        return pl.when(x == 0).then(0.0).otherwise(x).alias(name)
+    return frame.with_columns(rounded(name) for name, kind in frame.schema.items()
                               if kind == pl.Float64 and name not in AS_WRITTEN)
 
 
