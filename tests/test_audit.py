@@ -222,3 +222,33 @@ def test_every_format_of_the_audit(files, tmp_path):
     parquet = tmp_path / "a.parquet"
     assert invoke("audit", c, d, "--section", "criteria", "-o", str(parquet)).exit_code == 0
     assert pl.read_parquet(parquet).get_column("code").to_list() == ["A", "B", "C", "D", "T"]
+
+
+def test_audit_shows_weights_as_the_file_writes_them(tmp_path):
+    import fastexcel
+
+    kids = [leaf("W.1", 10, indicator="a", weight=5e-324, type="linear", zero_at=0, full_at=100),
+            leaf("W.2", 10, indicator="b", weight=1e-323, type="linear", zero_at=0, full_at=100),
+            leaf("W.3", 10, indicator="a", weight=0.1234, type="linear", zero_at=0, full_at=100)]
+    doc = criteria([{"code": "W", "name": "W", "max_points": 100, "children": kids,
+                     "aggregate": "weighted_mean"}])
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    files = str(tmp_path / "c.yaml")
+    runner = CliRunner()
+    for fmt in ("table", "markdown", "html"):
+        result = runner.invoke(cli, ["audit", files, "--format", fmt], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert "5e-324" in result.stdout and "1e-323" in result.stdout and "0,1234" in result.stdout, fmt
+    result = runner.invoke(cli, ["audit", files, "--format", "json"], catch_exceptions=False)
+    weights = [r["weight"] for r in json.loads(result.stdout)["criteria"]]
+    assert 5e-324 in weights and 1e-323 in weights and 0.1234 in weights
+    result = runner.invoke(cli, ["audit", files, "--format", "csv"], catch_exceptions=False)
+    assert "5e-324" in result.stdout and "1e-323" in result.stdout
+    for ext in ("parquet", "xlsx"):
+        out = tmp_path / f"a.{ext}"
+        assert runner.invoke(cli, ["audit", files, "-o", str(out)], catch_exceptions=False).exit_code == 0
+        if ext == "parquet":
+            assert {5e-324, 1e-323} <= set(pl.read_parquet(out).get_column("weight").to_list())
+        else:
+            sheet = fastexcel.read_excel(out).load_sheet(0).to_polars()
+            assert {5e-324, 1e-323} <= set(sheet.get_column("weight").to_list())

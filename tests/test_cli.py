@@ -214,3 +214,72 @@ def test_csv_and_parquet_read_back_the_same_with_no_codes_as_empty_fields(files,
     assert from_parquet.get_column("awards").to_list() == ["BK", None, "BK", None]
     assert from_parquet.get_column("flagged").null_count() == 4
     assert from_parquet.drop("name").equals(from_csv.drop("name"))
+
+
+NEGATIVE_ZERO_CRITERIA = """\
+format: 1
+id: nz
+name: "Số không âm"
+version: "1"
+total: 10
+units: {id: ma, name: ten}
+criteria:
+  - {code: A, name: "Tỷ lệ", max_points: 6, rule: {type: linear, indicator: ty_le, zero_at: 0, full_at: 100}}
+  - {code: B, name: "Âm", max_points: 4, rule: {type: formula, expr: "-ty_le", then: {type: linear, zero_at: 0, full_at: 100}}}
+"""
+
+
+@pytest.mark.parametrize("precision", ["", "precision: 2\n"])
+def test_a_negative_zero_in_the_data_never_reaches_an_output(tmp_path: Path, precision: str):
+    import math
+    import re
+
+    import fastexcel
+
+    (tmp_path / "c.yaml").write_text(NEGATIVE_ZERO_CRITERIA + precision, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("ma,ten,ty_le\nX1,Một,-0\nX2,Hai,50\n", encoding="utf-8")
+    files = str(tmp_path / "c.yaml"), str(tmp_path / "d.csv")
+    minus_zero = re.compile(r"(?<![\d.])-0(\.0*)?(?![\d.eE])")
+    runs = [("score", *files, "--format", fmt) for fmt in ("table", "csv", "json", "markdown", "html")]
+    runs += [("explain", *files, "X1", "--format", fmt) for fmt in ("table", "json", "markdown")]
+    for args in runs:
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert not minus_zero.search(result.stdout), (args, result.stdout)
+    out = tmp_path / "s.parquet"
+    assert run("score", *files, "-o", str(out)).exit_code == 0
+    frame = pl.read_parquet(out)
+    zeros = [(c, v) for c, t in frame.schema.items() if t == pl.Float64
+             for v in frame.get_column(c).to_list() if v == 0]
+    assert zeros and all(math.copysign(1.0, v) == 1.0 for _, v in zeros), zeros
+    book = tmp_path / "s.xlsx"
+    assert run("score", *files, "-o", str(book)).exit_code == 0
+    sheet = fastexcel.read_excel(book).load_sheet(0).to_polars()
+    cells = [v for c, t in sheet.schema.items() if t == pl.Float64
+             for v in sheet.get_column(c).to_list() if v == 0]
+    assert cells and all(math.copysign(1.0, v) == 1.0 for v in cells), cells
+
+
+def test_awards_on_a_file_without_awards_says_so_in_every_format(tmp_path: Path):
+    minimal = str(Path(__file__).parent / "cases" / "valid" / "minimal.yaml")
+    data = tmp_path / "d.csv"
+    data.write_text("ma,ten,ty_le,bao_cao\nX1,Một,50,có\n", encoding="utf-8")
+    none = "Tệp tiêu chí không có danh hiệu khen thưởng nào."
+    for fmt in ("table", "markdown", "html"):
+        result = run("awards", minimal, str(data), "--format", fmt)
+        assert (result.exit_code, result.stderr) == (0, "")
+        assert none in result.stdout, fmt
+    result = run("awards", minimal, str(data), "--format", "csv")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == ("award,group,id,name,rank,total,status,place,quota,base,behind_last_in,"
+                             "tied_with,failed\n")
+    result = run("awards", minimal, str(data), "--format", "json")
+    assert (result.exit_code, result.stderr, json.loads(result.stdout)["awards"]) == (0, "", [])
+    out = tmp_path / "a.parquet"
+    assert run("awards", minimal, str(data), "-o", str(out)).exit_code == 0
+    frame = pl.read_parquet(out)
+    assert (frame.height, frame.columns[:3], frame.schema["rank"]) == (0, ["award", "group", "id"], pl.Int64)
+    assert run("awards", minimal, str(data), "-o", str(tmp_path / "a.xlsx")).exit_code == 0
+    for args in (("explain", minimal, str(data), "X1"), ("sensitivity", minimal, str(data))):
+        result = run(*args)
+        assert (result.exit_code, result.stderr) == (0, ""), args

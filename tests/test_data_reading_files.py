@@ -140,3 +140,20 @@ def test_a_number_other_than_1_or_0_is_no_yes_no_value_in_any_format(tmp_path):
             read_data(path, columns)
         assert caught.value.lines() == [
             f"{path}::row {first + 1}, dat: unit X2: '{shown}' is not a yes/no value {yes_no}"]
+
+
+@pytest.mark.parametrize("name", ["d*.csv", "d[1].csv", "d?.csv", "d*.parquet", "d[1].parquet"])
+def test_a_data_path_is_read_as_written_never_as_a_glob(tmp_path, name):
+    rows = "ma,ten,cum,ty_le,bao_cao,thu,chi\nX1,Xã Một,Cụm 1,90,có,1,1\n"
+    other = rows.replace("X1,Xã Một", "X9,Xã Chín")
+    suffix = Path(name).suffix
+    for path, text in ((tmp_path / name, rows), (tmp_path / f"d{suffix}", other),
+                       (tmp_path / f"d1{suffix}", other)):
+        frame = pl.read_csv(text.encode(), infer_schema=False)
+        if suffix == ".csv":
+            path.write_text(text, encoding="utf-8")
+        else:
+            frame.write_parquet(path)
+    data = read_data(tmp_path / name, Columns(id="ma", name="ten", group="cum", numbers=frozenset({"ty_le"}),
+                                              flags=frozenset({"bao_cao"})))
+    assert data.get_column("id").to_list() == ["X1"]

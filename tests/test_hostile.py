@@ -246,3 +246,19 @@ def test_the_extent_check_reads_the_sheet_that_is_asked_for(tmp_path):
     assert caught.value.lines() == [
         f"{path}: the sheet 'Nháp' spans rows 1 to 1,048,576 and columns A to XFD, more than "
         "30,000,000 cells; delete what lies far from the table"]
+
+
+def test_names_the_user_gave_are_escaped_on_the_terminal(files, tmp_path):
+    data = Path(files[1]).with_name("gaps\x1b[31m.csv")
+    data.write_text("ma,ten,cum,ty_le,bao_cao\nX1,A,C,80,có\n\nX2,B,C,90,có\n", encoding="utf-8")
+    result = run("score", files[0], str(data), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    shown = str(data).replace("\x1b", "\\x1b")
+    assert result.stderr == (f"note: {shown}: skipped 1 blank row (3): no column the criteria "
+                             "read holds a value there\n")
+    criteria = Path(files[0]).with_name("c\x1b]0;x\x07.yaml")
+    criteria.write_text(Path(files[0]).read_text(encoding="utf-8"), encoding="utf-8")
+    result = run("validate", str(criteria))
+    assert result.exit_code == 0 and "\x1b" not in result.stdout and "\\x1b]0;x\\x07" in result.stdout
+    result = run("init", "cum-xa", str(tmp_path / "dest\x1b[2J"))
+    assert result.exit_code == 0 and "\x1b" not in result.stdout, result.stdout

@@ -489,3 +489,18 @@ def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(files, tmp_p
     sheets = pl.read_excel(out, sheet_id=0)
     assert list(sheets) == ["Hạn mức", "BK_1", "Hạn mức (2)"]
     assert sheets["Hạn mức (2)"]["award"].unique().to_list() == ["Hạn mức"]
+
+
+def test_no_negative_zero_clears_every_row():
+    # polars returns a column plus a literal 0.0 unchanged, so x + 0.0 keeps -0.0 on longer columns
+    from thidua.render import no_negative_zero
+
+    got = no_negative_zero(pl.DataFrame({"x": [-0.0, -0.0, 1.5, None]})).get_column("x").to_list()
+    assert got == [0.0, 0.0, 1.5, None] and math.copysign(1, got[0]) == math.copysign(1, got[1]) == 1
+
+
+def test_audit_and_sensitivity_machine_numbers_hold_no_negative_zero():
+    from thidua.render_audit import machine
+
+    got = machine(pl.DataFrame({"share": [-0.0, -0.0000001, 0.5]})).get_column("share").to_list()
+    assert got == [0.0, 0.0, 0.5] and all(math.copysign(1, x) == 1 for x in got)

@@ -1,10 +1,11 @@
+import math
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.rounding import round_expr, round_quota, round_value
+from thidua.rounding import round_expr, round_quota, round_value, snap, snap_array, snap_value
 
 
 def rounded(values, precision):
@@ -49,3 +50,23 @@ def test_agrees_with_decimal_half_up_on_the_decimal_value(a, b, m):
     x = float(a) / float(b) * m
     assert rounded([x], 2) == [expected]
     assert round_value(x, 2) == expected
+
+
+def _signs(values):
+    return [None if v is None else math.copysign(1.0, v) for v in values]
+
+
+def test_a_negative_zero_rounds_to_zero():
+    # -0.0 printed in a score file would read "-0"; rounding must give 0.0, the sign included
+    for precision in (0, 2):
+        got = rounded([-0.0, -0.001, 0.0], precision)
+        assert got == [0.0, 0.0, 0.0] and _signs(got) == [1.0, 1.0, 1.0]
+        assert _signs([round_value(-0.0, precision), round_value(-0.001, precision)]) == [1.0, 1.0]
+
+
+def test_values_nearer_to_zero_than_1e_308_snap_to_zero():
+    tiny = [7e-309, -7e-309, 5e-309, 2.225073858507e-311, -2.225073858507e-311, 5e-324, -0.0]
+    polars_side = pl.DataFrame({"x": tiny}).select(snap(pl.col("x"))).to_series().to_list()
+    for got in (polars_side, list(snap_array(tiny)), [snap_value(x) for x in tiny]):
+        assert got == [0.0] * len(tiny) and _signs(got) == [1.0] * len(tiny)
+    assert snap_value(1e-308) == 1e-308 and snap_value(-1e-308) == -1e-308

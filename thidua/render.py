@@ -66,8 +66,10 @@ def empty_as_null(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def no_negative_zero(frame: pl.DataFrame) -> pl.DataFrame:
-    """Every float column with -0.0 written as 0.0 (x + 0.0 is +0.0 for both zeros)."""
-    return frame.with_columns(pl.col(c) + 0.0 for c, t in frame.schema.items() if t == pl.Float64)
+    """Every float column with -0.0 written as 0.0 (not x + 0.0: polars returns a column plus a
+    literal 0.0 unchanged)."""
+    return frame.with_columns(pl.when(pl.col(c) == 0).then(0.0).otherwise(pl.col(c)).alias(c)
+                              for c, t in frame.schema.items() if t == pl.Float64)
 
 
 def to_csv(result: Result) -> str:

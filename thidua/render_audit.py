@@ -83,6 +83,16 @@ def num(x: float | None, digits: int = 2) -> str:
     return vn_number(x, digits)
 
 
+def as_written(x: float | None) -> str:
+    """A number of the file (a weight) as the file writes it: vn_number when that reads back as
+    the same float, else its shortest form (5e-324, 0,1234), with a decimal comma."""
+    text = vn_number(x, None)
+    if x is None or float(text.replace(".", "").replace(",", ".")) == x:
+        return text
+    short = repr(float(x)).removesuffix(".0")
+    return short.replace(".", ",")
+
+
 def ids(values: list[str] | None) -> str:
     return ", ".join(values) if values else "—"
 
@@ -99,7 +109,7 @@ def _criteria(frame: pl.DataFrame) -> Rows:
     head = ["Mã", "Tiêu chí", "Phần", "Điểm tối đa", "Trọng số", "Cách tính",
             "Tỷ trọng danh nghĩa"]
     rows = [["  " * r["depth"] + r["code"], r["name"], PART[r["part"]], num(r["max_points"]),
-             vn_number(r["weight"], None), r["rule"] or r["aggregate"] or "", pct(r["share"], 2)]
+             as_written(r["weight"]), r["rule"] or r["aggregate"] or "", pct(r["share"], 2)]
             for r in frame.to_dicts()]
     return head, rows
 
@@ -409,8 +419,10 @@ def machine(frame: pl.DataFrame, precision: int | None = None) -> pl.DataFrame:
     float to SHARE_DIGITS decimals, a difference of rounded scores to the file's precision."""
     def digits(name: str) -> int:
         return precision if name in DIFFERENCES and precision is not None else SHARE_DIGITS
-    return frame.with_columns((pl.col(name).round(digits(name)) + 0.0).alias(name)
-                              for name, kind in frame.schema.items()
+    def rounded(name: str) -> pl.Expr:  # when(== 0), not + 0.0: polars keeps -0.0 + 0.0 as -0.0
+        x = pl.col(name).round(digits(name))
+        return pl.when(x == 0).then(0.0).otherwise(x).alias(name)
+    return frame.with_columns(rounded(name) for name, kind in frame.schema.items()
                               if kind == pl.Float64 and name not in AS_WRITTEN)
 
 

@@ -131,10 +131,19 @@ def unit_rows(result: Result) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in result.units.select("id", "total", "awards", *keys).to_dicts()}
 
 
+NO_AWARDS = "Tệp tiêu chí không có danh hiệu khen thưởng nào."
+
+# reasons() of a file without awards has no columns; the machine formats still write these
+_REASON_SCHEMA = {"award": pl.String, "group": pl.String, "id": pl.String, "name": pl.String,
+                  "rank": pl.Int64, "total": pl.Float64, "status": pl.String, "place": pl.Int64,
+                  "quota": pl.Int64, "base": pl.Int64, "behind_last_in": pl.Float64,
+                  "tied_with": pl.String, "failed": pl.String}
+
+
 def _people_parts(result: Result) -> list[tuple[str, Any]]:
     """Per section: ("heading", text), ("text", the quota's arithmetic), ("table", (head, rows))."""
     c, units = result.criteria, unit_rows(result)
-    parts: list[tuple[str, Any]] = []
+    parts: list[tuple[str, Any]] = [] if c.awards else [("text", NO_AWARDS)]
     for award, group, q, rows in _award_sections(result):
         where = f" — {group}" if group is not None else ""
         parts.append(("heading", f"{award.code} {award.name}{where}"))
@@ -178,12 +187,14 @@ def to_html(result: Result) -> str:
 def reason_table(result: Result) -> pl.DataFrame:
     """What csv, parquet and each award's xlsx sheet hold: REASON_COLUMNS, in reasons' order."""
     frame = reasons(result)
+    if not result.criteria.awards:
+        return pl.DataFrame(schema={k: _REASON_SCHEMA[k] for k in REASON_COLUMNS})
     return no_negative_zero(frame.select(REASON_COLUMNS)) if frame.width else frame
 
 
 def to_csv(result: Result) -> str:
     frame = reason_table(result)
-    if frame.is_empty():
+    if frame.is_empty() and result.criteria.awards:
         return ""
     return neutralised(frame).write_csv()
 

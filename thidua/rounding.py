@@ -25,6 +25,8 @@ DIGITS = 15  # significant decimal digits at which values are compared: any deci
 # types with up to 15 digits survives the trip through a float, and the noise of a few
 # operations (about 10⁻¹⁶ of the value) stays far below the 15th digit
 _KEEP = (14 - 308, 308)  # the decimals kept lie in this range: no power of ten overflows
+TINY = 1e-308  # values nearer to 0 compare as 0 (kept to 308 decimals, from 0.5e-308 they would
+# round to ±1e-308)
 
 
 def snap(e: pl.Expr) -> pl.Expr:
@@ -33,7 +35,8 @@ def snap(e: pl.Expr) -> pl.Expr:
     are; values nearer to 0 than 10⁻³⁰⁸ become 0."""
     keep = (DIGITS - 1 - e.abs().log10().floor()).clip(*_KEEP)  # decimals kept
     scale = pl.lit(10.0, dtype=pl.Float64).pow(keep.abs())
-    return (pl.when(keep >= 0).then((e * scale).round() / scale)
+    return (pl.when(e.abs() < TINY).then(0.0)
+            .when(keep >= 0).then((e * scale).round() / scale)
             .otherwise((e / scale).round() * scale))
 
 
@@ -43,7 +46,8 @@ def snap_array(a: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         keep = np.clip(DIGITS - 1 - np.floor(np.log10(np.abs(a))), *_KEEP)
         scale = np.power(10.0, np.abs(keep))
-        return np.where(keep >= 0, np.rint(a * scale) / scale, np.rint(a / scale) * scale)
+        return np.where(np.abs(a) < TINY, 0.0,
+                        np.where(keep >= 0, np.rint(a * scale) / scale, np.rint(a / scale) * scale))
 
 
 def snap_value(x: float) -> float:
@@ -67,12 +71,19 @@ def divide(e: pl.Expr, by: float | pl.Expr) -> pl.Expr:
 
 
 def round_expr(e: pl.Expr, precision: int | None) -> pl.Expr:
-    """`e` rounded to `precision` decimals, half away from zero; unchanged when precision is None."""
+    """`e` rounded to `precision` decimals, half away from zero; unchanged when precision is None
+    but for -0.0, which becomes 0.0, so that no output shows "-0"."""
     if precision is None:
-        return e
+        return _no_negative_zero(e)
     scale = 10.0**precision
     scaled = (e.abs() * scale).round(SNAP)
-    return divide((scaled + 0.5).floor(), scale) * e.sign()
+    magnitude = divide((scaled + 0.5).floor(), scale)
+    return pl.when(magnitude == 0).then(0.0).otherwise(magnitude * e.sign())
+
+
+def _no_negative_zero(e: pl.Expr) -> pl.Expr:
+    """`e` with -0.0 as 0.0. Not `e + 0.0`: polars returns a column plus a literal 0 unchanged."""
+    return pl.when(e == 0).then(0.0).otherwise(e)
 
 
 def round_value(x: float, precision: int | None) -> float:
@@ -82,7 +93,7 @@ def round_value(x: float, precision: int | None) -> float:
     snapped = round(abs(x) * 10**precision, SNAP)
     whole = Decimal(repr(snapped)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     result = float(whole) / 10**precision
-    return -result if x < 0 else result
+    return -result if x < 0 and result else result
 
 
 def compared(e: pl.Expr, precision: int | None) -> pl.Expr:

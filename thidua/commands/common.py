@@ -137,11 +137,13 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def blank_notes(readings: list[Any]) -> list[str]:
     """`note: data.csv: skipped 2 blank rows (5, 9)…` for every data file that had some."""
+    from ..errors import printable
+
     notes = []
     for r in readings:
         if r.blank:
             rows = ", ".join(map(str, r.blank_rows)) + ", …" * (r.blank > len(r.blank_rows))
-            notes.append(f"note: {r.source}: skipped {r.blank} blank row{'s' * (r.blank != 1)} "
+            notes.append(f"note: {printable(str(r.source))}: skipped {r.blank} blank row{'s' * (r.blank != 1)} "
                          f"({rows}): no column the criteria read holds a value there")
     return notes
 

@@ -117,8 +117,10 @@ def init(name: str, dest: str) -> None:
       thidua init nd335-cong-chuc
       thidua init cum-xa bang-diem/
     """
+    from ..errors import printable
+
     created = copy_shipped(name, dest)
     for path in created:
-        click.echo(f"created {path}")
+        click.echo(printable(f"created {path}"))
     if len(created) == 2:
-        click.echo("next: thidua score " + " ".join(shlex.quote(str(p)) for p in created))
+        click.echo(printable("next: thidua score " + " ".join(shlex.quote(str(p)) for p in created)))

@@ -16,9 +16,10 @@ def validate(criteria: str) -> None:
       thidua validate criteria.yaml
     """
     from ..checks import all_nodes
+    from ..errors import printable
     from ..load import load_criteria
 
     c = load_criteria(criteria)
     leaves = sum(1 for _, node in all_nodes(c) if node.rule is not None)
-    click.echo(f"{criteria}: valid (format 1, {c.id} {c.version}, {leaves} scored criteria, "
-               f"total {c.total:g})")
+    click.echo(printable(f"{criteria}: valid (format 1, {c.id} {c.version}, {leaves} scored "
+                         f"criteria, total {c.total:g})"))

@@ -363,10 +363,10 @@ def tables(path: Path, fmt: str) -> dict[str, list[dict[str, Any]]] | None:
 
     if fmt == "csv":
         text = path.read_text(encoding="utf-8")
-        frame = pl.read_csv(path, infer_schema=False) if text.strip() else pl.DataFrame()
+        frame = pl.read_csv(path, infer_schema=False, glob=False) if text.strip() else pl.DataFrame()
         return {"": _rows(frame)}
     if fmt == "parquet":
-        return {"": _rows(pl.read_parquet(path))}
+        return {"": _rows(pl.read_parquet(path, glob=False))}
     if fmt == "xlsx":
         import fastexcel
 

@@ -49,7 +49,7 @@ def _open_csv(path: Path) -> _Table:
 
     def load(positions: list[int]) -> pl.LazyFrame:
         try:  # everything as text: "007" stays "007", numbers follow our rules
-            return pl.read_csv(path, separator=sep, infer_schema=False, columns=positions).lazy()
+            return pl.read_csv(path, separator=sep, infer_schema=False, columns=positions, glob=False).lazy()
         except pl.exceptions.ComputeError as e:
             raise _Unreadable(*_csv_failure(path, sep, len(header), e)) from None
 
@@ -157,7 +157,7 @@ def _open_parquet(path: Path) -> _Table:
 
     def load(positions: list[int]) -> pl.LazyFrame:
         # categorical and enum columns are text with a dictionary: read as the text they hold
-        return pl.scan_parquet(path).select(
+        return pl.scan_parquet(path, glob=False).select(
             pl.col(header[i]).cast(pl.String)
             if isinstance(schema[header[i]], pl.Categorical | pl.Enum) else pl.col(header[i])
             for i in positions)
@@ -171,13 +171,13 @@ def _bad_text(path: Path, schema: dict[str, pl.DataType]) -> list[Problem]:
     (found by halving: a slice of a column is decoded alone)."""
     def fails(column: str, offset: int, length: int) -> bool:
         try:
-            pl.scan_parquet(path).select(column).slice(offset, length).collect()
+            pl.scan_parquet(path, glob=False).select(column).slice(offset, length).collect()
         except pl.exceptions.ComputeError:
             return True
         return False
 
     problems: list[Problem] = []
-    height = pl.scan_parquet(path).select(pl.len()).collect().item()
+    height = pl.scan_parquet(path, glob=False).select(pl.len()).collect().item()
     for column, dtype in schema.items():
         if dtype != pl.String or not fails(column, 0, height):
             continue
