@@ -292,5 +292,9 @@ def write(manifest: Manifest, output: str | Path) -> str:
 
     path = path_for(output)
     data = dumps(manifest).encode("utf-8")
-    write_atomic(path, lambda tmp: Path(tmp).write_bytes(data))
+
+    def fill(tmp: str) -> None:
+        Path(tmp).write_bytes(data)
+
+    write_atomic(path, fill)
     return path

@@ -197,7 +197,7 @@ def _bad_text(path: Path, schema: dict[str, pl.DataType]) -> list[Problem]:
     return problems
 
 
-class _Twice(dict):  # type: ignore[type-arg]
+class _Twice(dict):
     """A JSON object that named one key twice (json would silently keep the last value)."""
 
     key: str
