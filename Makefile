@@ -1,11 +1,12 @@
 # make demo: the main job on the bundled example; make test: every test.
 # Both create .venv when it is missing and install the project with its test dependencies.
+# make lint: ruff and mypy with zero findings; make test runs it first, so CI fails on a finding.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test fuzz bench clean
+.PHONY: demo lint test fuzz bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +17,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/thidua demo
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check thidua tests benchmarks
+	$(BIN)/mypy thidua
+
+test: lint
 	$(BIN)/python -m pytest
 
 fuzz: $(STAMP)
@@ -27,4 +32,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/score_1m.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

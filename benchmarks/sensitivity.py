@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
@@ -34,7 +33,6 @@ def main() -> int:
     ap.add_argument("--work", default=str(HERE / "out"))
     a = ap.parse_args()
     bench, work = Path(a.bench), Path(a.work)
-    py = sys.executable
     data = bench_data(bench, work, a.units)
     base = [thidua(), "sensitivity", str(bench / "bench.yaml"), str(data), "--draws", str(a.draws),
             "--spread", "0.2", "--seed", "1"]

@@ -449,7 +449,8 @@ def rows(draw: st.DrawFn, min_size: int = 1, max_size: int = 12, *, strict: set[
     manual = {"m0": 0.0} if manual is None else {"m0": 0.0, **manual}
     n = draw(st.integers(min_size, max_size))
     prefixes = draw(st.lists(st.sampled_from(IDS), min_size=n, max_size=n))
-    nullable = lambda name, s: s if name in strict else st.one_of(s, st.none())
+    def nullable(name, s):
+        return s if name in strict else st.one_of(s, st.none())
     out = []
     for i in range(n):
         row: dict[str, Any] = {"id": f"{prefixes[i]}{i + 1:02d}", "name": f"Đơn vị {i + 1}",

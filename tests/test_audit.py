@@ -96,7 +96,7 @@ def test_realised_shares_add_up_for_additive_totals(doc, data):
     additive(doc["criteria"])
     out = audited(doc, data)
     c = parse_criteria(doc)
-    for group, part in out.group_by("group", maintain_order=True):
+    for _group, part in out.group_by("group", maintain_order=True):
         share = dict(zip(part["code"], part["realised"]))
         if share[c.criteria[0].code] is None:  # every total the same: nothing to share
             continue

@@ -125,7 +125,8 @@ def test_row_order_changes_no_list(case, rnd):
         return
     for aw in doc["awards"]:
         assert lists(a, aw["code"]) == lists(b, aw["code"])
-    key = lambda units: dict(zip(units.get_column("id"), units.get_column("flagged")))
+    def key(units):
+        return dict(zip(units.get_column("id"), units.get_column("flagged")))
     assert key(a) == key(b)
 
 

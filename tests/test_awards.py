@@ -126,3 +126,18 @@ def test_eligible_awards_requires_an_earlier_list():
     result = run(doc(award("LDTT", {"percent": 100}, eligible={"min_total": 70}),
                      award("CSTD", {"count": 5}, eligible={"awards": ["LDTT"], "min_total": 80})), SEVEN)
     assert listed(result, "CSTD") == ["U01", "U02", "U03"]
+
+
+@pytest.mark.parametrize("of", ["units", "eligible"])
+def test_the_counted_units_of_every_quota_base(of):
+    """awards._counted answers for every base: all units under `units`, the eligible under
+    `eligible` (the callers count `units` with pl.len(); _counted must not fail on it)."""
+    import polars as pl
+
+    from thidua import model as m
+    from thidua.awards import _counted
+
+    award = m.Award(code="A", name="A", quota=m.Quota(count=1, of=of))
+    frame = pl.DataFrame({"ok": [True, False, True]})
+    counted = frame.select(_counted(award, pl.col("ok")).sum()).item()
+    assert counted == {"units": 3, "eligible": 2}[of]

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-
-from .util import SMALL_CRITERIA, SMALL_DATA, run_cli as run
+from .util import SMALL_CRITERIA, SMALL_DATA
+from .util import run_cli as run
 
 CRITERIA = SMALL_CRITERIA
 DATA = SMALL_DATA + 'X4,=HYPERLINK("http://x"),Cụm 2,95,x\n'

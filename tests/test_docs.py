@@ -76,8 +76,8 @@ ELSEWHERE = {"data/indices/pci_2016.csv", "data-raw/PCI/PCI_2016.xlsx",
 def _is_path(text: str) -> bool:
     """A backticked text that names a path: relative, with a / or a known extension, no
     placeholder (FILE, <id>, …) and no bare extension (.xlsx)."""
-    if any(c in text for c in " <>…{}$=:") or text.startswith((".", "/", "-", "#")) and \
-            not text.startswith("../"):
+    if any(c in text for c in " <>…{}$=:") or (text.startswith((".", "/", "-", "#")) and \
+            not text.startswith("../")):
         return False
     if re.search(r"\b[A-Z]{3,}\b", text):  # FILE.manifest.json, CRITERIA
         return False

@@ -25,7 +25,8 @@ from thidua.data import Columns, read_data, readings
 from thidua.errors import DataError
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA, run_cli as run
+from .util import SMALL_CRITERIA
+from .util import run_cli as run
 
 CRITERIA = (SMALL_CRITERIA.replace('name: "Bảng nhỏ"', "name: \"Bảng nhỏ <script>alert('tiêu chí')</script>\"")
             .replace("quota: {count: 1}, eligible: {min_total: 8}", "quota: {count: 2}"))

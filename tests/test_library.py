@@ -110,29 +110,29 @@ ND335 = {
     # I = 9 + 9 + 9 = 27; II.1 = 30 × 35/36 = 29.1666… → 29.17; II.2 = 20 − 5 × 0 = 20;
     # II.3 = 20 − 5 × 1 = 15; II = 64.17; total 91.17 ≥ 90. Third in Sở Nội vụ (98.5, 92.5 above),
     # outside the single place, which NV01 (98.5) takes.
-    "NV03": dict(points={"I": 27, "II.1": 29.17, "II.2": 20, "II.3": 15, "II": 64.17},
-                 total=91.17, classification=XS, rank=3, awards=[], flagged=[], knockouts=[]),
+    "NV03": {"points": {"I": 27, "II.1": 29.17, "II.2": 20, "II.3": 15, "II": 64.17},
+                 "total": 91.17, "classification": XS, "rank": 3, "awards": [], "flagged": [], "knockouts": []},
     # I = 8.5 + 7 + 8.5 = 24; II.1 = 30 × 40/40 = 30; II.2 = 20 − 5 = 15; II.3 = 20; total 89,
     # in the Hoàn thành tốt band but disciplined → capped at Không hoàn thành. Fifth (98.5, 92.5,
     # 91.17, 89.17 above).
-    "NV04": dict(points={"I": 24, "II.1": 30, "II.2": 15, "II.3": 20, "II": 65},
-                 total=89, classification=KHT, rank=5, awards=[], flagged=[],
-                 knockouts=["KY_LUAT"]),
+    "NV04": {"points": {"I": 24, "II.1": 30, "II.2": 15, "II.3": 20, "II": 65},
+                 "total": 89, "classification": KHT, "rank": 5, "awards": [], "flagged": [],
+                 "knockouts": ["KY_LUAT"]},
     # I = 9.5 + 9.5 + 9 = 28; II = 30 (44/44) + 20 + 15 (one delay) = 65; total 93. TP03 has
     # I = 9 + 9.5 + 9.5 = 28 and II = 30 (52/50, capped) + 15 (one error) + 20 = 65: tied on the
     # total and both tie-breaks, second after TP01 (93.5); for the single place → flagged.
-    "TP02": dict(points={"I": 28, "II.1": 30, "II.2": 20, "II.3": 15, "II": 65},
-                 total=93, classification=XS, rank=2, awards=[], flagged=["DE_NGHI_HTXS"],
-                 knockouts=[]),
-    "TP03": dict(points={"I": 28, "II.1": 30, "II.2": 15, "II.3": 20, "II": 65},
-                 total=93, classification=XS, rank=2, awards=[], flagged=["DE_NGHI_HTXS"],
-                 knockouts=[]),
+    "TP02": {"points": {"I": 28, "II.1": 30, "II.2": 20, "II.3": 15, "II": 65},
+                 "total": 93, "classification": XS, "rank": 2, "awards": [], "flagged": ["DE_NGHI_HTXS"],
+                 "knockouts": []},
+    "TP03": {"points": {"I": 28, "II.1": 30, "II.2": 15, "II.3": 20, "II": 65},
+                 "total": 93, "classification": XS, "rank": 2, "awards": [], "flagged": ["DE_NGHI_HTXS"],
+                 "knockouts": []},
     # 28.5 + 30 (42/40, capped) + 20 + 20 = 98.5: first, inside the 20 %.
-    "NV01": dict(total=98.5, classification=XS, rank=1, awards=["DE_NGHI_HTXS"], flagged=[]),
+    "NV01": {"total": 98.5, "classification": XS, "rank": 1, "awards": ["DE_NGHI_HTXS"], "flagged": []},
     # five delays: 20 − 5 × 5 < 0 → 0; 19 + 20 (20/30 × 30) + 10 + 0 = 49 < 50.
-    "NV13": dict(points={"II.1": 20, "II.2": 10, "II.3": 0}, total=49, classification=KHT),
+    "NV13": {"points": {"II.1": 20, "II.2": 10, "II.3": 0}, "total": 49, "classification": KHT},
     # exactly 70.00: 21 + 24 (32/40 × 30) + 10 + 15.
-    "NV11": dict(total=70, classification=TOT),
+    "NV11": {"total": 70, "classification": TOT},
 }
 
 # qd766-dvc: points = max × rate / 100 for every rate leaf.
@@ -142,21 +142,21 @@ QD766 = {
     # IV: 8 × .901 = 7.208 → 7.21; 10 × 2609/2955 = 8.8291… → 8.83; 4 × .788 = 3.152 → 3.15;
     # = 19.19. V: satisfaction exactly 90.0 ≥ 90 → 6; 6 × .986 = 5.916 → 5.92; 6 × .999 = 5.994
     # → 5.99; = 17.91. Total 94.59, second after DV16.
-    "DV08": dict(points={"I.1": 3.89, "I.2": 7.62, "I.3": 5.95, "I": 17.46, "II": 19.8,
+    "DV08": {"points": {"I.1": 3.89, "I.2": 7.62, "I.3": 5.95, "I": 17.46, "II": 19.8,
                          "III": 20.23, "IV.2": 8.83, "IV": 19.19, "V.1": 6, "V": 17.91},
-                 total=94.59, classification=None, rank=2),
+                 "total": 94.59, "classification": None, "rank": 2},
     # I: 3.856 → 3.86; 7.512 → 7.51; 5.166 → 5.17; = 16.54. II: 20 × .936 = 18.72.
     # III: 7.768 → 7.77; 5.24; 3.69; = 16.7. IV: 7.112 → 7.11; 10 × 2253/3499 = 6.4389… → 6.44;
     # 3.004 → 3.00; = 16.55. V: 89.9 < 90 → 0; 5.346 → 5.35; no petition (empty) → full 6;
     # = 11.35. Total 79.86; 17th.
-    "DV05": dict(points={"I": 16.54, "II": 18.72, "III": 16.7, "IV.2": 6.44, "IV": 16.55,
+    "DV05": {"points": {"I": 16.54, "II": 18.72, "III": 16.7, "IV.2": 6.44, "IV": 16.55,
                          "V.1": 0, "V.3": 6, "V": 11.35},
-                 total=79.86, classification=None, rank=17),
+                 "total": 79.86, "classification": None, "rank": 17},
     # I: 3.976 → 3.98; 7.712 → 7.71; 5.928 → 5.93; = 17.62. II: 19.72. III: 7.288 → 7.29;
     # 7.976 → 7.98; 4.71; = 19.98. IV: 7.624 → 7.62; 10 × 3948/4280 = 9.2242… → 9.22;
     # 3.548 → 3.55; = 20.39. V: 6; 5.748 → 5.75; 5.976 → 5.98; = 17.73. Total 95.44, first.
-    "DV16": dict(points={"I": 17.62, "II": 19.72, "III": 19.98, "IV": 20.39, "V": 17.73},
-                 total=95.44, classification=None, rank=1),
+    "DV16": {"points": {"I": 17.62, "II": 19.72, "III": 19.98, "IV": 20.39, "V": 17.73},
+                 "total": 95.44, "classification": None, "rank": 1},
 }
 
 # dti-tinh. Best of the relative indicators over the 15 provinces: ty_le_chi_cds 2.2 (QNH),
@@ -168,24 +168,24 @@ DTI = {
     # smart-city plan); I = 436.82. II.1 = 69.44 + 59.52 + 60 = 188.96; II.2 = 90 × 18.16/20.68
     # (79.0328… → 79.03) + 45.66 = 124.69; II.3 = 45.5 + 44.65 + 43.4 = 133.55; II = 447.2.
     # Total 884.02, first.
-    "LDG": dict(points={"I.1": 68.32, "I.2.2": 53.18, "I.2": 93.18, "I.4.2": 34.62, "I.6": 0,
+    "LDG": {"points": {"I.1": 68.32, "I.2.2": 53.18, "I.2": 93.18, "I.4.2": 34.62, "I.6": 0,
                         "I": 436.82, "II.2.1": 79.03, "II": 447.2},
-                total=884.02, classification=None, rank=1),
+                "total": 884.02, "classification": None, "rank": 1},
     # I.1 = 0 + 38.68 + 30 = 68.68; I.2 = 40 + 60 × .74/2.2 (20.1818… → 20.18) = 60.18;
     # I.3 = 27.6 + 44.55 = 72.15; I.4 = 56.28 + 40 × 4.9/15.6 (12.564… → 12.56) = 68.84;
     # I.5 = 24.9 + 47.3 = 72.2; I = 342.05. II.1 = 73.2 + 55.5 + 60 × 5/6 (50) = 178.7;
     # II.2 = 90 × 19.9/20.68 (86.6054… → 86.61) + 18.3 = 104.91; II.3 = 36.55 + 38.55 + 24.7
     # = 99.8; II = 383.41. Total 725.46, 12th.
-    "HNI": dict(points={"I.1": 68.68, "I.2": 60.18, "I.4": 68.84, "I": 342.05, "II.1.3": 50,
+    "HNI": {"points": {"I.1": 68.68, "I.2": 60.18, "I.4": 68.84, "I": 342.05, "II.1.3": 50,
                         "II.2": 104.91, "II": 383.41},
-                total=725.46, classification=None, rank=12),
+                "total": 725.46, "classification": None, "rank": 12},
     # I.1 = 0 + 29.68 + 30 = 59.68; I.2 = 0 (no plan) + 60 (the best budget share) = 60;
     # I.3 = 38.45 + 47.45 = 85.9; I.4 = 51.18 + 40 × 9.6/15.6 (24.615… → 24.62) = 75.8;
     # I.5 = 41.25 + 42.6 = 83.85; I = 365.23. II.1 = 67.36 + 54.54 + 50 = 171.9; II.2 =
     # 90 × 14.9/20.68 (64.8452… → 64.85) + 29.34 = 94.19; II.3 = 47.85 + 36.05 + 35.65 = 119.55;
     # II = 385.64. Total 750.87, 11th.
-    "QNH": dict(points={"I.2.1": 0, "I.2.2": 60, "I": 365.23, "II.2.1": 64.85, "II": 385.64},
-                total=750.87, classification=None, rank=11),
+    "QNH": {"points": {"I.2.1": 0, "I.2.2": 60, "I": 365.23, "II.2.1": 64.85, "II": 385.64},
+                "total": 750.87, "classification": None, "rank": 11},
 }
 
 # cum-xa. I.1 (target_leader, base 0.5): ratio r = thu / dự toán; r ≤ 1: 5 × r; above: 5 + 5 ×
@@ -196,58 +196,58 @@ CUM_XA = {
     # The leader: I = 10 + 10 (100 %) + 10 (78.5 ≥ 75) = 30; II = 8 (95.2 ≥ 95) + 7 (42 ≥ 40) + 6
     # (96 ≥ 90) + 4 = 25; III = 6 + (8 − 1) + 6 = 19; IV = 10 + 5 = 15; V = 4 + 3 + 3 (2/2) = 10;
     # main 99, + 10 for the provincial Cờ = 109 (above 100).
-    "X01": dict(points={"I.1": 10, "I": 30, "II": 25, "III": 19, "IV": 15, "V": 10, "T.1": 10,
+    "X01": {"points": {"I.1": 10, "I": 30, "II": 25, "III": 19, "IV": 15, "V": 10, "T.1": 10,
                         "T.2": 0},
-                bonus=10, penalty=0, total=109, classification=XS, rank=1, awards=["CO_TINH"],
-                flagged=[], knockouts=[]),
+                "bonus": 10, "penalty": 0, "total": 109, "classification": XS, "rank": 1, "awards": ["CO_TINH"],
+                "flagged": [], "knockouts": []},
     # I.1 = 5 + 5 × (16200/14500 − 1)/(18500/15000 − 1) = 5 + 5 × 0.11724…/0.23333… = 7.5123…
     # → 7.51; I.2 = 10 − 0.5 × 1.4 = 9.3; I.3 = 10; I = 26.81. II = (8 − 0.5 × 0.4 = 7.8) + 7 + 6
     # + 4 = 24.8; III = 19; IV = (10 − 1 × 0.4 = 9.6) + (5 − 1) = 13.6; V = 10. Total 94.21,
     # second; the Cờ went to X01 (exclusive), so the one Bằng khen place is X03's.
-    "X03": dict(points={"I.1": 7.51, "I.2": 9.3, "I": 26.81, "II.1": 7.8, "II": 24.8,
+    "X03": {"points": {"I.1": 7.51, "I.2": 9.3, "I": 26.81, "II.1": 7.8, "II": 24.8,
                         "IV.1": 9.6, "IV": 13.6},
-                total=94.21, classification=XS, rank=2, awards=["BANG_KHEN"], flagged=[]),
+                "total": 94.21, "classification": XS, "rank": 2, "awards": ["BANG_KHEN"], "flagged": []},
     # First in Cụm 2 (I = 10 + (10 − 0.35 = 9.65) + 10 = 29.65; II 25; III 19; IV 15; V 10;
     # 98.65) but a disciplined official bars it: the Cờ goes to X08 and the Bằng khen to X12.
-    "X07": dict(points={"I.2": 9.65, "I": 29.65}, total=98.65, classification=XS, rank=1,
-                awards=[], flagged=[], knockouts=["KY_LUAT"]),
+    "X07": {"points": {"I.2": 9.65, "I": 29.65}, "total": 98.65, "classification": XS, "rank": 1,
+                "awards": [], "flagged": [], "knockouts": ["KY_LUAT"]},
     # I.1 = 5 + 5 × 0.14/0.171428… = 9.0833… → 9.08.
-    "X08": dict(points={"I.1": 9.08}, rank=2, awards=["CO_TINH"]),
+    "X08": {"points": {"I.1": 9.08}, "rank": 2, "awards": ["CO_TINH"]},
     # I.1 = 5 + 5 × 0.05/0.15 = 6.6666… → 6.67 (X18: 6300/6000, the same ratio); I.2 = 10 −
     # 0.5 × 1.6 = 9.2; I.3 = 10; I = 25.87. II = 8 + 7 + 6 + 4 = 25; III = 6 + 6 + 6 = 18;
     # IV = 9.4 + 5 = 14.4; V = 10 (X18: 3 models, still 3 points). Total 93.27 for both, equal on
     # I and on the criminal cases: third together, across the second Bằng khen place (X15 has
     # the Cờ, X16 the first place) → flagged for the council.
-    "X17": dict(points={"I.1": 6.67, "I": 25.87, "II": 25, "III": 18, "IV": 14.4, "V": 10},
-                total=93.27, classification=XS, rank=3, awards=[], flagged=["BANG_KHEN"]),
-    "X18": dict(points={"I.1": 6.67, "I": 25.87, "II": 25, "III": 18, "IV": 14.4, "V.3": 3},
-                total=93.27, classification=XS, rank=3, awards=[], flagged=["BANG_KHEN"]),
+    "X17": {"points": {"I.1": 6.67, "I": 25.87, "II": 25, "III": 18, "IV": 14.4, "V": 10},
+                "total": 93.27, "classification": XS, "rank": 3, "awards": [], "flagged": ["BANG_KHEN"]},
+    "X18": {"points": {"I.1": 6.67, "I": 25.87, "II": 25, "III": 18, "IV": 14.4, "V.3": 3},
+                "total": 93.27, "classification": XS, "rank": 3, "awards": [], "flagged": ["BANG_KHEN"]},
     # 80.9 would be Hoàn thành tốt; a corruption case caps it at Hoàn thành nhiệm vụ.
-    "X10": dict(total=80.9, classification=HT, knockouts=["THAM_NHUNG"], awards=[]),
+    "X10": {"total": 80.9, "classification": HT, "knockouts": ["THAM_NHUNG"], "awards": []},
     # one complex case: penalty 5.
-    "X05": dict(penalty=5),
+    "X05": {"penalty": 5},
 }
 
 # danh-hieu-ca-nhan: the one leaf is the score itself. LĐTT counted per unit: Bắc Trạch 13
 # (BT01–BT13) → CSTĐCS floor(13 × 0.15 = 1.95) = 1; Đồng Thuận 11 (DT01–DT03, DT05–DT12) →
 # floor(1.65) = 1.
 DANH_HIEU = {
-    "BT01": dict(points={"DG": 95.5}, total=95.5, classification=XS, rank=1,
-                 awards=["LDTT", "CSTDCS"], flagged=[], knockouts=[]),
+    "BT01": {"points": {"DG": 95.5}, "total": 95.5, "classification": XS, "rank": 1,
+                 "awards": ["LDTT", "CSTDCS"], "flagged": [], "knockouts": []},
     # 91 points but outside the agency's 20 %: rated Hoàn thành tốt; LĐTT; no initiative, so not a
     # CSTĐCS candidate.
-    "BT03": dict(total=91, classification=TOT, rank=3, awards=["LDTT"], flagged=[],
-                 knockouts=["VUOT_TY_LE"]),
+    "BT03": {"total": 91, "classification": TOT, "rank": 3, "awards": ["LDTT"], "flagged": [],
+                 "knockouts": ["VUOT_TY_LE"]},
     # an initiative at 88: a CSTĐCS candidate, beyond the single place.
-    "BT04": dict(total=88, classification=TOT, rank=4, awards=["LDTT"], flagged=[]),
+    "BT04": {"total": 88, "classification": TOT, "rank": 4, "awards": ["LDTT"], "flagged": []},
     # not taking part in the movement: no LĐTT.
-    "BT14": dict(total=75, classification=TOT, awards=[]),
+    "BT14": {"total": 75, "classification": TOT, "awards": []},
     # 93 and 93, no initiative or topic on either side: tied first for the one place.
-    "DT01": dict(total=93, classification=XS, rank=1, awards=["LDTT"], flagged=["CSTDCS"]),
-    "DT02": dict(total=93, classification=XS, rank=1, awards=["LDTT"], flagged=["CSTDCS"]),
+    "DT01": {"total": 93, "classification": XS, "rank": 1, "awards": ["LDTT"], "flagged": ["CSTDCS"]},
+    "DT02": {"total": 93, "classification": XS, "rank": 1, "awards": ["LDTT"], "flagged": ["CSTDCS"]},
     # under disciplinary proceedings: barred from both.
-    "DT04": dict(total=87, classification=TOT, awards=[], flagged=[],
-                 knockouts=["DANG_XEM_XET_KL"]),
+    "DT04": {"total": 87, "classification": TOT, "awards": [], "flagged": [],
+                 "knockouts": ["DANG_XEM_XET_KL"]},
 }
 
 HAND = {"nd335-cong-chuc": ND335, "qd766-dvc": QD766, "dti-tinh": DTI, "cum-xa": CUM_XA,
@@ -328,7 +328,7 @@ dvcq-xa            Bảng chấm điểm thi đua công tác dân vận chính q
 nd335-cong-chuc    Đánh giá, xếp loại chất lượng công chức theo Nghị định 335/2025/NĐ-CP (6 criteria; example data nd335-cong-chuc.csv)
 pci-2016           Chỉ số Năng lực cạnh tranh cấp tỉnh (PCI) năm 2016 (10 criteria; example data pci-2016.csv)
 qd766-dvc          Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện thủ tục hành chính, dịch vụ công (13 criteria; example data qd766-dvc.csv)
-"""  # noqa: E501
+"""
 
 
 def test_list_shows_every_shipped_file() -> None:

@@ -15,7 +15,8 @@ from thidua import manifest as mf
 from thidua.data import sha256_file
 from thidua.inputs import shipped
 
-from .util import SMALL_CRITERIA, run_cli as run, write_case
+from .util import SMALL_CRITERIA, write_case
+from .util import run_cli as run
 
 CRITERIA = SMALL_CRITERIA
 DATA = """\

@@ -124,7 +124,8 @@ def test_raising_a_higher_is_better_indicator_never_lowers_that_units_points(cas
     before, after = result_of(doc, data), result_of(doc, raised)
     if before is None or after is None:
         return
-    pick = lambda units, col: units.filter(pl.col("id") == unit).get_column(col)[0]
+    def pick(units, col):
+        return units.filter(pl.col("id") == unit).get_column(col)[0]
     for n in nodes(doc):
         if n["code"].startswith("P"):  # a penalty that rises lowers the total: its own promise
             continue
@@ -146,7 +147,8 @@ def test_under_absolute_rules_raising_an_indicator_never_worsens_the_rank(case, 
     if before is None or after is None:
         return
     for col in ("rank", "rank_overall"):
-        rank = lambda units, col=col: units.filter(pl.col("id") == unit).get_column(col)[0]
+        def rank(units, col=col):
+            return units.filter(pl.col("id") == unit).get_column(col)[0]
         assert rank(after) <= rank(before)
 
 

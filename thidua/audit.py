@@ -75,10 +75,13 @@ def _nodes(c: m.Criteria) -> list[_Node]:
               worth: float, top: float) -> None:
         weights = sum(n.weight for n in nodes)
         for n in nodes:
-            mean = parent is not None and parent.how != "sum"
-            local = n.weight / weights if mean else (n.max_points / top if top > 0 else 0.0)
-            mine = worth * (parent.max_points * n.weight / weights / n.max_points
-                            if mean and n.max_points > 0 else 1.0)
+            if parent is not None and parent.how != "sum":  # a mean of its children
+                local = n.weight / weights
+                mine = worth * (parent.max_points * n.weight / weights / n.max_points
+                                if n.max_points > 0 else 1.0)
+            else:
+                local = n.max_points / top if top > 0 else 0.0
+                mine = worth
             out.append(_Node(n, part, depth, parent, share * local, mine))
             visit(n.children or [], part, depth + 1, n, share * local, mine, n.max_points)
 
@@ -243,7 +246,7 @@ def _moved(basis: Basis, units: pl.DataFrame, nodes: list[_Node]) -> pl.DataFram
         d = sv.decide(basis.rules, facts, total, q)
         moved[sl] = np.add.reduceat(d.rank != facts.rank[:-1], starts, axis=1)
     scopes = [0] + (list(range(1, len(starts) + 1)) if c.units.group else [])
-    rows = {"__scope": [], "node": [], "moved": []}
+    rows: dict[str, list[int | None]] = {"__scope": [], "node": [], "moved": []}
     for j in range(len(nodes)):
         for s in scopes:
             rows["__scope"].append(s)

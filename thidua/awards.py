@@ -61,11 +61,11 @@ def fixed_conditions(c: m.Criteria) -> list[pl.Expr]:
 def _counted(award: m.Award, eligible: pl.Expr) -> pl.Expr:
     """Which units the quota's base counts, when it is not all units."""
     of = award.quota.of
-    if of == "eligible":
-        return eligible
+    if isinstance(of, m.ByAward):
+        return pl.col(col("on", of.award))
     if isinstance(of, m.ByClassification):
         return (pl.col("classification") == of.classification).fill_null(False)
-    return pl.col(col("on", of.award))
+    return eligible if of == "eligible" else pl.repeat(True, pl.len())  # "units": every unit
 
 
 def base_count(c: m.Criteria, award: m.Award, eligible: pl.Expr, scope: list[str]) -> pl.Expr:

@@ -83,7 +83,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     return problems
 
 
-def _check_node(where: str, node: m.Node, add) -> None:  # type: ignore[no-untyped-def]
+def _check_node(where: str, node: m.Node, add) -> None:
     if node.code.strip() == "":
         add(f"{where}.code", "must not be empty")
     if node.max_points < 0:
@@ -117,7 +117,7 @@ def _check_node(where: str, node: m.Node, add) -> None:  # type: ignore[no-untyp
                     f"must be more than 0 under {node.how} (a share of 0 points has no meaning)")
 
 
-def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_formula: bool) -> None:  # type: ignore[no-untyped-def]
+def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_formula: bool) -> None:
     if isinstance(rule, m.Formula):
         try:
             expr.check(rule.expr, "number")
@@ -187,7 +187,7 @@ def expressions(c: m.Criteria) -> Iterator[tuple[str, str]]:
             yield f"awards[{i}].eligible.when", award.eligible.when
 
 
-def _check_expression_budget(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
+def _check_expression_budget(c: m.Criteria, add) -> None:
     """All expressions together stay within expr.MAX_FILE_NODES: each is bounded on its own,
     but a file of many long formulas would make scoring need gigabytes."""
     total = 0
@@ -202,7 +202,7 @@ def _check_expression_budget(c: m.Criteria, add) -> None:  # type: ignore[no-unt
             return
 
 
-def _check_yes_no_columns(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
+def _check_yes_no_columns(c: m.Criteria, add) -> None:
     """A column a `boolean` rule reads holds yes/no values (có/không); the contract reads every
     other indicator as a number. An expression or a tie-break that reads it as a number would
     make every có/không in the data "not a number": one error here names both places."""
@@ -248,7 +248,7 @@ def reachable_total(c: m.Criteria) -> float:
     return c.total + (c.bonus.max_points if c.bonus else 0.0)
 
 
-def _check_classification(c: m.Criteria, add) -> None:  # type: ignore[no-untyped-def]
+def _check_classification(c: m.Criteria, add) -> None:
     seen: set[str] = set()
     top = reachable_total(c)
     floor: m.ClassBand | None = None  # the first band that takes every total
@@ -275,7 +275,7 @@ def _check_classification(c: m.Criteria, add) -> None:  # type: ignore[no-untype
             floor = band
 
 
-def _check_knockouts(c: m.Criteria, labels: list[str], add) -> None:  # type: ignore[no-untyped-def]
+def _check_knockouts(c: m.Criteria, labels: list[str], add) -> None:
     seen: set[str] = set()
     for i, ko in enumerate(c.knockouts):
         if ko.code in seen:
@@ -290,7 +290,7 @@ def _check_knockouts(c: m.Criteria, labels: list[str], add) -> None:  # type: ig
                 + (f" (labels: {', '.join(labels)})" if labels else " (the file has no classification)"))
 
 
-def _check_ranking(c: m.Criteria, codes: dict[str, str], add) -> None:  # type: ignore[no-untyped-def]
+def _check_ranking(c: m.Criteria, codes: dict[str, str], add) -> None:
     for i, tb in enumerate(c.ranking.tie_break):
         where = f"ranking.tie_break[{i}]"
         if (tb.criterion is None) == (tb.indicator is None):
@@ -299,7 +299,7 @@ def _check_ranking(c: m.Criteria, codes: dict[str, str], add) -> None:  # type: 
             add(f"{where}.criterion", f"no criterion has code {tb.criterion!r}")
 
 
-def _check_awards(c: m.Criteria, labels: list[str], add) -> None:  # type: ignore[no-untyped-def]
+def _check_awards(c: m.Criteria, labels: list[str], add) -> None:
     codes = [a.code for a in c.awards]
     for i, award in enumerate(c.awards):
         where = f"awards[{i}]"

@@ -131,7 +131,7 @@ _QUOTES = "text in quotes is not allowed (put a column name in backticks)"
 
 # Every symbol the tokenizer knows: None is an operator, a string is why it is refused.
 _SYMBOLS: dict[str, str | None] = {
-    **{op: None for op in ("==", "!=", ">=", "<=", ">", "<", "+", "-", "*", "/", "(", ")", ",")},
+    **dict.fromkeys(("==", "!=", ">=", "<=", ">", "<", "+", "-", "*", "/", "(", ")", ",")),
     "**": "'**' (power) is not allowed",
     "^": "'^' (power) is not allowed",
     "%": "'%' is not allowed",

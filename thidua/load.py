@@ -45,7 +45,7 @@ class _Loader(yaml.SafeLoader):
     (a !!set, !!binary or !include is refused), no nesting deeper than MAX_NESTING, no integer
     longer than MAX_DIGITS; a date stays the text it was written as."""
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+    def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in a criteria "
@@ -59,7 +59,7 @@ class _Loader(yaml.SafeLoader):
         finally:
             self._depth = depth
 
-    def construct_object(self, node, deep=False):  # type: ignore[no-untyped-def]
+    def construct_object(self, node, deep=False):
         if node.tag == "tag:yaml.org,2002:merge":
             raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed in a criteria "
                                        "file; write the keys out", node.start_mark)
@@ -69,7 +69,7 @@ class _Loader(yaml.SafeLoader):
                                                     "data only", node.start_mark)
         return super().construct_object(node, deep=deep)
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+    def construct_mapping(self, node, deep=False):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
@@ -85,13 +85,13 @@ class _Loader(yaml.SafeLoader):
                 value_node.tag = _STR  # `version: 2026.10` is the label "2026.10", as written
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_int(self, node):  # type: ignore[no-untyped-def]
+    def construct_yaml_int(self, node):
         digits = sum(ch.isdigit() for ch in str(node.value))
         if digits > MAX_DIGITS:
             raise yaml.MarkedYAMLError(None, None, _too_long(digits), node.start_mark)
         return super().construct_yaml_int(node)
 
-    def construct_yaml_timestamp(self, node):  # type: ignore[no-untyped-def]
+    def construct_yaml_timestamp(self, node):
         return self.construct_scalar(node)  # 2026-01-15 is the text a council wrote
 
 

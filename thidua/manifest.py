@@ -203,9 +203,9 @@ def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:
     if not _fields(x, where, {"role": str, "path": str, "absolute": str, "sha256": str}, problems):
         return None
     counts = {k: x.get(k) for k in ("rows", "units", "blank_rows_skipped")}
-    if any(v is not None for v in counts.values()):
-        if not _fields(x, where, dict.fromkeys(counts, int), problems):
-            return None
+    if any(v is not None for v in counts.values()) and \
+            not _fields(x, where, dict.fromkeys(counts, int), problems):
+        return None
     if not PurePath(x["absolute"]).is_absolute():
         problems.append(Problem(f"{where}.absolute", "must be an absolute path, got "
                                                      f"{shown(repr(x['absolute'])[:200])}"))
@@ -292,5 +292,9 @@ def write(manifest: Manifest, output: str | Path) -> str:
 
     path = path_for(output)
     data = dumps(manifest).encode("utf-8")
-    write_atomic(path, lambda tmp: Path(tmp).write_bytes(data))
+
+    def fill(tmp: str) -> None:
+        Path(tmp).write_bytes(data)
+
+    write_atomic(path, fill)
     return path

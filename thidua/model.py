@@ -7,7 +7,7 @@ The models describe the shape of a file; `checks.py` adds the rules that tie its
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -36,7 +36,7 @@ class IndicatorRef(Model):
     indicator: str
 
 
-Target = Union[Number, IndicatorRef]
+Target = Number | IndicatorRef
 
 
 # --- rules (leaves) ------------------------------------------------------------------------------
@@ -120,7 +120,8 @@ class Manual(Model):
 
 
 ValueRule = Annotated[
-    Union[Boolean, Linear, Ratio, Shortfall, Bands, PerCount, Relative, MinMax, TargetLeader, Manual],
+    Boolean | Linear | Ratio | Shortfall | Bands | PerCount | Relative | MinMax | TargetLeader
+    | Manual,
     Field(discriminator="type"),
 ]
 
@@ -134,8 +135,8 @@ class Formula(Model):
 
 
 Rule = Annotated[
-    Union[Boolean, Linear, Ratio, Shortfall, Bands, PerCount, Relative, MinMax, TargetLeader, Manual,
-          Formula],
+    Boolean | Linear | Ratio | Shortfall | Bands | PerCount | Relative | MinMax | TargetLeader
+    | Manual | Formula,
     Field(discriminator="type"),
 ]
 
@@ -216,7 +217,7 @@ class ByAward(Model):
     award: str
 
 
-QuotaBase = Union[Literal["units", "eligible"], ByClassification, ByAward]
+QuotaBase = Literal["units", "eligible"] | ByClassification | ByAward
 
 
 class Quota(Model):

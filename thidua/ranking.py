@@ -9,6 +9,7 @@ every tie-break share a rank (competition, dense) or are ordered by unit id (ord
 from __future__ import annotations
 
 from itertools import accumulate
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -18,7 +19,8 @@ from .collation import ranks, sort_key
 from .rounding import compared, snap
 from .scoring import points_col
 
-_METHOD = {"competition": "min", "dense": "dense", "ordinal": "min"}
+_METHOD: dict[str, Literal["min", "dense"]] = {
+    "competition": "min", "dense": "dense", "ordinal": "min"}
 
 
 def key_columns(c: m.Criteria) -> list[tuple[str, pl.Expr]]:
@@ -28,9 +30,10 @@ def key_columns(c: m.Criteria) -> list[tuple[str, pl.Expr]]:
     keys = [("__key0", compared(pl.col("total"), c.precision))]
     leafwise = c.precision if c.round_at == "leaves" else None  # points rounded at every node
     for i, tb in enumerate(c.ranking.tie_break, start=1):
-        if tb.criterion:
+        if tb.criterion is not None:
             col = compared(pl.col(points_col(tb.criterion)), leafwise)
         else:  # a missing value counts as 0 under missing: zero, as in conditions; else last
+            assert tb.indicator is not None  # checks.py: exactly one of criterion and indicator
             col = snap(pl.col(tb.indicator).cast(pl.Float64))
             col = col.fill_null(0.0) if c.missing == "zero" else col
         oriented = -col if tb.order == "asc" else col

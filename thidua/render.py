@@ -378,7 +378,7 @@ def sheet_names(wanted: list[str], taken: tuple[str, ...] = ()) -> list[str]:
     return out
 
 
-def _workbook(path: str):  # type: ignore[no-untyped-def]
+def _workbook(path: str):
     """A workbook that keeps text as text and whose bytes depend only on what is written: its
     creation date is fixed (xlsxwriter would stamp the time into docProps/core.xml)."""
     from datetime import datetime

@@ -227,7 +227,7 @@ def ballots(result: Result) -> pl.DataFrame:
     """The council's ballot for every tie at a quota line: the tied units, the places to fill,
     blank vote columns."""
     rows = []
-    for award, group, q, units in _award_sections(result):
+    for award, group, _q, units in _award_sections(result):
         tied = [r for r in units if r["status"] == "tied_flag"]
         if not tied:
             continue

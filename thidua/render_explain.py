@@ -99,7 +99,7 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None) -> list[list[str]]
              _n(node.max_points)]]
 
 
-def _lines(e: Explanation, table) -> list[str]:  # type: ignore[no-untyped-def]
+def _lines(e: Explanation, table) -> list[str]:
     c, u, p = e.criteria, e.unit, e.criteria.precision
     node_p = p if c.round_at == "leaves" else None  # under round_at: total, points keep their decimals
     where = f" — {u['group']}" if u["group"] is not None else ""
@@ -142,8 +142,9 @@ def _lines(e: Explanation, table) -> list[str]:  # type: ignore[no-untyped-def]
         out.append(text)
     for k in e.knockouts:
         values = ", ".join(f"{n} = {_value(v)}" for n, v in k.values)
-        effect = "không được khen thưởng" if k.knockout.effect == "ineligible" else \
-            f"xếp loại tối đa “{k.knockout.effect.cap}”"  # type: ignore[union-attr]
+        outcome = k.knockout.effect
+        effect = f"xếp loại tối đa “{outcome.cap}”" if isinstance(outcome, m.Cap) else \
+            "không được khen thưởng"
         state = f"CÓ — {effect}" if k.hit else "không"
         out.append(f"Loại trừ {k.knockout.code} ({k.knockout.name}; {k.knockout.when}; {values}): {state}")
     group = f" trong {u['group']}" if u["group"] is not None else ""

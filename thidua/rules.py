@@ -11,13 +11,17 @@ not overflow.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from . import expr
 from . import model as m
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 from .rounding import divide, snap, threshold
 
 F64 = pl.Float64
@@ -80,7 +84,7 @@ def shortfall(r: m.Shortfall, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 def bands(r: m.Bands, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
     v = snap(v)
-    chain = None
+    chain: Then | ChainedThen | None = None
     for band in r.bands:
         cond = pl.lit(True)
         if band.min is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -14,6 +15,9 @@ from . import expr
 from . import model as m
 from .rounding import compared, divide, round_expr, threshold
 from .rules import Context, lit, raw_points
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 
 def points_col(code: str) -> str:
@@ -255,7 +259,7 @@ class Compiler:
         c = self.c
         hits = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
         labels = [band.label for band in c.classification]
-        index = None
+        index: Then | ChainedThen | None = None
         for i, band in enumerate(c.classification):
             cond = compared(pl.col("total"), c.precision) >= threshold(band.min, c.precision)
             index = (pl.when(cond) if index is None else index.when(cond)).then(pl.lit(i))
@@ -268,7 +272,7 @@ class Compiler:
                 if isinstance(k.effect, m.Cap):
                     cap = labels.index(k.effect.cap)
                     idx = pl.when(self.knockout_hit(k) & (idx < cap)).then(pl.lit(cap)).otherwise(idx)
-            label = None
+            label: Then | ChainedThen | None = None
             for i, text in enumerate(labels):
                 label = (pl.when(idx == i) if label is None else label.when(idx == i)).then(pl.lit(text))
             assert label is not None

@@ -7,6 +7,7 @@ aggregate pass finds whether anything is wrong; only then are the offending rows
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
@@ -88,8 +89,9 @@ def checks(c: m.Criteria) -> list[Check]:
                    for a in c.awards if a.eligible.when]
     for text, code, owner in conditions:
         parsed = expr.check(text, "bool")
-        column = (lambda name: pl.col(name).fill_null(0.0)) if c.missing == "zero" else pl.col
-        sides = [~expr.to_polars(side, column).is_finite() for side in _compared(parsed)]
+        read: Callable[[str], pl.Expr] = ((lambda name: pl.col(name).fill_null(0.0))
+                                          if c.missing == "zero" else pl.col)
+        sides = [~expr.to_polars(side, read).is_finite() for side in _compared(parsed)]
         out.append(Check(pl.any_horizontal(sides), code,
                          f"the condition {expr.render(parsed)} of {owner} has no finite value "
                          "(an intermediate result overflows past ±1.8e308)"))

@@ -379,7 +379,7 @@ def _close_left_open(e: BaseException, temporaries: set[str], private: Path | No
             for value in list(tb.tb_frame.f_locals.values()):
                 if ours(value):
                     with suppress(Exception):
-                        value.close()  # type: ignore[attr-defined]
+                        value.close()
             tb = tb.tb_next
         seen = seen.__cause__ or seen.__context__
 

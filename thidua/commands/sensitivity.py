@@ -12,7 +12,7 @@ import math
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -121,10 +121,8 @@ def available_memory() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     if have is None:
-        try:
+        with suppress(AttributeError, OSError, ValueError):
             have = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        except (AttributeError, OSError, ValueError):
-            pass
     room = cgroup_room(Path("/sys/fs/cgroup"))
     return room if have is None else have if room is None else min(have, room)
 

@@ -345,7 +345,7 @@ def differences(recorded: Path, rerun: Path, fmt: str) -> list[str]:
     for which, path in (("recorded file", recorded), ("rerun", rerun)):
         try:
             read.append(tables(path, fmt))
-        except Exception as e:  # noqa: BLE001 - an output of other options may not read back
+        except Exception as e:  # an output of other options may not read back
             why = f"the {which} cannot be read back as {fmt} ({type(e).__name__})"
             return [f"{why}; the bytes differ"]
     a, b = read

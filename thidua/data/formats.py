@@ -104,7 +104,7 @@ def _unclosed_quote(path: Path, sep: str) -> list[Problem]:
     row = 1
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            for row, _ in enumerate(csv.reader(f, delimiter=sep, strict=True), 1):
+            for row, _ in enumerate(csv.reader(f, delimiter=sep, strict=True), 1):  # noqa: B007 (row: read after the loop)
                 pass
     except csv.Error:
         return [Problem(f"row {row + 1}", 'a quote (") opens a value that is never closed; '
@@ -197,7 +197,7 @@ def _bad_text(path: Path, schema: dict[str, pl.DataType]) -> list[Problem]:
     return problems
 
 
-class _Twice(dict):  # type: ignore[type-arg]
+class _Twice(dict):
     """A JSON object that named one key twice (json would silently keep the last value)."""
 
     key: str

@@ -20,7 +20,7 @@ NAN = pl.lit(float("nan"))  # a bad number while checking; never returned
 
 YES = ("1", "true", "có", "co", "x", "yes", "y", "đạt")
 NO = ("0", "false", "không", "khong", "no", "n", "không đạt", "chưa đạt")
-FLAG_WORDS = {**{w: True for w in YES}, **{w: False for w in NO}}
+FLAG_WORDS = {**dict.fromkeys(YES, True), **dict.fromkeys(NO, False)}
 
 # Text a person cannot have meant: control characters (tab and line breaks aside), and two or more
 # of the signs U+00A1-U+00BF, which Vietnamese never uses but TCVN3 (ABC) text read as Latin-1, or

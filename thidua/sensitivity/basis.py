@@ -84,7 +84,7 @@ def check(basis: Basis, units: pl.DataFrame) -> tuple[str, ...]:
     class or award it does not reproduce with every weight as written (which would be a bug)."""
     c, f = basis.criteria, basis.facts
     notes = []
-    models = [("ranking", c.ranking)]
+    models: list[tuple[str, m.Model]] = [("ranking", c.ranking)]
     for a in c.awards:
         models += [("award", a), ("eligible", a.eligible), ("quota", a.quota)]
     for kind, model in models:

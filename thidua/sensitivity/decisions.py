@@ -130,10 +130,8 @@ def layout(q: np.ndarray, group: np.ndarray, keys: Sequence[np.ndarray], id_rank
     else:
         order = np.lexsort((desc, np.broadcast_to(group, q.shape)), axis=-1)
     qs = np.take_along_axis(q, order, axis=1)
-    if group.ndim == 1:  # the same units in every row: the groups' places do not move
-        gs = np.sort(group)[None, :]
-    else:
-        gs = np.take_along_axis(group, order, axis=1)
+    # the same units in every row (group.ndim == 1): the groups' places do not move
+    gs = np.sort(group)[None, :] if group.ndim == 1 else np.take_along_axis(group, order, axis=1)
     newg = np.ones(gs.shape, bool)
     newg[:, 1:] = gs[:, 1:] != gs[:, :-1]
     new = np.ones((rows, n), bool)

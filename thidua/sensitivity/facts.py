@@ -115,10 +115,10 @@ def joined(a: Facts, b: Facts) -> Facts:
     def each(x: tuple[np.ndarray, ...], y: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         return tuple(cat(p, q) for p, q in zip(x, y))
 
-    def both(*names: str) -> list[np.ndarray]:
-        return [cat(getattr(a, k), getattr(b, k)) for k in names]
-
     return Facts(a.ids + b.ids, a.names + b.names, a.groups + b.groups,
-                 *both("group", "total", "pre", "extra"), each(a.keys, b.keys),
-                 *both("id_rank", "barred", "knocked", "cap"), each(a.when_ok, b.when_ok),
-                 *both("rank"), each(a.on, b.on), each(a.flag, b.flag))
+                 group=cat(a.group, b.group), total=cat(a.total, b.total), pre=cat(a.pre, b.pre),
+                 extra=cat(a.extra, b.extra), keys=each(a.keys, b.keys),
+                 id_rank=cat(a.id_rank, b.id_rank), barred=cat(a.barred, b.barred),
+                 knocked=cat(a.knocked, b.knocked), cap=cat(a.cap, b.cap),
+                 when_ok=each(a.when_ok, b.when_ok), rank=cat(a.rank, b.rank),
+                 on=each(a.on, b.on), flag=each(a.flag, b.flag))

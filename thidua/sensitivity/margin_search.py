@@ -161,12 +161,13 @@ def margins(basis: Basis, progress: Callable[[int], None] | None = None) -> Marg
         hit = changed[b0:b1]
         t = np.flatnonzero(hit.any(axis=0))
         first = hit.argmax(axis=0)[t]
-        lo = np.where(first > 0, np.abs(delta[b0 + first - 1]), 0.0)
-        found.append((t, np.full(len(t), node[b0]), np.full(len(t), np.sign(delta[b0])), lo,
+        low = np.where(first > 0, np.abs(delta[b0 + first - 1]), 0.0)
+        found.append((t, np.full(len(t), node[b0]), np.full(len(t), np.sign(delta[b0])), low,
                       np.abs(delta[b0 + first])))
-    p_t, p_node, p_sign, p_lo, p_hi = (np.concatenate([x[k] for x in found]) if found
-                                       else np.zeros(0) for k in range(5))
-    p_t, p_node = p_t.astype(np.int64), p_node.astype(np.int64)
+    parts = [np.concatenate([x[k] for x in found]) if found else np.zeros(0) for k in range(5)]
+    p_t: np.ndarray = parts[0].astype(np.int64)
+    p_node: np.ndarray = parts[1].astype(np.int64)
+    p_sign, p_lo, p_hi = parts[2:]
     local = not basis.rules.overall
     table = members(facts)
     while len(p_t):
@@ -264,7 +265,7 @@ def _margin_frame(basis: Basis, targets: _Targets, members: np.ndarray, local: b
             "after": after.get(t), "after_tied": tied.get(t),
         })
     ids_ = pl.List(pl.String)
-    schema = {"target": pl.String, "award": pl.String, "group": pl.String, "nominal": ids_,
-              "criterion": pl.String, "change": pl.Float64, "max_points": pl.Float64,
-              "new_max": pl.Float64, "after": ids_, "after_tied": ids_}
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema={
+        "target": pl.String, "award": pl.String, "group": pl.String, "nominal": ids_,
+        "criterion": pl.String, "change": pl.Float64, "max_points": pl.Float64,
+        "new_max": pl.Float64, "after": ids_, "after_tied": ids_})

@@ -131,6 +131,6 @@ def _lists(c: m.Criteria, facts: Facts, rules: Rules, same: np.ndarray, draws: i
                          "units": list(ids[s:e][facts.on[i][s:e]]),
                          "flagged": list(ids[s:e][facts.flag[i][s:e]]),
                          "same": same[i, g] / draws})
-    schema = {"award": pl.String, "group": pl.String, "units": pl.List(pl.String),
-              "flagged": pl.List(pl.String), "same": pl.Float64}
-    return pl.DataFrame(rows, schema=schema)
+    return pl.DataFrame(rows, schema={"award": pl.String, "group": pl.String,
+                                      "units": pl.List(pl.String),
+                                      "flagged": pl.List(pl.String), "same": pl.Float64})

@@ -231,7 +231,7 @@ def one_change(tree: Tree, base: Baseline, total: float, rounding: Rounding, nod
             if c == node:
                 d_raw = (f - 1.0) * take(base.raw[c])
                 d_base = (f - 1.0) * tree.top[c] if rescale else 0.0
-                d_att = (f - 1.0) * take(base.att[c]) if exclude else 0.0
+                d_att = (f - 1.0) * take(base.att[c]) if base.att is not None else 0.0
         else:
             kids = tree.children[p]
             before = [(take(base.raw[k]), np.full((1, 1), tree.top[k]), None) for k in kids]
@@ -247,6 +247,6 @@ def one_change(tree: Tree, base: Baseline, total: float, rounding: Rounding, nod
             d_raw, d_base, d_att = new - old, 0.0, 0.0
         c = p
     raw = take(base.raw[ROOT]) + d_raw
-    att = take(base.att[ROOT]) + d_att if exclude else None
+    att = take(base.att[ROOT]) + d_att if base.att is not None else None
     raw = np.broadcast_to(raw, np.broadcast_shapes(np.shape(raw), np.shape(f)))
     return finish(raw, total + d_base + np.zeros_like(f), att, total, rounding)
