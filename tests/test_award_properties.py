@@ -16,7 +16,6 @@ from thidua.load import parse_criteria
 
 from .strategies import ABSOLUTE, MONOTONE, frame, rising_only, scenarios
 
-
 # formula → then: manual (item 15), with an award
 FORMULA_THEN_MANUAL = ({
     "format": 1, "id": "vi-du", "name": "Ví dụ", "version": "1", "total": 10,

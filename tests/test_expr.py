@@ -12,7 +12,6 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from thidua.rounding import snap_value
 from thidua.expr import (
     MAX_CHARS,
     MAX_DEPTH,
@@ -35,6 +34,7 @@ from thidua.expr import (
     render,
     to_polars,
 )
+from thidua.rounding import snap_value
 
 a, b, c = Name("a"), Name("b"), Name("c")
 

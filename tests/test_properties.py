@@ -21,7 +21,6 @@ from thidua.load import dump, parse_criteria
 from .strategies import ABSOLUTE, MONOTONE, criteria_docs, frame, rising_only, scenarios
 
 
-
 def nodes(doc):
     stack = [*doc["criteria"], *doc.get("bonus", {}).get("criteria", []),
              *doc.get("penalty", {}).get("criteria", [])]

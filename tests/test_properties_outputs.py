@@ -24,7 +24,6 @@ from thidua.reasons import reasons
 
 from .strategies import frame, scenarios
 
-
 NON_FINITE = re.compile(r"\b(nan|inf|infinity)\b", re.IGNORECASE)
 
 
