@@ -83,7 +83,6 @@ def shortfall(r: m.Shortfall, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 
 def bands(r: m.Bands, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
-    v = snap(v)
     chain: Then | ChainedThen | None = None
     for band in r.bands:
         cond = pl.lit(True)
@@ -103,7 +102,6 @@ def per_count(r: m.PerCount, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 
 def relative(r: m.Relative, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
-    v = snap(v)
     if r.direction == "higher":
         best = within(v.max(), r.scope, ctx)
         return pl.when(best > 0).then(clamp(top * divide(v, best), top)).when(v.is_not_null()).then(lit(0.0))
@@ -114,7 +112,6 @@ def relative(r: m.Relative, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
 
 
 def minmax(r: m.MinMax, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:
-    v = snap(v)
     lo, hi = within(v.min(), r.scope, ctx), within(v.max(), r.scope, ctx)
     # of halves: hi - lo overflows from -1e308 to 1e308; halving is exact and keeps the ratio
     gained = v * 0.5 - lo * 0.5 if r.direction == "higher" else hi * 0.5 - v * 0.5
@@ -150,8 +147,25 @@ def value_expr(rule: m.Rule) -> pl.Expr:
     return pl.col(rule.indicator)
 
 
-def raw_points(rule: m.Rule, top: float, ctx: Context) -> pl.Expr:
-    """Points in [0, top] before rounding; null where the value is missing."""
-    v = value_expr(rule)
+# the rules that compare their value with others or with a threshold: they are given it at the
+# decimal a person computes (rounding.snap)
+COMPARING = (m.Bands, m.Relative, m.MinMax)
+
+
+def compared_value(rule: m.Rule) -> pl.Expr | None:
+    """The value the rule compares, snapped; None for a rule that compares none. The scoring
+    query computes it once as a column (snap reads its operand several times, and these rules
+    read the value many times: inline, polars would compute it again at every use)."""
+    inner = rule.then if isinstance(rule, m.Formula) else rule
+    return snap(value_expr(rule)) if isinstance(inner, COMPARING) else None
+
+
+def raw_points(rule: m.Rule, top: float, ctx: Context, v: pl.Expr | None = None) -> pl.Expr:
+    """Points in [0, top] before rounding; null where the value is missing. `v`: the value,
+    when the caller has it as a column already (compared_value)."""
+    if v is None:
+        v = compared_value(rule)
+    if v is None:
+        v = value_expr(rule)
     inner = rule.then if isinstance(rule, m.Formula) else rule
     return RULES[type(inner)](inner, v, float(top), ctx)

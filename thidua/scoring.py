@@ -14,7 +14,7 @@ import polars as pl
 from . import expr
 from . import model as m
 from .rounding import compared, divide, round_expr, threshold
-from .rules import Context, lit, raw_points
+from .rules import Context, compared_value, lit, raw_points
 
 if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
@@ -143,6 +143,9 @@ def groups(nodes: list[m.Node]) -> Iterator[m.Node]:
             yield node
 
 
+SNAPPED = "__snapped."  # a comparing rule's value at the decimal a person computes (see leaf)
+
+
 class Compiler:
     """Builds the stages for one criteria file."""
 
@@ -160,7 +163,9 @@ class Compiler:
 
     def leaf(self, leaf: Leaf) -> list[pl.Expr]:
         top = leaf.node.max_points
-        raw = raw_points(leaf.rule, top, Context(self.ctx_group, leaf.part))
+        snapped = SNAPPED + leaf.node.code if compared_value(leaf.rule) is not None else None
+        raw = raw_points(leaf.rule, top, Context(self.ctx_group, leaf.part),
+                         None if snapped is None else pl.col(snapped))
         missing = raw.is_null()
         if leaf.policy == "zero":
             raw = raw.fill_null(0.0)
@@ -218,12 +223,14 @@ class Compiler:
     def stages(self) -> list[list[pl.Expr]]:
         """Lists of expressions, each list computed from the columns of the lists before it."""
         c = self.c
+        values = [v.alias(SNAPPED + leaf.node.code) for leaf in leaves(c)
+                  if (v := compared_value(leaf.rule)) is not None]
         first = [e for leaf in leaves(c) for e in self.leaf(leaf)]
         by_height: dict[int, list[pl.Expr]] = {}
         for part, nodes in parts(c):
             for node in groups(nodes):
                 by_height.setdefault(_height(node), []).extend(self.group(node, part))
-        stages = [first] + [by_height[h] for h in sorted(by_height)]
+        stages = [*([values] if values else []), first] + [by_height[h] for h in sorted(by_height)]
         stages.append(self.totals())
         stages.append(self.total())
         stages.append(self.knockouts_and_class())
