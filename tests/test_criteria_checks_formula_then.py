@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from thidua.cli import cli
 
+from .util import one_criterion_file
+
 DATA = "ma,ten,a,b,t\nX1,Một,3,1,8\nX2,Hai,6,2,4\n"
 
 # then → (points of X1, whose a + b is 4; points of X2, whose a + b is 8), max_points 10
@@ -29,17 +31,7 @@ THENS = {
 
 
 def _criteria(folder: Path, expr: str, then: str) -> Path:
-    path = folder / "c.yaml"
-    path.write_text(f"""format: 1
-id: x
-name: "x"
-version: "1"
-total: 10
-units: {{id: ma, name: ten}}
-criteria:
-  - {{code: A, name: "A", max_points: 10, rule: {{type: formula, expr: "{expr}", then: {then}}}}}
-""", encoding="utf-8")
-    return path
+    return one_criterion_file(folder / "c.yaml", f'{{type: formula, expr: "{expr}", then: {then}}}')
 
 
 def _score(tmp_path: Path, expr: str, then: str, data: str = DATA):  # type: ignore[no-untyped-def]

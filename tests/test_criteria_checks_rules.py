@@ -12,20 +12,11 @@ from thidua.cli import cli
 from thidua.errors import CriteriaError
 from thidua.load import parse_criteria
 
-from .util import criteria
+from .util import criteria, one_criterion_file
 
 
 def _score_csv(tmp_path: Path, rule: str, data: str) -> dict[str, str]:
-    path = tmp_path / "c.yaml"
-    path.write_text(f"""format: 1
-id: x
-name: "x"
-version: "1"
-total: 10
-units: {{id: ma, name: ten}}
-criteria:
-  - {{code: A, name: "Đơn thư quá hạn", max_points: 10, rule: {rule}}}
-""", encoding="utf-8")
+    path = one_criterion_file(tmp_path / "c.yaml", rule, name="Đơn thư quá hạn")
     (tmp_path / "d.csv").write_text(data, encoding="utf-8")
     result = CliRunner().invoke(cli, ["score", str(path), str(tmp_path / "d.csv"), "--format", "csv"],
                                 catch_exceptions=False)

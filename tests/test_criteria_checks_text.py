@@ -13,7 +13,7 @@ from thidua.cli import cli
 from thidua.errors import CriteriaError
 from thidua.load import dump, parse_criteria
 
-from .util import criteria
+from .util import criteria, one_criterion_file
 
 
 def nfd(text: str) -> str:
@@ -34,21 +34,14 @@ def test_every_text_of_the_file_is_nfc_after_loading():
 
 
 def test_a_cap_typed_with_combining_accents_caps_the_class(tmp_path: Path):
-    path = tmp_path / "c.yaml"
-    path.write_text(f"""format: 1
-id: x
-name: "x"
-version: "1"
-total: 10
-units: {{id: ma, name: ten}}
-criteria:
-  - {{code: A, name: "A", max_points: 10, rule: {{type: linear, indicator: ty_le, zero_at: 0, full_at: 100}}}}
-knockouts:
+    path = one_criterion_file(
+        tmp_path / "c.yaml", "{type: linear, indicator: ty_le, zero_at: 0, full_at: 100}",
+        rest=f"""knockouts:
   - {{code: KL, name: "Kỷ luật", when: "ky_luat > 0", effect: {{cap: "{nfd(FAIR)}"}}}}
 classification:
   - {{label: "{GOOD}", min: 8}}
   - {{label: "{FAIR}", min: 0}}
-""", encoding="utf-8")
+""")
     data = tmp_path / "d.csv"
     data.write_text("ma,ten,ty_le,ky_luat\nX1,Một,90,1\nX2,Hai,90,0\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["score", str(path), str(data), "--format", "csv"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -99,3 +100,18 @@ def run(doc: dict[str, Any], rows: list[dict[str, Any]]) -> Result:
 def column(result: Result, name: str, by: str = "id") -> dict[str, Any]:
     units = result.units
     return dict(zip(units.get_column(by).to_list(), units.get_column(name).to_list()))
+
+
+def one_criterion_file(path: Path, rule: str, name: str = "A", rest: str = "") -> Path:
+    """A criteria file of one criterion A worth the total of 10 (units ma, ten), its rule as
+    YAML flow text, and `rest` (more top-level sections) after it; written at `path`."""
+    path.write_text(f"""format: 1
+id: x
+name: "x"
+version: "1"
+total: 10
+units: {{id: ma, name: ten}}
+criteria:
+  - {{code: A, name: "{name}", max_points: 10, rule: {rule}}}
+{rest}""", encoding="utf-8")
+    return path
