@@ -10,6 +10,7 @@ import polars as pl
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from thidua.engine import score
 from thidua.load import parse_criteria
 from thidua.rounding import snap, snap_array, snap_value
 from thidua.sensitivity.basis import basis_of
@@ -172,3 +173,30 @@ def test_units_with_equal_decimal_values_get_the_same_class_rank_and_points(pair
         for name in names:
             got = column(result, name)
             assert all(got[f"A{i:02d}"] == got[f"B{i:02d}"] for i in range(len(pairs))), name
+
+
+def _mean_of_a_group_worth_3(first):
+    """A weighted mean over one group worth 3 (2 + 1, a criterion left out when its value is
+    missing), with the unit at 2.33 points first or last in the file."""
+    doc = criteria([{"code": "M", "name": "M", "max_points": 10, "aggregate": "weighted_mean",
+                     "children": [{"code": "M1", "name": "M1", "max_points": 3, "children": [
+                         leaf("A", 2, indicator="a", missing="exclude", **MANUAL),
+                         leaf("B", 1, indicator="b", **MANUAL)]}]}], precision=None)
+    rows = [{"id": "X", "a": 2.0, "b": 0.33}, {"id": "Y", "a": 0.0, "b": 0.33},
+            {"id": "Z", "a": 0.0, "b": 0.33}]
+    return run(doc, rows if first else rows[::-1])
+
+
+def test_a_share_of_attainable_points_equal_for_all_units_is_divided_exactly_in_every_row():
+    # 2.33 / 3 × 10 = 7.766666666666667; polars, dividing by a column that holds one repeated
+    # value, gave 7.766666666666666 in the first row (the row order then changed the points)
+    for first in (True, False):
+        assert column(_mean_of_a_group_worth_3(first), "points.M")["X"] == 2.33 / 3 * 10
+
+
+def test_a_constant_column_the_caller_built_divides_exactly():
+    doc = criteria([leaf("A", 10, type="ratio", indicator="x", target={"indicator": "t"})],
+                   precision=None)
+    data = frame([{"id": "X", "x": 2.33}, {"id": "Y", "x": 0.33}, {"id": "Z", "x": 0.33}])
+    got = score(parse_criteria(doc), data.with_columns(t=pl.lit(3.0)))
+    assert column(got, "points.A")["X"] == 10 * (2.33 / 3)

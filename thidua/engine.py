@@ -107,7 +107,11 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     if problems:
         raise DataError(source, problems)
     places = ranking.group_positions(frame.get_column("group")) if c.units.group else None
-    table = scores(c, frame.lazy(), places, trace).collect()
+    # each column as a Series of its own: a constant column the caller built with pl.lit is held
+    # as one repeated value, which polars divides by inexactly (see rounding.divide)
+    whole = pl.DataFrame([frame.get_column(n) for n in frame.columns])
+    table = scores(c, whole.lazy(), places, trace).collect()
+    del whole
     problems = not_finite(c, table)
     if problems:
         raise DataError(source, problems)

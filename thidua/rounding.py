@@ -62,8 +62,12 @@ def divide(e: pl.Expr, by: float | pl.Expr) -> pl.Expr:
     Polars divides a column by a single value as a multiplication by its reciprocal on longer
     columns, which is off by one unit in the last place for about one value in seven
     (0.35 becomes 0.35000000000000003) and differs from the division it does on a column of
-    length one, so a result could depend on the size of a group. Dividing by a column that
-    repeats the value is true division everywhere.
+    length one, so a result could depend on the size of a group or on where a unit sits in
+    the file. It does the same with a column it holds as one repeated value: a constant column
+    of the caller's frame, or a criterion's attainable points when they are the same for every
+    unit (2.33 / 3 came out as 0.7766666666666666 in the first row and 0.7766666666666667 in
+    the last). Dividing by a column built beside `e`, which repeats the value, is true division
+    everywhere.
     """
     value = pl.lit(float(by), dtype=pl.Float64) if isinstance(by, (int, float)) else by
     repeated = e.is_null().cast(pl.Float64) * 0.0 + value  # a column, never a single value

@@ -199,7 +199,7 @@ class Compiler:
             # each child's share of what it could earn: of its max, or (when criteria below it may
             # not apply) of its own attainable points, so that a criterion left out counts as absent
             if self.exclude and part == "main":
-                shares = [col / pl.col(attain_col(k.code)) for k, col in zip(kids, cols)]
+                shares = [divide(col, pl.col(attain_col(k.code))) for k, col in zip(kids, cols)]
             else:
                 shares = [divide(col, k.max_points) for k, col in zip(kids, cols)]
             if node.how == "weighted_mean":
@@ -247,7 +247,7 @@ class Compiler:
         earned = self._sum_part("main")
         if self.exclude:
             attainable = pl.sum_horizontal([pl.col(attain_col(n.code)) for n in c.criteria])
-            main = self.r(pl.when(attainable > 0).then(earned * c.total / attainable).otherwise(lit(0.0)))
+            main = self.r(pl.when(attainable > 0).then(divide(earned * c.total, attainable)).otherwise(lit(0.0)))
         else:
             attainable, main = lit(c.total), earned
         out = [earned.alias("earned"), attainable.alias("attainable"), main.alias("__main")]
