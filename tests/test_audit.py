@@ -13,11 +13,11 @@ import yaml
 from click.testing import CliRunner
 from hypothesis import given
 
-from thidua import audit as a
 from thidua.cli import cli
-from thidua.engine import score
-from thidua.load import parse_criteria
-from thidua.sensitivity import basis_of
+from thidua.core import audit as a
+from thidua.core.engine import score
+from thidua.core.sensitivity import basis_of
+from thidua.input.load import parse_criteria
 
 from .strategies import criteria_docs_v0 as criteria_docs
 from .strategies import rows_v0 as rows

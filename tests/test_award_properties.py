@@ -10,9 +10,9 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from thidua import model as m
-from thidua.engine import score
+from thidua.core.engine import score
 from thidua.errors import DataError
-from thidua.load import parse_criteria
+from thidua.input.load import parse_criteria
 
 from .strategies import ABSOLUTE, MONOTONE, frame, rising_only, scenarios
 

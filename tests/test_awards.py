@@ -135,7 +135,7 @@ def test_the_counted_units_of_every_quota_base(of):
     import polars as pl
 
     from thidua import model as m
-    from thidua.awards import _counted
+    from thidua.core.awards import _counted
 
     award = m.Award(code="A", name="A", quota=m.Quota(count=1, of=of))
     frame = pl.DataFrame({"ok": [True, False, True]})

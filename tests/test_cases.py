@@ -20,7 +20,7 @@ import xlsxwriter
 from click.testing import CliRunner
 
 from thidua.cli import cli
-from thidua.load import dump, load_criteria, parse_criteria
+from thidua.input.load import dump, load_criteria, parse_criteria
 
 CASES = Path(__file__).parent / "cases"
 VALID = sorted((CASES / "valid").glob("*.*"))

@@ -1,4 +1,4 @@
-from thidua.collation import sort_key
+from thidua.core.collation import sort_key
 
 
 def test_vietnamese_letters_and_tones():

@@ -9,9 +9,9 @@ import time
 import polars as pl
 import pytest
 
-from thidua import expr
+from thidua.core import expr
 from thidua.errors import CriteriaError
-from thidua.load import parse_criteria
+from thidua.input.load import parse_criteria
 
 from .util import criteria
 

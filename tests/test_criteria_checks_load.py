@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from thidua.cli import cli
 from thidua.errors import CriteriaError
-from thidua.load import MAX_BYTES, load_criteria
+from thidua.input.load import MAX_BYTES, load_criteria
 
 CASES = Path(__file__).parent / "cases" / "valid"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from thidua.cli import cli
 from thidua.errors import CriteriaError
-from thidua.load import parse_criteria
+from thidua.input.load import parse_criteria
 
 from .util import criteria, one_criterion_file
 

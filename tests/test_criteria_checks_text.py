@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from thidua.cli import cli
 from thidua.errors import CriteriaError
-from thidua.load import dump, parse_criteria
+from thidua.input.load import dump, parse_criteria
 
 from .util import criteria, one_criterion_file
 

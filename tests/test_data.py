@@ -1,4 +1,4 @@
-"""thidua.data: every format reads to the same frame, and every bad value is named with its row."""
+"""thidua.input.data: every format reads to the same frame, and every bad value is named with its row."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from thidua.data import NFC_SAFE, NOT_SURELY_NFC, Columns, read_data, sha256_file
 from thidua.errors import DataError
+from thidua.input.data import NFC_SAFE, NOT_SURELY_NFC, Columns, read_data, sha256_file
 
 COLS = Columns(id="ma", name="ten", group="cum", numbers=frozenset({"diem", "phat"}),
                flags=frozenset({"dat"}))
@@ -421,7 +421,7 @@ def test_an_excel_error_cell_is_bad_input_not_a_missing_value(tmp_path):
 def test_different_ids_are_counted_the_same_in_order_or_not():
     import random
 
-    from thidua.data.problems import _different
+    from thidua.input.data.problems import _different
 
     rnd = random.Random(3)
     for _ in range(50):

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from thidua.cli import cli
-from thidua.data import Columns, read_data
 from thidua.errors import DataError
+from thidua.input.data import Columns, read_data
 
 CRITERIA = Path(__file__).parent / "cases" / "bad-data" / "criteria.yaml"
 HEADER = "ma,ten,cum,ty_le,bao_cao,thu,chi"

@@ -9,8 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from thidua.data import Columns, read_data
 from thidua.errors import DataError
+from thidua.input.data import Columns, read_data
 
 COLS = Columns(id="ma", name="ten", group="cum", numbers=frozenset({"diem"}),
                flags=frozenset({"dat"}))

@@ -18,10 +18,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-import thidua.data
+import thidua.input.data
 from thidua.cli import cli
-from thidua.data import Columns, read_data
 from thidua.errors import DataError
+from thidua.input.data import Columns, read_data
 
 COLS = Columns(id="ma", name="ten", group="cum", numbers=frozenset({"diem"}),
                flags=frozenset({"dat"}))
@@ -358,7 +358,7 @@ def test_a_zip_that_understates_its_sizes_is_stopped_while_it_is_inflated(tmp_pa
     path = workbook(tmp_path / "d.xlsx", big_sheet)
     with zipfile.ZipFile(path) as z:
         real = z.getinfo("xl/worksheets/sheet1.xml").file_size
-    monkeypatch.setattr(thidua.data, "MAX_XLSX_EXPANDED", real // 2)
+    monkeypatch.setattr(thidua.input.data, "MAX_XLSX_EXPANDED", real // 2)
     path = lying(path, "xl/worksheets/sheet1.xml", 1000)
     assert problems(path) == [
         (f"{path}: unzips to more than {real // 2:,} bytes, although its zip directory says less; "
@@ -376,7 +376,7 @@ def test_a_zip_that_understates_its_sizes_through_the_cli(tmp_path, monkeypatch)
     path = lying(workbook(tmp_path / "d.xlsx", big_sheet), "xl/worksheets/sheet1.xml", 1000)
     with zipfile.ZipFile(path) as z:
         declared = sum(i.file_size for i in z.infolist())  # passes the directory's check
-    monkeypatch.setattr(thidua.data, "MAX_XLSX_EXPANDED", declared + 100_000)
+    monkeypatch.setattr(thidua.input.data, "MAX_XLSX_EXPANDED", declared + 100_000)
     criteria = Path(__file__).parent / "cases" / "bad-data" / "criteria.yaml"
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(cli, ["score", str(criteria), str(path), "-o", str(out)],
@@ -435,7 +435,7 @@ def test_every_error_cell_is_refused_however_many_there_are(tmp_path):
 
 def test_the_reading_says_which_sheet_was_read(tmp_path):
     path = workbook(tmp_path / "d.xlsx", lambda b: three_sheets(b, hidden=(0,), active=1))
-    with thidua.data.readings() as found:
+    with thidua.input.data.readings() as found:
         read_data(path, COLS)
     assert [r.sheet for r in found] == ["Năm 2025"]
 

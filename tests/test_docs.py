@@ -91,7 +91,8 @@ def _exists(name: str, bases: list[Path]) -> bool:
         found = list(base.glob(name.rstrip("/"))) if "*" in name else [base / name]
         if any(p.exists() and (p.is_dir() or not name.endswith("/")) for p in found):
             return True
-    return False
+    # a bare module name (load.py) names the module of that name in any folder of the package
+    return "/" not in name and name.endswith(".py") and any(PACKAGE.rglob(name))
 
 
 def _doc_paths(doc: Path) -> list[str]:

@@ -7,9 +7,9 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.collation import ranks, sort_key
-from thidua.load import parse_criteria
-from thidua.sensitivity.basis import basis_of
+from thidua.core.collation import ranks, sort_key
+from thidua.core.sensitivity.basis import basis_of
+from thidua.input.load import parse_criteria
 
 from .util import column, criteria, frame, run
 

@@ -10,10 +10,10 @@ import polars as pl
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from thidua.engine import score
-from thidua.load import parse_criteria
-from thidua.rounding import snap, snap_array, snap_value
-from thidua.sensitivity.basis import basis_of
+from thidua.core.engine import score
+from thidua.core.rounding import snap, snap_array, snap_value
+from thidua.core.sensitivity.basis import basis_of
+from thidua.input.load import parse_criteria
 
 from .util import column, criteria, frame, leaf, run
 

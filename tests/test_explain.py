@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from thidua.cli import cli
-from thidua.inputs import shipped
+from thidua.input import shipped
 
 CRITERIA, DATA = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
 

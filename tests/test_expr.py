@@ -12,7 +12,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from thidua.expr import (
+from thidua.core.expr import (
     MAX_CHARS,
     MAX_DEPTH,
     MAX_TOKENS,
@@ -34,7 +34,7 @@ from thidua.expr import (
     render,
     to_polars,
 )
-from thidua.rounding import snap_value
+from thidua.core.rounding import snap_value
 
 a, b, c = Name("a"), Name("b"), Name("c")
 

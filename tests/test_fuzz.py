@@ -16,13 +16,13 @@ import yaml
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from thidua import expr
 from thidua import model as m
-from thidua.engine import score
+from thidua.core import expr
+from thidua.core.engine import score
+from thidua.core.scoring import indicators
 from thidua.errors import CriteriaError, DataError
-from thidua.inputs import shipped
-from thidua.load import parse_criteria, read_document
-from thidua.scoring import indicators
+from thidua.input import shipped
+from thidua.input.load import parse_criteria, read_document
 
 from .strategies import criteria_docs
 

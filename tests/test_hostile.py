@@ -20,10 +20,10 @@ import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua import data as data_module
-from thidua.data import Columns, read_data, readings
 from thidua.errors import DataError
-from thidua.inputs import shipped
+from thidua.input import data as data_module
+from thidua.input import shipped
+from thidua.input.data import Columns, read_data, readings
 
 from .util import SMALL_CRITERIA
 from .util import run_cli as run
@@ -144,7 +144,7 @@ def _header(path: Path) -> list[str]:
 
 
 def _units_id(criteria: Path) -> str:
-    from thidua.load import load_criteria
+    from thidua.input.load import load_criteria
 
     return load_criteria(criteria).units.id
 

@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from thidua.cli import cli
-from thidua.inputs import shipped
+from thidua.input import shipped
 
 LIBRARY = ("cum-xa", "danh-hieu-ca-nhan", "dti-tinh", "dvcq-xa", "nd335-cong-chuc", "pci-2016",
            "qd766-dvc")

@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from thidua.errors import CriteriaError
-from thidua.load import load_criteria, location, read_document
+from thidua.input.load import load_criteria, location, read_document
 
 
 def test_location_drops_union_tags():

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import thidua
-from thidua import manifest as mf
-from thidua.data import sha256_file
-from thidua.inputs import shipped
+from thidua.input import shipped
+from thidua.input.data import sha256_file
+from thidua.trust import manifest as mf
 
 from .util import SMALL_CRITERIA, write_case
 from .util import run_cli as run

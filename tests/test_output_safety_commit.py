@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua import render
+from thidua.output import render
 
 from .output_safety import COMMANDS, command_line, invoke, leftovers, snapshot, write_inputs
 from .util import SMALL_DATA

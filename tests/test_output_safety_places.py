@@ -13,7 +13,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.inputs import shipped
+from thidua.input import shipped
 
 from .output_safety import COMMANDS, command_line, invoke, leftovers, snapshot, write_inputs
 

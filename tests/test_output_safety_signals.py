@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from thidua import writing
+from thidua.output import writing
 
 from .output_safety import invoke, leftovers, snapshot, write_inputs
 

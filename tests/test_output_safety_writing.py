@@ -1,4 +1,4 @@
-"""thidua/writing.py itself: files committed together, put back when one rename fails."""
+"""thidua/output/writing.py itself: files committed together, put back when one rename fails."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from thidua import writing
 from thidua.errors import UsageError
-from thidua.inputs import write_atomic
+from thidua.output import writing
+from thidua.output.writing import write_atomic
 
 
 def _stage_two(tmp_path: Path, second: Path) -> writing.Stage:

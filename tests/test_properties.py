@@ -14,9 +14,9 @@ import polars as pl
 from hypothesis import assume, event, example, given
 from hypothesis import strategies as st
 
-from thidua.engine import score
+from thidua.core.engine import score
 from thidua.errors import CriteriaError, DataError
-from thidua.load import dump, parse_criteria
+from thidua.input.load import dump, parse_criteria
 
 from .strategies import ABSOLUTE, MONOTONE, criteria_docs, frame, rising_only, scenarios
 

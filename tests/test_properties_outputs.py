@@ -16,11 +16,11 @@ import re
 import polars as pl
 from hypothesis import event, example, given
 
-from thidua import render, render_awards
-from thidua.engine import score
+from thidua.core.engine import score
+from thidua.core.reasons import reasons
 from thidua.errors import DataError
-from thidua.load import parse_criteria
-from thidua.reasons import reasons
+from thidua.input.load import parse_criteria
+from thidua.output import render, render_awards
 
 from .strategies import frame, scenarios
 

@@ -69,7 +69,7 @@ def test_without_groups_rank_is_the_overall_rank():
 def test_take_puts_the_rows_of_a_chunked_table_in_order_and_empties_it():
     import polars as pl
 
-    from thidua.ranking import take
+    from thidua.core.ranking import take
 
     table = pl.concat([pl.DataFrame({"n": [10, 11, 12], "s": ["a", "b", "c"]}),
                        pl.DataFrame({"n": [13, 14], "s": ["d", None]})], rechunk=False)
@@ -83,7 +83,7 @@ def test_take_puts_the_rows_of_a_chunked_table_in_order_and_empties_it():
 def test_chunked_like_lays_a_frame_out_in_the_chunks_of_another_without_changing_it():
     import polars as pl
 
-    from thidua.ranking import chunked_like
+    from thidua.core.ranking import chunked_like
 
     like = pl.concat([pl.DataFrame({"a": [1, 2]}), pl.DataFrame({"a": [3, 4, 5]})], rechunk=False)
     frame = pl.DataFrame({"b": ["v", "w", "x", "y", "z"], "c": [0.5, 1.5, 2.5, 3.5, None]})
@@ -100,9 +100,9 @@ def test_the_packed_overall_rank_equals_the_rank_of_the_keys(method, tie_break):
     themselves give (the path taken when they cannot be packed)."""
     import random
 
-    from thidua.collation import ranks
-    from thidua.load import parse_criteria
-    from thidua.ranking import _overall_rank, _sort_keys, overall
+    from thidua.core.collation import ranks
+    from thidua.core.ranking import _overall_rank, _sort_keys, overall
+    from thidua.input.load import parse_criteria
 
     document = doc(method, tie_break) | {"precision": 1}
     c = parse_criteria(document)

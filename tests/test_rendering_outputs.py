@@ -18,15 +18,15 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua import render, render_awards
 from thidua.cli import cli
-from thidua.engine import score
+from thidua.core.engine import score
+from thidua.core.reasons import REASON_COLUMNS
 from thidua.errors import DataError, Problem, ThiduaError, printable
-from thidua.load import parse_criteria
-from thidua.reasons import REASON_COLUMNS
-from thidua.render import vn_number
-from thidua.render_audit import pct
-from thidua.render_explain import describe
+from thidua.input.load import parse_criteria
+from thidua.output import render, render_awards
+from thidua.output.render import vn_number
+from thidua.output.render_audit import pct
+from thidua.output.render_explain import describe
 
 from .strategies import frame as typed_frame
 from .strategies import scenarios
@@ -262,8 +262,8 @@ def test_machine_outputs_carry_no_float_noise_under_a_precision(case):
     doc, data = case
     if doc["precision"] is None:  # precision: null keeps every value as computed (docs/cli.md)
         doc["precision"] = 2
-    from thidua.explain import explain
-    from thidua.render_explain import to_json as explain_json
+    from thidua.core.explain import explain
+    from thidua.output.render_explain import to_json as explain_json
 
     result = _run(doc, data, trace=True)
     if result is None:
@@ -428,11 +428,11 @@ def _hostile() -> Any:
 
 
 def test_no_text_output_lets_a_control_character_through():
-    from thidua import render_audit
-    from thidua.audit import Audit, structure
-    from thidua.explain import explain
-    from thidua.render_explain import to_markdown as explain_markdown
-    from thidua.render_explain import to_table as explain_table
+    from thidua.core.audit import Audit, structure
+    from thidua.core.explain import explain
+    from thidua.output import render_audit
+    from thidua.output.render_explain import to_markdown as explain_markdown
+    from thidua.output.render_explain import to_table as explain_table
 
     c, result = _hostile()
     outputs = {f"score {f}": render.TEXT_RENDERERS[f](result) for f in ("table", "markdown", "html")}
@@ -460,8 +460,8 @@ def test_the_html_title_is_escaped(files):
 
 
 def test_no_negative_zero_in_machine_outputs(tmp_path: Path):
-    from thidua.explain import explain
-    from thidua.render_explain import to_json as explain_json
+    from thidua.core.explain import explain
+    from thidua.output.render_explain import to_json as explain_json
 
     doc = {"format": 1, "id": "t", "name": "t", "version": "1", "total": 10,
            "units": {"id": "id", "name": "name"},
@@ -493,14 +493,14 @@ def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(files, tmp_p
 
 def test_no_negative_zero_clears_every_row():
     # polars returns a column plus a literal 0.0 unchanged, so x + 0.0 keeps -0.0 on longer columns
-    from thidua.render import no_negative_zero
+    from thidua.output.render import no_negative_zero
 
     got = no_negative_zero(pl.DataFrame({"x": [-0.0, -0.0, 1.5, None]})).get_column("x").to_list()
     assert got == [0.0, 0.0, 1.5, None] and math.copysign(1, got[0]) == math.copysign(1, got[1]) == 1
 
 
 def test_audit_and_sensitivity_machine_numbers_hold_no_negative_zero():
-    from thidua.render_audit import machine
+    from thidua.output.render_audit import machine
 
     got = machine(pl.DataFrame({"share": [-0.0, -0.0000001, 0.5]})).get_column("share").to_list()
     assert got == [0.0, 0.0, 0.5] and all(math.copysign(1, x) == 1 for x in got)

@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua import sensitivity as s
 from thidua.cli import cli
-from thidua.engine import score
-from thidua.load import parse_criteria
+from thidua.core import sensitivity as s
+from thidua.core.engine import score
+from thidua.input.load import parse_criteria
 
 from .strategies import MONOTONE_V0 as MONOTONE
 from .strategies import criteria_docs_v0 as criteria_docs

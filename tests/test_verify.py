@@ -9,9 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from thidua import manifest as mf
 from thidua.commands.verify import arguments
-from thidua.inputs import shipped
+from thidua.input import shipped
+from thidua.trust import manifest as mf
 
 from .util import SMALL_CRITERIA, SMALL_DATA, write_case
 from .util import run_cli as run

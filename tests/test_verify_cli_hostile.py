@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from thidua import manifest as mf
+from thidua.trust import manifest as mf
 
 from .util import SMALL_CRITERIA, SMALL_DATA, write_case
 from .util import run_cli as run
@@ -380,7 +380,7 @@ def test_a_recorded_sensitivity_run_too_large_for_memory_is_refused(tmp_path, mo
     document = json.loads(Path(manifest).read_text(encoding="utf-8"))
     document["options"]["draws"] = 10**30
     Path(manifest).write_text(json.dumps(document), encoding="utf-8")
-    monkeypatch.setattr("thidua.sensitivity.simulate", lambda *a, **k: pytest.fail("allocated"))
+    monkeypatch.setattr("thidua.core.sensitivity.simulate", lambda *a, **k: pytest.fail("allocated"))
     result = run("verify", manifest)
     assert result.exit_code == 1
     assert result.stderr.startswith(

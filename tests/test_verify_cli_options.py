@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from thidua.commands import sensitivity as command
-from thidua.engine import score
-from thidua.inputs import load
-from thidua.sensitivity import basis_of
-from thidua.sensitivity.basis import rows_per_batch
-from thidua.sensitivity.montecarlo import bytes_needed
+from thidua.core.engine import score
+from thidua.core.sensitivity import basis_of
+from thidua.core.sensitivity.basis import rows_per_batch
+from thidua.core.sensitivity.montecarlo import bytes_needed
+from thidua.input import load
 
 from .util import run_cli as run
 from .util import write_case
@@ -45,7 +45,7 @@ def usage(command_name: str, arguments: str, message: str) -> str:
 def test_a_sensitivity_option_out_of_range_is_a_usage_error(tmp_path, monkeypatch, option,
                                                             message):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("thidua.inputs.load", lambda *a, **k: pytest.fail("read the files"))
+    monkeypatch.setattr("thidua.input.load", lambda *a, **k: pytest.fail("read the files"))
     result = run("sensitivity", "c.yaml", "d.csv", *option)
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -61,7 +61,7 @@ def test_a_sensitivity_option_out_of_range_is_a_usage_error(tmp_path, monkeypatc
 ])
 def test_an_audit_option_out_of_range_is_a_usage_error(tmp_path, monkeypatch, option, message):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("thidua.load.load_criteria", lambda *a, **k: pytest.fail("read"))
+    monkeypatch.setattr("thidua.input.load.load_criteria", lambda *a, **k: pytest.fail("read"))
     result = run("audit", "c.yaml", *option)
     assert result.exit_code == 2
     assert result.stderr == usage("audit", "CRITERIA [DATA]", message)
@@ -81,7 +81,7 @@ def test_the_largest_top_lists_every_row(files):
 def test_draws_that_cannot_fit_in_memory_are_refused_before_anything_is_drawn(files,
                                                                               monkeypatch):
     monkeypatch.setattr(command, "available_memory", lambda: 10**9)
-    monkeypatch.setattr("thidua.sensitivity.simulate", lambda *a, **k: pytest.fail("drew"))
+    monkeypatch.setattr("thidua.core.sensitivity.simulate", lambda *a, **k: pytest.fail("drew"))
     c, frame = load(*files)
     need = bytes_needed(basis_of(c, frame, score(c, frame)), 10**9)
     result = run("sensitivity", *files, "--draws", str(10**9), "-o", "out.csv")
@@ -95,7 +95,7 @@ def test_draws_that_cannot_fit_in_memory_are_refused_before_anything_is_drawn(fi
 
 
 def test_draws_are_refused_against_the_memory_the_machine_has(files, monkeypatch):
-    monkeypatch.setattr("thidua.sensitivity.simulate", lambda *a, **k: pytest.fail("drew"))
+    monkeypatch.setattr("thidua.core.sensitivity.simulate", lambda *a, **k: pytest.fail("drew"))
     result = run("sensitivity", *files, "--draws", str(10**15))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: --draws 1000000000000000: 1 problem\n--draws "

@@ -7,8 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from thidua.engine import Result, score
-from thidua.load import parse_criteria
+from thidua.core.engine import Result, score
+from thidua.input.load import parse_criteria
 
 
 def criteria(leaves: list[dict[str, Any]] | None = None, **top: Any) -> dict[str, Any]:

@@ -14,7 +14,17 @@ import click
 # memory drops from about 1,430 to 1,230 MiB and wall time from about 2.7 to 2.35 s.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "narenas:1")
 
-from .commands import audit, awards, demo, explain, library, score, sensitivity, validate, verify
+from thidua.commands import (
+    audit,
+    awards,
+    demo,
+    explain,
+    library,
+    score,
+    sensitivity,
+    validate,
+    verify,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,7 +4,7 @@ from typing import Any
 
 import click
 
-from .common import choose_format, emit, meta, output_options, reports_errors
+from thidua.commands.common import choose_format, emit, meta, output_options, reports_errors
 
 TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyond 64 bits)
 
@@ -33,13 +33,13 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
       thidua audit criteria.yaml
       thidua audit criteria.yaml tham-dinh.csv --self tu-cham.csv -o kiem-tra.xlsx
     """
-    from .. import audit as core
-    from .. import render_audit as ra
-    from ..data import read_data, sha256_file
-    from ..engine import score as run
-    from ..inputs import columns_for, load
-    from ..load import load_criteria
-    from ..sensitivity import basis_of
+    from thidua.core import audit as core
+    from thidua.core.engine import score as run
+    from thidua.core.sensitivity import basis_of
+    from thidua.input import columns_for, load
+    from thidua.input.data import read_data, sha256_file
+    from thidua.input.load import load_criteria
+    from thidua.output import render_audit as ra
 
     fmt = choose_format(fmt, output)
     if self_data and not data:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import choose_format, emit, meta, output_options, reports_errors
+from thidua.commands.common import choose_format, emit, meta, output_options, reports_errors
 
 
 @click.command()
@@ -20,9 +20,9 @@ def awards(criteria: str, data: str, fmt: str | None, output: str | None, decima
       thidua awards criteria.yaml data.csv
       thidua awards criteria.yaml data.csv -o de-nghi.xlsx   # one sheet per award, a ballot for ties
     """
-    from .. import render_awards as r
-    from ..engine import score
-    from ..inputs import load
+    from thidua.core.engine import score
+    from thidua.input import load
+    from thidua.output import render_awards as r
 
     fmt = choose_format(fmt, output)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)

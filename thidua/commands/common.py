@@ -2,7 +2,7 @@
 
 `reports_errors` also keeps the record of the run: the command, its arguments and options, the
 files it read. When the command writes a file through `emit`, the manifest goes beside it
-(thidua/manifest.py), and blank rows skipped in a data file are reported on standard error.
+(thidua/trust/manifest.py), and blank rows skipped in a data file are reported on standard error.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from ..manifest import Manifest
+    from thidua.trust.manifest import Manifest
 
 EXTENSIONS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown",
               ".html": "html", ".htm": "html", ".parquet": "parquet", ".xlsx": "xlsx", ".txt": "table"}
@@ -65,9 +65,9 @@ class Run:
         return {self.flags.get(role, role): path for role, path in self.inputs.items()}
 
     def check_output(self) -> None:
-        """Refuse an -o that cannot or must not be written (thidua/writing.py) before any work."""
-        from .. import manifest as mf
-        from ..writing import check_place
+        """Refuse an -o that cannot or must not be written (thidua/output/writing.py) before any work."""
+        from thidua.output.writing import check_place
+        from thidua.trust import manifest as mf
 
         output = self.options.get("output")
         if isinstance(output, str) and not self.nested:
@@ -101,9 +101,9 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from ..data import readings
-        from ..errors import ThiduaError
-        from ..writing import Interrupted
+        from thidua.errors import ThiduaError
+        from thidua.input.data import readings
+        from thidua.output.writing import Interrupted
 
         run = Run.of(click.get_current_context(), nested=_RUN.get() is not None)
         token = _RUN.set(run)
@@ -137,7 +137,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def blank_notes(readings: list[Any]) -> list[str]:
     """`note: data.csv: skipped 2 blank rows (5, 9)…` for every data file that had some."""
-    from ..errors import printable
+    from thidua.errors import printable
 
     notes = []
     for r in readings:
@@ -197,7 +197,7 @@ def _extension_error(output: str, extension: str, named: str | None,
 
 
 def _problem(source: str, message: str) -> Exception:
-    from ..errors import Problem, UsageError
+    from thidua.errors import Problem, UsageError
 
     return UsageError(source, [Problem("", message)])
 
@@ -205,9 +205,9 @@ def _problem(source: str, message: str) -> Exception:
 def emit(text_or_writer: str | Callable[[str], None], output: str | None) -> None:
     """Print text, or write it (or a binary writer's file) to -o together with the manifest
     beside it: both appear, whole, or neither does and every existing file is left as it was
-    (thidua/writing.py)."""
-    from .. import manifest as mf
-    from .. import writing
+    (thidua/output/writing.py)."""
+    from thidua.output import writing
+    from thidua.trust import manifest as mf
 
     if output is None:
         assert isinstance(text_or_writer, str)
@@ -239,8 +239,8 @@ def _bytes_writer(text: str) -> Callable[[str], None]:
 def record_output(run: Run, output: str, written: str) -> Manifest:
     """Add `output`, whose bytes are in the file `written` until the commit, to the run; return
     the run's manifest."""
-    from .. import __version__
-    from .. import manifest as mf
+    from thidua import __version__
+    from thidua.trust import manifest as mf
 
     fmt = run.options.get("format") or EXTENSIONS.get(Path(output).suffix.lower(), "table")
     sha = mf.digests([written, *run.inputs.values()])
@@ -256,13 +256,13 @@ def record_output(run: Run, output: str, written: str) -> Manifest:
 
 
 def meta(criteria: str, data: str, rows: int) -> dict[str, Any]:
-    from ..data import sha256_file
+    from thidua.input.data import sha256_file
 
     return {"criteria": {"sha256": sha256_file(criteria)}, "data": {"sha256": sha256_file(data), "rows": rows}}
 
 
 def render_result(result: Any, fmt: str, output: str | None, files: tuple[str, str] | None) -> None:
-    from .. import render
+    from thidua.output import render
 
     run = _RUN.get()
     if run is not None and files:  # commands that read files of their own choosing (demo)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import FORMAT_CHOICE, choose_format, render_result, reports_errors
+from thidua.commands.common import FORMAT_CHOICE, choose_format, render_result, reports_errors
 
 
 @click.command()
@@ -14,8 +14,8 @@ def demo(fmt: str | None, output: str | None) -> None:
 
     It prints the ranking of each cluster and the award shortlists.
     """
-    from ..engine import score as run
-    from ..inputs import load, shipped
+    from thidua.core.engine import score as run
+    from thidua.input import load, shipped
 
     fmt = choose_format(fmt, output)
     criteria, data = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import choose_format, emit, reports_errors
+from thidua.commands.common import choose_format, emit, reports_errors
 
 FORMATS = ("table", "markdown", "json")
 
@@ -27,10 +27,10 @@ def explain(criteria: str, data: str, unit_id: str, fmt: str | None, output: str
     Example:
       thidua explain criteria.yaml data.csv X07
     """
-    from .. import render_explain as r
-    from ..engine import score
-    from ..explain import explain as trace
-    from ..inputs import load
+    from thidua.core.engine import score
+    from thidua.core.explain import explain as trace
+    from thidua.input import load
+    from thidua.output import render_explain as r
 
     fmt = choose_format(fmt, output, FORMATS)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)

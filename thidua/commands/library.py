@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .common import reports_errors
+from thidua.commands.common import reports_errors
 
 
 @dataclass(frozen=True)
@@ -28,15 +28,15 @@ class Entry:
 
 def shipped_ids() -> list[str]:
     """The ids of the shipped criteria files, sorted."""
-    from ..inputs import shipped
+    from thidua.input import shipped
 
     return sorted(p.stem for p in shipped("").iterdir() if p.suffix == ".yaml")
 
 
 def entries() -> list[Entry]:
-    from ..checks import all_nodes
-    from ..inputs import shipped
-    from ..load import load_criteria
+    from thidua.input import shipped
+    from thidua.input.checks import all_nodes
+    from thidua.input.load import load_criteria
 
     out = []
     for name in shipped_ids():
@@ -49,8 +49,8 @@ def entries() -> list[Entry]:
 
 def copy_shipped(name: str, dest: str) -> list[Path]:
     """Copy <name>.yaml (and <name>.csv) into `dest`; never overwrite; return the new files."""
-    from ..errors import Problem, UsageError
-    from ..inputs import shipped
+    from thidua.errors import Problem, UsageError
+    from thidua.input import shipped
 
     ident = name.removesuffix(".yaml")
     known = shipped_ids()
@@ -117,7 +117,7 @@ def init(name: str, dest: str) -> None:
       thidua init nd335-cong-chuc
       thidua init cum-xa bang-diem/
     """
-    from ..errors import printable
+    from thidua.errors import printable
 
     created = copy_shipped(name, dest)
     for path in created:

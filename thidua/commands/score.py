@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import choose_format, output_options, render_result, reports_errors
+from thidua.commands.common import choose_format, output_options, render_result, reports_errors
 
 
 @click.command()
@@ -19,8 +19,8 @@ def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal
       thidua score criteria.yaml data.csv
       thidua score criteria.yaml data.xlsx --sheet "Năm 2026" -o ket-qua.xlsx
     """
-    from ..engine import score as run
-    from ..inputs import load
+    from thidua.core.engine import score as run
+    from thidua.input import load
 
     fmt = choose_format(fmt, output)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)

@@ -18,8 +18,8 @@ from typing import Any
 
 import click
 
-from .audit import check_section, chosen
-from .common import choose_format, emit, meta, output_options, reports_errors
+from thidua.commands.audit import check_section, chosen
+from thidua.commands.common import choose_format, emit, meta, output_options, reports_errors
 
 
 class FiniteRange(click.FloatRange):
@@ -64,11 +64,11 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
       thidua sensitivity criteria.yaml data.csv --draws 2000 --spread 0.1
       thidua sensitivity criteria.yaml data.csv --section margins --format csv
     """
-    from .. import render_audit as ra
-    from .. import sensitivity as core
-    from ..engine import score as run
-    from ..inputs import load
-    from ..sensitivity.montecarlo import bytes_needed
+    from thidua.core import sensitivity as core
+    from thidua.core.engine import score as run
+    from thidua.core.sensitivity.montecarlo import bytes_needed
+    from thidua.input import load
+    from thidua.output import render_audit as ra
 
     fmt = choose_format(fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
@@ -98,7 +98,7 @@ def progress(length: int, label: str) -> Iterator[Callable[[int], None] | None]:
 
 def fits(draws: int, need: int, units: int) -> None:
     """UsageError when `draws` draws over `units` units need more memory than is available."""
-    from ..errors import Problem, UsageError
+    from thidua.errors import Problem, UsageError
 
     have = available_memory()
     if have is None or need <= have:

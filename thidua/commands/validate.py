@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import reports_errors
+from thidua.commands.common import reports_errors
 
 
 @click.command()
@@ -15,9 +15,9 @@ def validate(criteria: str) -> None:
     Example:
       thidua validate criteria.yaml
     """
-    from ..checks import all_nodes
-    from ..errors import printable
-    from ..load import load_criteria
+    from thidua.errors import printable
+    from thidua.input.checks import all_nodes
+    from thidua.input.load import load_criteria
 
     c = load_criteria(criteria)
     leaves = sum(1 for _, node in all_nodes(c) if node.rule is not None)

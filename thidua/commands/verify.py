@@ -24,7 +24,7 @@ from typing import Any
 
 import click
 
-from .common import EXTENSIONS, option_key, reports_errors
+from thidua.commands.common import EXTENSIONS, option_key, reports_errors
 
 SHOWN = 20  # differing units listed per table before "… and N more"
 FIRST = ("total", "rank", "rank_overall", "classification", "awards", "flagged", "status")
@@ -49,9 +49,9 @@ def verify(manifest: str) -> None:
       thidua score bang-diem.yaml so-lieu.csv -o ket-qua.csv
       thidua verify ket-qua.csv.manifest.json
     """
-    from .. import __version__
-    from .. import manifest as mf
-    from ..errors import Problem
+    from thidua import __version__
+    from thidua.errors import Problem
+    from thidua.trust import manifest as mf
 
     source = mf.shown(manifest)
     m = mf.read(manifest)
@@ -84,8 +84,8 @@ def verify(manifest: str) -> None:
 
 def _command(m: Any, source: str) -> click.Command:
     """The command to rerun: one of RERUNNABLE, as this thidua has it."""
-    from .. import manifest as mf
-    from ..errors import Problem
+    from thidua.errors import Problem
+    from thidua.trust import manifest as mf
 
     ctx = click.get_current_context()
     root = ctx.find_root().command
@@ -106,8 +106,8 @@ def _is_path(param: click.Parameter) -> bool:
 def _plan(command: click.Command, m: Any, source: str) -> dict[str, str]:
     """Every file the rerun will read, role → the path the run was given; ManifestError naming
     every argument or option the command does not have or cannot take as it is recorded."""
-    from .. import manifest as mf
-    from ..errors import Problem
+    from thidua.errors import Problem
+    from thidua.trust import manifest as mf
 
     problems: list[Problem] = []
     arguments = {p.name: p for p in command.params if isinstance(p, click.Argument)}
@@ -181,7 +181,7 @@ def run_folder(m: Any, manifest: str) -> Path:
 def _candidates(m: Any, i: Any, manifest: str) -> list[Path]:
     """Where an input may be now: relative to the run's folder (see run_folder), or where it was
     (its absolute path); for the demo, only the file it reads."""
-    from ..inputs import shipped
+    from thidua.input import shipped
 
     own = SHIPPED.get(m.command, {}).get(i.role)
     if own is not None:
@@ -194,8 +194,8 @@ def _candidates(m: Any, i: Any, manifest: str) -> list[Path]:
 def _check_inputs(m: Any, manifest: str, roles: dict[str, str], source: str) -> dict[str, str]:
     """Each input's path to use now; ManifestError naming every input that is missing (from the
     manifest or from the disk), changed, or not one the command reads."""
-    from .. import manifest as mf
-    from ..errors import Problem
+    from thidua.errors import Problem
+    from thidua.trust import manifest as mf
 
     problems: list[Problem] = []
     paths: dict[str, str] = {}
@@ -245,8 +245,8 @@ def _rerun(command: click.Command, m: Any, source: str, paths: dict[str, str],
            output: Path) -> None:
     """Run the manifest's command again, its output going to `output`, in the format the
     manifest records for it."""
-    from .. import manifest as mf
-    from ..errors import Problem, ThiduaError
+    from thidua.errors import Problem, ThiduaError
+    from thidua.trust import manifest as mf
 
     args = arguments(command, m.arguments, m.options, paths, str(output), m.outputs[0].format)
     try:
@@ -312,7 +312,7 @@ def arguments(command: click.Command, given: dict[str, Any], options: dict[str, 
 def _compare(o: Any, recorded: Path, rerun: Path) -> list[str]:
     """[] when identical; else a headline and the differences, recorded file → recomputed. The
     recorded file is read (beyond its SHA-256) only when it is the one the manifest records."""
-    from .. import manifest as mf
+    from thidua.trust import manifest as mf
 
     if not _is_file(recorded):
         return [f"{o.path}: missing (no such file beside the manifest)"]

@@ -1,0 +1,120 @@
+"""One unit's whole trace, as data: every criterion's values and points, bonus, penalty, caps,
+knockouts, classification, rank, its neighbours' margins and each award's reason.
+
+Built from a traced result (engine.score(..., trace=True)); the words are render_explain.py's.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from thidua import model as m
+from thidua.core import expr
+from thidua.core.engine import Result
+from thidua.core.reasons import reasons
+from thidua.core.scoring import leaves, points_col, rule_columns
+from thidua.errors import Problem, UsageError
+
+
+@dataclass(frozen=True)
+class NodeTrace:
+    node: m.Node
+    points: float | None
+    raw: float | None = None  # a leaf's points before rounding
+    missing: bool = False  # a leaf whose value was missing (its policy decided the points)
+    policy: str = "error"
+    values: tuple[tuple[str, Any], ...] = ()  # a leaf's data: (column, value)
+    children: tuple[NodeTrace, ...] = ()
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    id: str
+    name: str
+    rank: int
+    total: float
+
+
+@dataclass(frozen=True)
+class KnockoutTrace:
+    knockout: m.Knockout
+    hit: bool
+    values: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    criteria: m.Criteria
+    unit: dict[str, Any]
+    main: tuple[NodeTrace, ...]
+    bonus: tuple[NodeTrace, ...]
+    penalty: tuple[NodeTrace, ...]
+    knockouts: tuple[KnockoutTrace, ...]
+    band: str | None  # the classification the total alone gives, before any knockout cap
+    group_size: int
+    units: int
+    above: Neighbour | None
+    below: Neighbour | None
+    awards: tuple[dict[str, Any], ...]
+
+    @property
+    def bonus_sum(self) -> float:
+        return sum(t.points or 0.0 for t in self.bonus)
+
+    @property
+    def penalty_sum(self) -> float:
+        return sum(t.points or 0.0 for t in self.penalty)
+
+
+def find_unit(result: Result, unit_id: str, source: str = "<data>") -> dict[str, Any]:
+    """The unit's row; UsageError naming the id and the nearest ids when it is not there."""
+    import unicodedata
+
+    wanted = unicodedata.normalize("NFC", unit_id).strip()
+    rows = result.units.filter(pl.col("id") == wanted)
+    if rows.height:
+        return rows.row(0, named=True)
+    ids = result.units.get_column("id").to_list()
+    near = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5)
+    hint = f"; nearest: {', '.join(near)}" if near else ""
+    raise UsageError(source, [Problem("", f"no unit has id {unit_id!r} ({len(ids)} units){hint}")])
+
+
+def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation:
+    c = result.criteria
+    row = find_unit(result, unit_id, source)
+    policy = {leaf.node.code: leaf.policy for leaf in leaves(c)}
+
+    def trace(node: m.Node) -> NodeTrace:
+        points = row[points_col(node.code)]
+        if node.rule is None:
+            return NodeTrace(node, points, children=tuple(trace(k) for k in node.children or []))
+        values = tuple((col, row.get(col)) for col in rule_columns(node.rule))
+        return NodeTrace(node, points, row[f"raw.{node.code}"], bool(row[f"missing.{node.code}"]),
+                         policy[node.code], values)
+
+    knocks = []
+    for k in c.knockouts:
+        names = sorted(expr.names(expr.check(k.when, "bool")))
+        knocks.append(KnockoutTrace(k, bool(row[f"ko.{k.code}"]), tuple((n, row.get(n)) for n in names)))
+    band = next((b.label for b in c.classification if row["total"] >= b.min), None)
+    mates = result.units.filter(pl.col("group").eq_missing(row["group"])).select("id", "name", "rank", "total")
+    ids = mates.get_column("id").to_list()
+    at = ids.index(row["id"])
+
+    def neighbour(i: int) -> Neighbour | None:
+        return Neighbour(**mates.row(i, named=True)) if 0 <= i < len(ids) else None
+
+    why = reasons(result)
+    mine = why.filter(pl.col("id") == row["id"]).to_dicts() if why.height else []
+    return Explanation(
+        criteria=c, unit=row, main=tuple(trace(n) for n in c.criteria),
+        bonus=tuple(trace(n) for n in (c.bonus.criteria if c.bonus else [])),
+        penalty=tuple(trace(n) for n in (c.penalty.criteria if c.penalty else [])),
+        knockouts=tuple(knocks), band=band, group_size=len(ids), units=result.units.height,
+        above=neighbour(at - 1), below=neighbour(at + 1), awards=tuple(mine),
+    )

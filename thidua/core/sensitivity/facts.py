@@ -1,0 +1,124 @@
+"""What decides ranks and awards besides the total: the fixed facts of every unit (groups,
+tie-break keys, knockouts, the engine's own lists), as arrays in the engine's order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from thidua import model as m
+from thidua.core import awards as aw
+from thidua.core.collation import ranks
+from thidua.core.engine import Result
+from thidua.core.ranking import key_columns
+from thidua.core.rounding import round_expr
+from thidua.core.scoring import condition, uses_exclude
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Per unit, in the engine's order with each group's units together, then one pad unit."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    groups: tuple[str | None, ...]  # each unit's group name
+    group: np.ndarray  # group number (the pad: the number of groups)
+    total: np.ndarray  # the engine's total
+    pre: np.ndarray  # main + bonus − penalty before the floor at 0
+    extra: np.ndarray  # bonus − penalty
+    keys: tuple[np.ndarray, ...]  # tie-break keys, higher is better, missing −inf
+    id_rank: np.ndarray
+    barred: np.ndarray  # an `ineligible` knockout: no award
+    knocked: np.ndarray  # any knockout
+    cap: np.ndarray  # the class index a knockout caps at (−1: none)
+    when_ok: tuple[np.ndarray, ...]  # per award; True when the award has no `when`
+    rank: np.ndarray  # the engine's rank in the group
+    on: tuple[np.ndarray, ...]  # the engine's lists, per award
+    flag: tuple[np.ndarray, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def group_starts(self) -> np.ndarray:
+        g = self.group[:-1]
+        return np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+
+
+def _pad(a: np.ndarray, value: object) -> np.ndarray:
+    return np.concatenate([a, np.array([value], dtype=a.dtype)])
+
+
+def in_group_order(units: pl.DataFrame) -> pl.DataFrame:
+    """The engine's order, with each group's units brought together (they already are)."""
+    return (units.with_row_index("__i").with_columns(pl.col("__i").min().over("group").alias("__g"))
+            .sort("__g", "__i").drop("__i", "__g"))
+
+
+def facts_of(c: m.Criteria, frame: pl.DataFrame, result: Result,
+             order: pl.Series | None = None) -> Facts:
+    """The fixed facts of every unit; `order` (ids) puts them in another table's order."""
+    units = in_group_order(result.units)
+    if order is not None:
+        units = pl.DataFrame({"id": order}).join(units, on="id", how="left", maintain_order="left")
+    indicators = frame.drop("name", "group", "row", strict=False)
+    data = (units.select("id").join(indicators, on="id", how="left", maintain_order="left")
+            .drop("id"))
+    shown = units.select("total", *result.point_columns)
+    shown = shown.hstack(data.drop([n for n in data.columns if n in shown.columns]))
+    keys = shown.select(e.alias(name) for name, e in key_columns(c)[1:])
+    main = pl.col("earned")
+    if uses_exclude(c):
+        rescaled = pl.col("earned") * c.total / pl.col("attainable")
+        main = pl.when(pl.col("attainable") > 0).then(rescaled).otherwise(0.0)
+        main = round_expr(main, c.precision) if c.round_at == "leaves" else main
+    extra = units.select(pl.col("bonus") - pl.col("penalty")).to_series().to_numpy()
+    pre = units.select(main).to_series().to_numpy() + extra
+    labels = [b.label for b in c.classification]
+    n = units.height
+    cap, barred, knocked = np.full(n, -1), np.zeros(n, bool), np.zeros(n, bool)
+    for k in c.knockouts:
+        hit = units.get_column(f"ko.{k.code}").fill_null(False).to_numpy()
+        knocked |= hit
+        if isinstance(k.effect, m.Cap):
+            cap = np.where(hit, np.maximum(cap, labels.index(k.effect.cap)), cap)
+        else:
+            barred |= hit
+    when = [data.select(condition(a.eligible.when, c.missing)).to_series().to_numpy()
+            if a.eligible.when else np.ones(n, bool) for a in c.awards]
+    group_names = units.get_column("group").to_list()
+    group = units.select(pl.col("group").rle_id()).to_series().to_numpy().astype(np.int64)
+    on = [units.get_column(aw.col("on", a.code)).to_numpy() for a in c.awards]
+    flag = [units.get_column(aw.col("flag", a.code)).to_numpy() for a in c.awards]
+    id_rank = ranks(units.get_column("id")).to_numpy() + 1  # Vietnamese order, as the engine
+    return Facts(
+        ids=tuple(units.get_column("id").to_list()),
+        names=tuple(units.get_column("name").to_list()),
+        groups=tuple(group_names), group=_pad(group, int(group.max(initial=-1)) + 1),
+        total=_pad(units.get_column("total").to_numpy().astype(float), -1.0),
+        pre=_pad(pre, -1.0), extra=_pad(extra, -1.0),
+        keys=tuple(_pad(keys.get_column(k).to_numpy().astype(float), -np.inf)
+                   for k in keys.columns),
+        id_rank=_pad(id_rank, 0), barred=_pad(barred, True), knocked=_pad(knocked, True),
+        cap=_pad(cap, -1), when_ok=tuple(_pad(w.astype(bool), False) for w in when),
+        rank=_pad(units.get_column("rank").to_numpy().astype(np.int64), 0),
+        on=tuple(_pad(x.astype(bool), False) for x in on),
+        flag=tuple(_pad(x.astype(bool), False) for x in flag))
+
+
+def joined(a: Facts, b: Facts) -> Facts:
+    """b's units after a's (one pad at the end): a population where either version can stand."""
+    def cat(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return np.concatenate([x[:-1], y])
+    def each(x: tuple[np.ndarray, ...], y: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        return tuple(cat(p, q) for p, q in zip(x, y))
+
+    return Facts(a.ids + b.ids, a.names + b.names, a.groups + b.groups,
+                 group=cat(a.group, b.group), total=cat(a.total, b.total), pre=cat(a.pre, b.pre),
+                 extra=cat(a.extra, b.extra), keys=each(a.keys, b.keys),
+                 id_rank=cat(a.id_rank, b.id_rank), barred=cat(a.barred, b.barred),
+                 knocked=cat(a.knocked, b.knocked), cap=cat(a.cap, b.cap),
+                 when_ok=each(a.when_ok, b.when_ok), rank=cat(a.rank, b.rank),
+                 on=each(a.on, b.on), flag=each(a.flag, b.flag))

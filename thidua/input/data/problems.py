@@ -1,0 +1,177 @@
+"""Every problem with the values, found over whole columns, written only for the rows that are
+wrong (at most LIMIT per column): empty and duplicate ids, text that holds control characters or
+looks mis-encoded, numbers and yes/no values that are not."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+
+import polars as pl
+
+from thidua.errors import Problem
+from thidua.input.data.columns import _bad, _collect, _Field, _mask
+from thidua.input.data.formats import _Table
+from thidua.input.data.messages import LIMIT, _capped, _rows, _short, _show, _visible
+from thidua.input.data.parse import (
+    COMMA,
+    CONTROL,
+    DOT,
+    LEGACY_SIGN,
+    NOT_FINITE,
+    NUMBERISH,
+    SHEET_ERROR,
+    TEXT,
+    YES_NO,
+)
+
+
+def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
+                   survey: dict[str, bool], floats: AbstractSet[str] = frozenset()) -> list[Problem]:
+    """Ids, names and groups that hold a control character, look like text in an old encoding
+    (TCVN3, or UTF-8 read as Windows-1252), hold a spreadsheet's error, were a list or an object
+    in a JSON file, or a NaN or an infinity in a number column (`floats`: those columns).
+    `survey`: parse._text_survey of the columns."""
+    text = [f for f in fields if f.kind in TEXT]
+    found: list[tuple[int, int, Problem]] = []
+    for f in text:
+        nested = table.nested(int(f.key[1:]))
+        found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
+                                               f"a JSON {kind} is not a unit's {f.kind}"))
+                  for r, kind in nested[:LIMIT]]
+        if f.out in floats:  # a number column as id, name or group: NaN and ±inf are no text
+            odd = wide.filter(pl.col(f.out).is_in(["NaN", "inf", "-inf"])).select("row", f.out)
+            found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
+                                                  f"{_show(v)} is not a finite number, so not a "
+                                                  f"unit's {f.kind}"))
+                      for r, v in odd.head(LIMIT).rows()]
+        if not survey[f"odd:{f.out}"]:
+            continue
+        control = pl.col(f.out).str.contains(CONTROL)
+        legacy = pl.col(f.out).str.count_matches(LEGACY_SIGN) >= 2
+        error = pl.col(f.out).str.strip_chars().str.contains(f"^{SHEET_ERROR}$")
+        bad = (wide.filter(control | legacy | error)
+               .select("row", f.out, control.alias("control"), error.alias("error")))
+        for r, value, is_control, is_error in bad.head(LIMIT).rows():
+            char = re.search(CONTROL, value) if is_control else None
+            message = (f"{_show(value)} holds the control character U+{ord(char[0]):04X}"
+                       if char else
+                       f"{_show(value)} is an error in the workbook (a formula that failed), "
+                       f"not a unit's {f.kind}" if is_error else
+                       f"{_show(value)} looks like text in an old encoding (TCVN3/ABC, or UTF-8 "
+                       "opened as Windows-1252), not Unicode; convert the file to Unicode "
+                       "(e.g. with Unikey's converter) and save it again")
+            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", message)))
+        if bad.height > LIMIT:
+            found.append((1 << 62, int(f.key[1:]),
+                          Problem(f.column, f"… and {bad.height - LIMIT} more such values")))
+    return [p for *_, p in sorted(found, key=lambda t: t[:2])]
+
+
+def _problems(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: list[_Field],
+              decimal_comma: bool) -> list[Problem]:
+    checked = [f for f in fields if f.kind == "number" or _mask(f) in wide.columns]
+    ident = next((f for f in fields if f.kind == "id"), None)
+    counts = wide.select(_bad(f).sum().alias(f.out) for f in checked).row(0, named=True) if checked else {}
+    if ident:
+        ids = wide.get_column("id")
+        counts |= {"\0empty": ids.null_count(), "\0unique": _different(ids.drop_nulls())}
+    problems = _id_problems(wide, ident, counts) if ident else []
+    bad = [f for f in checked if counts[f.out]]
+    if not bad:
+        return problems
+    listed = {f.out: wide.filter(_bad(f)).get_column("row").head(LIMIT).to_list() for f in bad}
+    wanted = sorted({r for rows in listed.values() for r in rows})
+    keys = sorted({f.key for f in bad})
+    raw = _collect(table, plan.filter(pl.col("row").is_in(wanted)).select("row", *keys))
+    lookup = {k: dict(zip(raw.get_column("row"), raw.get_column(k), strict=True)) for k in keys}
+    unit = _units(wide, wanted)
+    found = []
+    for f in bad:
+        for r in listed[f.out]:
+            value = lookup[f.key][r]
+            message = (_number_message(value, decimal_comma) if f.kind == "number"
+                       else _flag_message(value))
+            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.out}", unit(r) + message)))
+    more = [Problem(f.out, f"… and {counts[f.out] - LIMIT} more bad values")
+            for f in bad if counts[f.out] > LIMIT]
+    return problems + [p for *_, p in sorted(found, key=lambda t: t[:2])] + more
+
+
+def _marked_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
+                     problems: list[Problem]) -> list[Problem]:
+    """Cells the file itself marks as untrustworthy (table.marked: XLSX formulas), at most LIMIT
+    per column; a cell already named for its value is not named twice."""
+    taken = {p.where for p in problems}
+    found: list[tuple[int, int, Problem]] = []
+    for f in fields:
+        position = int(f.key[1:])
+        marks = [(r, m) for r, m in table.marked(position) if f"row {r}, {f.column}" not in taken]
+        unit = _units(wide, [r for r, _ in marks[:LIMIT]]) if f.kind != "id" else lambda r: ""
+        found += [(r, position, Problem(f"row {r}, {f.column}", unit(r) + m))
+                  for r, m in marks[:LIMIT]]
+        if len(marks) > LIMIT:
+            found.append((1 << 62, position,
+                          Problem(f.column, f"… and {len(marks) - LIMIT} more such cells")))
+    return [p for *_, p in sorted(found, key=lambda t: t[:2])]
+
+
+def _units(wide: pl.DataFrame, rows: list[int]) -> Callable[[int], str]:
+    """'unit X01: ' for a row, as a value's problem names its unit (nothing for an empty id)."""
+    if "id" not in wide.columns:
+        return lambda r: ""
+    found = wide.filter(pl.col("row").is_in(rows)).select("row", "id")
+    ids = dict(zip(found.get_column("row"), found.get_column("id"), strict=True))
+    return lambda r: "" if ids.get(r) is None else f"unit {_short(_visible(ids[r]))}: "
+
+
+def _different(ids: pl.Series) -> int:
+    """How many different ids; counted between neighbours when the ids are in order, as a file
+    usually lists them (20 times faster than hashing a million ids)."""
+    if ids.is_sorted():
+        return ids.len() - int((ids == ids.shift(1)).sum())
+    return ids.n_unique()
+
+
+def _id_problems(wide: pl.DataFrame, ident: _Field, counts: dict[str, int]) -> list[Problem]:
+    problems: list[Problem] = []
+    if counts["\0empty"]:
+        empty = wide.filter(pl.col("id").is_null()).get_column("row")
+        problems += _capped((Problem(f"row {r}, {ident.column}", "the unit id is empty")
+                             for r in empty), ident.column, "empty ids")
+    if counts["\0unique"] < wide.height - counts["\0empty"]:
+        twice = (wide.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null())
+                 .group_by("id", maintain_order=True).agg("row"))
+        problems += _capped((Problem(ident.column, f"id '{_short(_visible(i))}' appears in rows {_rows(r)}")
+                             for i, r in twice.rows()), ident.column, "duplicate ids")
+    return problems
+
+
+def _number_message(value: object, decimal_comma: bool) -> str:
+    shown = _show(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{shown} is not a finite number"
+    if not isinstance(value, str):
+        return f"{shown} is not a number"
+    text = value.strip()
+    if EXCEL_ERROR.fullmatch(text):
+        return f"{shown} is an error in the workbook (a formula that failed), not a number"
+    canon = text.replace(".", "").replace(",", ".") if decimal_comma else text
+    if NOT_FINITE.fullmatch(text) or (re.fullmatch(DOT, canon) and math.isinf(float(canon))):
+        return f"{shown} is not a finite number"
+    if decimal_comma and NUMBERISH.fullmatch(text):
+        return f"{shown} is not a number in the decimal-comma convention"
+    if not decimal_comma and "," in text and re.fullmatch(COMMA, text):
+        return f"{shown} is not a number; written with a decimal comma it needs --decimal-comma"
+    return f"{shown} is not a number"
+
+
+def _flag_message(value: object) -> str:
+    if isinstance(value, str) and EXCEL_ERROR.fullmatch(value.strip()):
+        return f"{_show(value)} is an error in the workbook (a formula that failed), not a yes/no value"
+    return f"{_show(value)} is not a yes/no value {YES_NO}"
+
+
+EXCEL_ERROR = re.compile(SHEET_ERROR)

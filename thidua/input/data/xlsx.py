@@ -1,0 +1,148 @@
+"""Opening an .xlsx workbook as a `_Table`: checked from its zip first (xlsxzip.py), its header
+found below any title rows, its cells typed from every row and then put back as they are
+written where the reader would change them: a text cell in a number column stays text (read by
+the rules of text numbers, as in CSV), a yes/no cell is not the number 1, an error cell is not
+an empty one, and a formula whose stored value no spreadsheet computed is named."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from thidua.input.data.formats import _Table
+from thidua.input.data.messages import _first_line, _letters, _quoted, _Unreadable, _visible
+from thidua.input.data.parse import _nfc
+from thidua.input.data.xlsxzip import TEXT_KINDS, _Scan, _scan
+
+# The reader logs "Could not determine dtype for column 5, falling back to string" for every
+# empty or mixed column; with no handler configured, Python prints that on standard error,
+# where only our own messages belong. What it means is decided here, cell by cell.
+logging.getLogger("fastexcel").addHandler(logging.NullHandler())
+
+
+def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collection[str],
+               decimal_comma: bool, max_expanded: int, max_cells: int) -> _Table:
+    scan = _scan(path, sheet, max_expanded, max_cells)
+    try:
+        book = fastexcel.read_excel(path)
+        name = _sheet(book.sheet_names, scan.sheet or sheet)
+        # Read once as text from the sheet's first row to find the header: the first row that
+        # names the id column (title rows may stand above the table), else the first filled row.
+        whole = book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        raw = whole.to_polars()
+        cells = [pl.col(c).str.strip_chars() for c in raw.columns]
+        filled = raw.select(pl.any_horizontal(c.fill_null("") != "" for c in cells)).to_series()
+        if raw.width == 0 or not filled.any():
+            raise _Unreadable(f"the sheet '{_visible(name)}' is empty")
+        label = _nfc(id_column).strip()
+        named = raw.select(pl.any_horizontal(c.str.normalize("NFC") == label for c in cells))
+        top = int((named.to_series() if named.to_series().any() else filled).arg_true()[0])
+        header = tuple("" if v is None else v for v in raw.row(top))
+        # Then typed from every row of each column (a sample could turn a text cell into null);
+        # a column with an error cell as text (some errors stop the reader's typing).
+        failed = {col - 1: "string" for col in
+                  scan.errors.filter(pl.col("row") > top + 1).get_column("col").unique()}
+        table = book.load_sheet(name, header_row=top, schema_sample_rows=None,
+                                dtypes=failed or None)  # type: ignore[arg-type]
+        # Columns are matched by their place in the sheet: empty columns are left out of `frame`.
+        sheet_column = [c.absolute_index for c in whole.available_columns()]
+        names = {c.absolute_index: c.name for c in table.available_columns()}
+        wanted = {_nfc(n).strip() for n in numbers}
+        number_columns = {names[sheet_column[i]] for i, h in enumerate(header)
+                          if _nfc(h).strip() in wanted and sheet_column[i] in names}
+        frame = _as_written(book, name, top + 2, table.to_polars(), names, scan, number_columns,
+                            decimal_comma)
+    except fastexcel.FastExcelError as e:
+        raise _Unreadable(_not_xlsx(e)) from None
+
+    def marked(position: int) -> list[tuple[int, str]]:
+        return _formula_problems(scan, sheet_column[position] + 1, top + 2)
+
+    return _Table("an .xlsx workbook", header,
+                  lambda positions: frame.lazy().select(names[sheet_column[i]] for i in positions),
+                  first_row=top + 2, spreadsheet=True, marked=marked, sheet=name)
+
+
+def _as_written(book: fastexcel.ExcelReader, name: str, first: int, frame: pl.DataFrame,
+                names: dict[int, str], scan: _Scan, number_columns: set[str],
+                decimal_comma: bool) -> pl.DataFrame:
+    """The reader turns a text cell of a number column into the number it reads ('1.234' is
+    1.234 even with a decimal comma), a yes/no cell into 1 or 0 and an error cell into an empty
+    one. Put them back: a number column that holds other cells than numbers becomes text, its
+    number cells written in the file's convention (95,5 with a decimal comma) and every other
+    cell as written, so that the rules of text numbers decide, as they do for a CSV file; an
+    error cell becomes its text (#DIV/0!, #N/A) in any column, to be reported."""
+    below = pl.col("row").is_between(first, first + frame.height - 1)
+    kinds = scan.kinds.filter(below)
+    errors = scan.errors.filter(below)
+    column = {c: i + 1 for i, c in names.items()}  # frame column → sheet column (1-based)
+    odd = set(kinds.filter(pl.col("kind").is_in([*TEXT_KINDS, "b"])).get_column("col"))
+    redo = [c for c in number_columns
+            if frame.schema[c] == pl.String or column[c] in odd]
+    fixes = {}
+    if redo:
+        as_text = book.load_sheet(name, header_row=first - 2, schema_sample_rows=None,
+                                  use_columns=redo, dtypes="string").to_polars()
+        as_number = book.load_sheet(name, header_row=first - 2, schema_sample_rows=None,
+                                    use_columns=redo, dtypes="float").to_polars()
+        for c in redo:
+            rows = (kinds.filter((pl.col("col") == column[c]) & pl.col("kind").ne("e"))
+                    .get_column("row") - first)
+            text = pl.Series(c, [False] * frame.height).scatter(rows, True)
+            fixes[c] = (pl.DataFrame({"text": text, "t": as_text[c], "n": as_number[c]})
+                        .select(pl.when("text").then("t")
+                                .otherwise(_written(pl.col("n"), decimal_comma))).to_series()
+                        .alias(c))
+    for c in frame.columns:
+        here = errors.filter(pl.col("col") == column[c])
+        if not here.is_empty():
+            base = fixes.get(c, frame.get_column(c))
+            if base.dtype != pl.String:
+                base = frame.select(_written(pl.col(c), decimal_comma and c in number_columns)
+                                    ).to_series()
+            fixes[c] = base.scatter(here.get_column("row") - first, here.get_column("text"))
+    return frame.with_columns(s.alias(c) for c, s in fixes.items()) if fixes else frame
+
+
+def _written(number: pl.Expr, decimal_comma: bool) -> pl.Expr:
+    """A number cell as text in the file's convention: 7 (not 7.0), 95.5, or 95,5."""
+    whole = pl.when(number == number.round()).then(number.cast(pl.Int64, strict=False))
+    text = pl.coalesce(whole.cast(pl.String), number.cast(pl.String))
+    return text.str.replace(".", ",", literal=True) if decimal_comma else text
+
+
+def _formula_problems(scan: _Scan, col: int, first: int) -> list[tuple[int, str]]:
+    """(row, message) for every formula cell of a sheet column, below the header, whose value
+    cannot be trusted: it stores none, or the workbook's stored values were not computed."""
+    cells = scan.formulas.filter((pl.col("col") == col) & (pl.col("row") >= first))
+    if scan.distrust is None:
+        cells = cells.filter(~pl.col("valued"))
+    out = []
+    for row, valued in cells.select("row", "valued").sort("row").rows():
+        ref = f"{_letters(col - 1)}{row}"
+        out.append((row, (
+            f"the formula in {ref} has a stored value that no spreadsheet application "
+            f"calculated ({scan.distrust}); open the workbook in Excel or LibreOffice and save it "
+            "again, or type the value" if valued else
+            f"the formula in {ref} has no stored value (it was never calculated); open the "
+            "workbook in Excel or LibreOffice and save it again, or type the value")))
+    return out
+
+
+def _sheet(names: list[str], wanted: str | None) -> str:
+    if wanted is None:
+        return names[0]
+    for name in names:
+        if _nfc(name) == _nfc(wanted):
+            return name
+    raise _Unreadable(f"no sheet '{_visible(wanted)}'; the workbook has {_quoted(names)}")
+
+
+def _not_xlsx(error: Exception) -> str:
+    if "zip" in str(error).lower():
+        return "is not an .xlsx workbook (it is not a zip archive)"
+    return f"cannot be read as an .xlsx workbook: {_first_line(error)}"

@@ -1,0 +1,494 @@
+"""Audits and sensitivity analyses → table, csv, json, markdown, html, parquet, xlsx.
+
+A report is a list of sections, each a polars frame with English keys (what csv, parquet and
+json carry) and a way to show it to people (Vietnamese headings, decimal commas, percentages),
+used by table, markdown, html and xlsx. csv and parquet hold one section (`--section`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from thidua import model as m
+from thidua.core.audit import Audit
+from thidua.core.sensitivity import Margins, Sensitivity
+from thidua.output.render import (
+    document,
+    esc,
+    html_head,
+    html_table,
+    md,
+    md_table,
+    neutralised,
+    plain,
+    text_table,
+    vn_number,
+)
+from thidua.output.workbook import new_workbook
+
+People = Callable[[pl.DataFrame], tuple[list[str], list[list[Any]]]]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # its name in json, and for --section
+    title: str  # its heading for people
+    frame: pl.DataFrame
+    people: People
+    by_group: bool = False  # people read it one group at a time
+    sheet: str = ""  # xlsx sheet name (≤ 31 characters)
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    lines: tuple[str, ...]  # policies and notes, for people
+    settings: dict[str, Any]  # the same for json
+    sections: tuple[Section, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def section(self, key: str | None) -> Section:
+        if key is None:
+            return self.sections[0]
+        for s in self.sections:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+
+# --- numbers for people --------------------------------------------------------------------------
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    """0.123 → '12,3 %'; None → '—'. Rounded half away from zero on the decimal, except that a
+    share which is not exactly 100 % never reads 100 % (0.9995 → '99,9 %') and one that is not
+    exactly 0 never reads 0 % (0.0004 → '0,1 %'): the last digit moves toward the truth."""
+    if x is None:
+        return "—"
+    step = 10.0 ** -digits
+    shown = 100 * x
+    text = vn_number(shown, digits)
+    if x != 1 and text == vn_number(100, digits):
+        text = vn_number(100 - step, digits)
+    elif x != 0 and text == vn_number(0, digits):
+        text = vn_number(step if x > 0 else -step, digits)
+    return f"{text} %"
+
+
+def num(x: float | None, digits: int = 2) -> str:
+    return vn_number(x, digits)
+
+
+def as_written(x: float | None) -> str:
+    """A number of the file (a weight) as the file writes it: vn_number when that reads back as
+    the same float, else its shortest form (5e-324, 0,1234), with a decimal comma."""
+    text = vn_number(x, None)
+    if x is None or float(text.replace(".", "").replace(",", ".")) == x:
+        return text
+    short = repr(float(x)).removesuffix(".0")
+    return short.replace(".", ",")
+
+
+def ids(values: list[str] | None) -> str:
+    return ", ".join(values) if values else "—"
+
+
+PART = {"main": "chính", "bonus": "thưởng", "penalty": "trừ"}
+
+
+# --- the audit ----------------------------------------------------------------------------------
+
+Rows = tuple[list[str], list[list[Any]]]
+
+
+def _criteria(frame: pl.DataFrame) -> Rows:
+    head = ["Mã", "Tiêu chí", "Phần", "Điểm tối đa", "Trọng số", "Cách tính",
+            "Tỷ trọng danh nghĩa"]
+    rows = [["  " * r["depth"] + r["code"], r["name"], PART[r["part"]], num(r["max_points"]),
+             as_written(r["weight"]), r["rule"] or r["aggregate"] or "", pct(r["share"], 2)]
+            for r in frame.to_dicts()]
+    return head, rows
+
+
+def _warning_vi(r: dict[str, Any]) -> str:
+    kind, code = r["kind"], r["code"]
+    if kind == "tiny":
+        return (f"Tiêu chí {code} chỉ chiếm {pct(r['value'], 2)} tổng điểm (dưới 1 %): hầu như "
+                "không đổi được thứ hạng.")
+    if kind == "relative_only":
+        return (f"Mọi tiêu chí trong nhóm {code} đều chấm so với đơn vị khác (relative, minmax, "
+                "target_leader): điểm của nhóm phụ thuộc vào việc đơn vị nào cùng được chấm.")
+    if kind == "weight_unused":
+        return (f"Trọng số {vn_number(r['value'], None)} của {code} không có tác dụng khi nhóm cha "
+                "cộng điểm (sum); chỉ điểm tối đa có tác dụng (dùng aggregate: weighted_mean nếu "
+                "muốn trọng số).")
+    if kind == "bonus_overturns":
+        return (f"Điểm thưởng tối đa {vn_number(r['value'], None)} điểm bù được toàn bộ "
+                f"{r['count']}/{r['of']} tiêu chí chính (nhỏ nhất: {r['detail']}): đơn vị bỏ trắng "
+                "tiêu chí đó vẫn có thể bù lại bằng điểm thưởng.")
+    return str(r["message"])
+
+
+def _warnings(frame: pl.DataFrame) -> Rows:
+    rows = [[r["kind"], r["code"], _warning_vi(r)] for r in frame.to_dicts()]
+    return ["Loại", "Mã", "Nội dung"], rows
+
+
+DEAD = "không phân biệt (mọi đơn vị bằng điểm)"
+DOMINANT = "chi phối (thực tế > 2 × danh nghĩa và > 10 điểm %)"
+
+
+def _realised(frame: pl.DataFrame) -> Rows:
+    head = ["Mã", "Tiêu chí", "Danh nghĩa", "Thực tế", "Tương quan", "Số đơn vị", "Đủ điểm",
+            "0 điểm", "Đổi hạng khi bỏ", "Ghi chú"]
+    rows = []
+    for r in frame.to_dicts():
+        notes = [text for text, on in ((DEAD, r["dead"]), (DOMINANT, r["dominant"])) if on]
+        rows.append([r["code"], r["name"], pct(r["nominal"]), pct(r["realised"]),
+                     num(r["corr"], 2), r["units"], r["full"], r["zero"],
+                     "—" if r["moved"] is None else r["moved"], "; ".join(notes)])
+    return head, rows
+
+
+def _self_units(frame: pl.DataFrame) -> Rows:
+    head = ["Mã", "Đơn vị", "Thẩm định", "Tự chấm", "Chênh lệch", "Hạng", "Hạng nếu tự chấm",
+            "Khen thưởng", "Nếu tự chấm"]
+    rows = [[r["id"], r["name"], num(r["verified"]), num(r["self"]), num(r["difference"]),
+             r["rank"], r["rank_alone"], ids(r["awards"]), ids(r["awards_alone"])]
+            for r in frame.to_dicts()]
+    return head, rows
+
+
+def _self_criteria(frame: pl.DataFrame) -> Rows:
+    head = ["Mã", "Đơn vị", "Tiêu chí", "Thẩm định", "Tự chấm", "Chênh lệch",
+            "Ảnh hưởng đến tổng"]
+    rows = [[r["id"], r["name"], f"{r['code']} {r['criterion']}", num(r["verified"]),
+             num(r["self"]), num(r["difference"]), num(r["effect"])]
+            for r in frame.to_dicts()]
+    return head, rows
+
+
+def _self_gains(frame: pl.DataFrame) -> Rows:
+    head = ["Mã", "Đơn vị", "Cụm", "Thẩm định", "Tự chấm", "Hạng", "Hạng nếu tự chấm", "Được thêm"]
+    rows = [[r["id"], r["name"], r["group"] or "", num(r["verified"]), num(r["self"]), r["rank"],
+             r["rank_alone"], ids(r["gained"])] for r in frame.to_dicts()]
+    return head, rows
+
+
+AUDIT_LINES = (
+    ("Tỷ trọng danh nghĩa: điểm tối đa chia tổng điểm (dưới nhóm trung bình có trọng số: trọng "
+     "số chia tổng trọng số), nhân dần từ trên xuống."),
+    ("Cảnh báo: tiêu chí dưới 1 % tổng điểm; nhóm chỉ gồm tiêu chí chấm so với đơn vị khác; điểm "
+     "thưởng tối đa ≥ tiêu chí chính nhỏ nhất; trọng số đặt dưới nhóm cộng điểm."),
+)
+REALISED_LINES = (
+    ("Tỷ trọng thực tế: Cov(đóng góp của tiêu chí, tổng điểm) / Var(tổng điểm) trong cụm (hoặc "
+     "toàn bộ đơn vị); các tiêu chí con cộng lại bằng tiêu chí cha khi tổng cộng dồn."),
+    ("Không phân biệt: mọi đơn vị (từ 2 trở lên) bằng điểm. Chi phối: thực tế > 2 × danh nghĩa "
+     "và cao hơn quá 10 điểm phần trăm."),
+    ("Đổi hạng khi bỏ: số đơn vị đổi thứ hạng trong cụm khi bỏ điểm của tiêu chí khỏi tổng của "
+     "mọi đơn vị (dưới nhóm trung bình: các tiêu chí cùng nhóm chia lại trọng số)."),
+)
+SELF_LINE = ("Nếu tự chấm: tổng điểm tự chấm của riêng đơn vị đó đặt cạnh điểm thẩm định của mọi "
+             "đơn vị khác (xếp hạng, xếp loại, khen thưởng tính lại).")
+
+
+def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
+    s = audit.structure
+    sections = [Section("criteria", "Cơ cấu điểm và tỷ trọng danh nghĩa", s.nodes, _criteria,
+                        sheet="Cơ cấu"),
+                Section("warnings", "Cảnh báo về cơ cấu", s.warnings, _warnings, sheet="Cảnh báo")]
+    lines = list(AUDIT_LINES)
+    settings: dict[str, Any] = {"tiny": 0.01, "dominant": {"ratio": 2.0, "gap": 0.10}}
+    if audit.realised is not None:
+        sections.insert(0, Section("realised", "Tỷ trọng thực tế của từng tiêu chí",
+                                   audit.realised, _realised, by_group=True, sheet="Thực tế"))
+        lines += REALISED_LINES
+    sc = audit.self_check
+    if sc is not None:
+        gains = sc.units.filter(pl.col("gained").list.len() > 0)
+        sections += [
+            Section("self", "Tự chấm so với thẩm định", sc.units, _self_units, by_group=True,
+                    sheet="Tự chấm"),
+            Section("self_criteria", f"Tự chấm cao hơn thẩm định nhiều nhất ({top} dòng đầu)",
+                    sc.criteria.head(top), _self_criteria, sheet="Chấm cao"),
+            Section("self_gains", "Đơn vị có thể được khen nếu dùng điểm tự chấm", gains,
+                    _self_gains, sheet="Được thêm nếu tự chấm"),
+        ]
+        lines.append(SELF_LINE)
+        if sc.missing:
+            lines.append(f"Không có điểm tự chấm: {ids(list(sc.missing))}.")
+        if sc.extra:
+            lines.append("Có điểm tự chấm nhưng không có trong số liệu thẩm định: "
+                         f"{ids(list(sc.extra))}.")
+        settings["self"] = {"missing": list(sc.missing), "extra": list(sc.extra), "top": top}
+    if audit.notes:
+        settings["notes"] = list(audit.notes)
+        lines += [f"Lưu ý: {x}" for x in audit.notes]
+    return Report(f"Kiểm tra trọng số: {c.name} (phiên bản {c.version})", tuple(lines), settings,
+                  tuple(sections))
+
+
+# --- the sensitivity analysis -------------------------------------------------------------------
+
+
+def _units(frame: pl.DataFrame) -> Rows:
+    chances = [k for k in frame.columns if k.startswith(("award.", "class."))]
+    head = ["Mã", "Đơn vị", "Hạng", "Hạng trung vị", "Hạng 5 %–95 %",
+            *[f"P({k.split('.', 1)[1]})" for k in chances]]
+    rows = [[r["id"], r["name"], r["rank"], r["rank_median"], f"{r['rank_p05']}–{r['rank_p95']}",
+             *[pct(r[k], 1) for k in chances]] for r in frame.to_dicts()]
+    return head, rows
+
+
+def _lists(frame: pl.DataFrame) -> Rows:
+    head = ["Khen thưởng", "Cụm", "Danh sách", "Đồng hạng tại hạn mức", "Giữ nguyên"]
+    rows = [[r["award"], r["group"] or "(chung)", ids(r["units"]), ids(r["flagged"]),
+             pct(r["same"])] for r in frame.to_dicts()]
+    return head, rows
+
+
+def _change(x: float | None, resolution: float) -> str:
+    if x is None:
+        return "—"
+    if abs(x) <= resolution:
+        return f"{'+' if x > 0 else '−'}< {vn_number(resolution, None)}"
+    return ("+" if x > 0 else "−") + vn_number(abs(x), 2)
+
+
+def _places(units: pl.DataFrame) -> dict[str | None, str]:
+    """Per group, its first two places as they stand: places apart by ", ", units sharing a place
+    by " = " ("X1, X2 = X3" when two share the second place)."""
+    out: dict[str | None, str] = {}
+    for part in units.partition_by("group", maintain_order=True):
+        part = part.sort("rank", maintain_order=True)
+        ranks = part.get_column("rank").to_list()
+        if len(ranks) < 2:
+            continue
+        mine = part.filter(pl.col("rank") <= ranks[1])
+        places: dict[int, list[str]] = {}
+        for unit, rank in zip(mine.get_column("id").to_list(), mine.get_column("rank").to_list()):
+            places.setdefault(rank, []).append(unit)
+        out[part.get_column("group")[0]] = ", ".join(" = ".join(ids_) for ids_ in places.values())
+    return out
+
+
+def _margins(resolution: float, places: dict[str | None, str] | None = None) -> People:
+    def people(frame: pl.DataFrame) -> Rows:
+        head = ["Danh sách", "Cụm", "Hiện tại", "Tiêu chí", "Điểm tối đa", "Thay đổi (điểm)",
+                "Khi đó"]
+        rows = []
+        for r in frame.to_dicts():
+            award = r["target"] == "award"
+            top = "—" if r["max_points"] is None else num(r["max_points"])
+            then = ids(r["after"]) if award or not r["after_tied"] else " = ".join(r["after"])
+            if award and r["after_tied"]:
+                then += f"; đồng hạng tại hạn mức: {ids(r['after_tied'])}"
+            now = ids(r["nominal"]) if award else (places or {}).get(r["group"], ids(r["nominal"]))
+            rows.append([r["award"] if award else "Nhất, nhì", r["group"] or "(chung)",
+                         now, r["criterion"] or "ổn định", top,
+                         _change(r["change"], resolution), then])
+        return head, rows
+    return people
+
+
+def _sensitivity_lines(result: Sensitivity, c: m.Criteria) -> list[str]:
+    spread = result.spread
+    low, high = vn_number(1 - spread, None), vn_number(1 + spread, None)
+    return [
+        (f"Số lần rút ngẫu nhiên: {result.draws}; biên độ ±{vn_number(100 * spread, None)} %; "
+         f"hạt giống (seed): {result.seed}."),
+        (f"Mỗi lần rút: điểm tối đa của từng tiêu chí lá (dưới nhóm trung bình: trọng số) nhân một "
+         f"hệ số đều trong [{low}; {high}], rồi mọi tiêu chí chính chuẩn hoá để tổng vẫn là "
+         f"{vn_number(c.total, None)}; điểm mỗi tiêu chí đổi theo cùng tỷ lệ."),
+        ("Điểm thưởng, điểm trừ, điều kiện loại trừ và điều kiện `when` giữ nguyên; xếp loại, xếp "
+         "hạng, hạn mức và danh sách khen thưởng tính lại như bộ máy chấm điểm. Điểm tiêu chí nhân "
+         "hệ số không làm tròn lại; điểm nhóm trung bình và tổng điểm làm tròn như bảng điểm; bằng "
+         "tổng điểm thì xét tiêu chí phụ theo giá trị hiện tại."),
+        ("Hạng 5 %–95 %: 5 % số lần rút đơn vị đạt hạng tốt hơn hoặc bằng số đầu; 95 % số lần đạt "
+         "hạng tốt hơn hoặc bằng số sau. Giữ nguyên: tỷ lệ số lần danh sách đúng như hiện tại."),
+    ]
+
+
+def _margin_line(resolution: float) -> str:
+    res, half = vn_number(resolution, None), vn_number(resolution / 2, None)
+    return ("Biên ổn định: thay đổi điểm tối đa của từng tiêu chí lá (dưới nhóm trung bình: "
+            "trọng số đổi cùng tỷ lệ; các tiêu chí khác chuẩn hoá để tổng không đổi), tăng hoặc "
+            f"giảm đến toàn bộ điểm của tiêu chí; tìm trên lưới gấp đôi từ {res} điểm rồi chia đôi "
+            f"đến {half} điểm. “< {res}”: đang đồng điểm, thay đổi bất kỳ cũng làm đổi kết quả. "
+            "“ổn định”: không tiêu chí nào đổi được kết quả trong khoảng đó.")
+
+
+def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criteria) -> Report:
+    lines = _sensitivity_lines(result, c)
+    settings: dict[str, Any] = {
+        "draws": result.draws, "spread": result.spread, "seed": result.seed,
+        "model": "each main leaf's max points (its weight under a mean) times a factor uniform "
+                 "in [1 - spread, 1 + spread], every main max then rescaled so the total is "
+                 "unchanged; a leaf's points scale with its max and are not rounded again; means "
+                 "and the total are rounded as the file says; bonus, penalty, knockouts and "
+                 "`when` fixed; tie-break keys nominal",
+        "rounding": {"precision": c.precision, "round_at": c.round_at, "eps": result.eps},
+        "drawn": list(result.leaves),
+    }
+    sections = [Section("units", "Thứ hạng và khả năng được khen khi trọng số thay đổi",
+                        result.units, _units, by_group=True, sheet="Đơn vị"),
+                Section("lists", "Độ ổn định của danh sách khen thưởng", result.lists, _lists,
+                        sheet="Danh sách")]
+    if margins is not None:
+        sections.append(Section("margins", "Biên ổn định: thay đổi nhỏ nhất của một tiêu chí làm "
+                                "đổi kết quả", margins.frame,
+                                _margins(margins.resolution, _places(result.units)),
+                                sheet="Biên ổn định"))
+        lines.append(_margin_line(margins.resolution))
+        settings["margins"] = {"resolution": margins.resolution,
+                               "range": "from -max_points to +max_points"}
+    if result.notes:
+        settings["notes"] = list(result.notes)
+        lines += [f"Lưu ý: {x}" for x in result.notes]
+    return Report(f"Độ nhạy của kết quả theo trọng số: {c.name} (phiên bản {c.version})",
+                  tuple(lines), settings, tuple(sections))
+
+
+# --- formats --------------------------------------------------------------------------------------
+
+
+def _groups(section: Section) -> list[tuple[str | None, pl.DataFrame]]:
+    frame = section.frame
+    grouped = section.by_group and "group" in frame.columns
+    if not grouped or frame.get_column("group").null_count() == frame.height:
+        return [(None, frame)]
+    return [(part.get_column("group")[0], part)
+            for part in frame.partition_by("group", maintain_order=True)]
+
+
+def _blocks(report: Report, table: Callable[[list[str], list[list[Any]]], str],
+            heading: Callable[[str, int], str], empty: str = "(không có)") -> list[str]:
+    out = []
+    for s in report.sections:
+        out.append(heading(s.title, 2))
+        if s.frame.height == 0:
+            out.append(empty)
+            continue
+        for group, part in _groups(s):
+            if group is not None or len(_groups(s)) > 1:
+                out.append(heading(group if group is not None else "Tất cả đơn vị", 3))
+            out.append(table(*s.people(part)))
+    return out
+
+
+def to_table(report: Report) -> str:
+    def heading(text: str, level: int) -> str:
+        text = plain(text)
+        return f"\n{text}\n{('=' if level == 2 else '-') * len(text)}"
+    parts = [plain(report.title), *_blocks(report, text_table, heading),
+             "", *map(plain, report.lines)]
+    return document("\n".join(parts) + "\n")
+
+
+def to_markdown(report: Report) -> str:
+    parts = [f"# {md(report.title)}",
+             *_blocks(report, md_table, lambda text, level: f"\n{'#' * level} {md(text)}\n",
+                      md("(không có)")),
+             "", "## Ghi chú", "", *[f"- {md(x)}" for x in report.lines]]
+    return document("\n".join(parts) + "\n")
+
+
+def to_html(report: Report) -> str:
+    parts = [*html_head(report.title),
+             *_blocks(report, html_table, lambda text, level: f"<h{level}>{esc(text)}</h{level}>",
+                      f"<p>{esc('(không có)')}</p>"),
+             "<h2>Ghi chú</h2><ul>", *[f"<li>{esc(x)}</li>" for x in report.lines], "</ul>",
+             "</body>", "</html>"]
+    return document("\n".join(parts) + "\n")
+
+
+SHARE_DIGITS = 6
+"""Decimals of every computed number in the machine outputs (csv, json, parquet, xlsx) of audit
+and sensitivity: shares, probabilities and correlations to 0.0001 %, points to 0.000001."""
+AS_WRITTEN = ("max_points", "weight")  # the file's own numbers, written as the file gives them
+DIFFERENCES = ("difference",)  # a difference of two rounded scores: to the file's precision
+
+
+def machine(frame: pl.DataFrame, precision: int | None = None) -> pl.DataFrame:
+    """`frame` without float noise (0.039999999999999994 → 0.04) and without -0: every computed
+    float to SHARE_DIGITS decimals, a difference of rounded scores to the file's precision."""
+    def digits(name: str) -> int:
+        return precision if name in DIFFERENCES and precision is not None else SHARE_DIGITS
+    def rounded(name: str) -> pl.Expr:  # when(== 0), not + 0.0: polars keeps -0.0 + 0.0 as -0.0
+        x = pl.col(name).round(digits(name))
+        return pl.when(x == 0).then(0.0).otherwise(x).alias(name)
+    return frame.with_columns(rounded(name) for name, kind in frame.schema.items()
+                              if kind == pl.Float64 and name not in AS_WRITTEN)
+
+
+def _json_value(x: Any) -> Any:
+    if isinstance(x, float) and x.is_integer():
+        return int(x)
+    return x
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return [{k: _json_value(v) for k, v in row.items()} for row in machine(frame).to_dicts()]
+
+
+def to_json(report: Report) -> str:
+    document_ = {**report.meta, "settings": report.settings,
+                 **{s.key: _rows(s.frame) for s in report.sections}}
+    return json.dumps(document_, ensure_ascii=False, indent=2) + "\n"
+
+
+def flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """Lists joined with ';' (csv, xlsx), text that a spreadsheet would run as a formula quoted."""
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+    return neutralised(machine(frame).with_columns(pl.col(c).list.join(";") for c in lists))
+
+
+def to_csv(report: Report, section: str | None) -> str:
+    return flat(report.section(section).frame).write_csv()
+
+
+def write_parquet(report: Report, section: str | None, path: str) -> None:
+    machine(report.section(section).frame).write_parquet(path, compression="lz4")
+
+
+def write_xlsx(report: Report, path: str) -> None:
+    with new_workbook(path) as wb:
+        for s in report.sections:
+            flat(s.frame).write_excel(wb, worksheet=s.sheet or s.key, autofit=True)
+        pl.DataFrame({"Ghi chú": list(report.lines)}).write_excel(wb, worksheet="Ghi chú")
+
+
+TEXT = {"table": to_table, "markdown": to_markdown, "html": to_html, "json": to_json}
+
+
+def headed(report: Report, c: m.Criteria, files: dict[str, Any]) -> Report:
+    """The report with what json puts first: the criteria file (id, version, hash) and the data
+    files (hash, rows)."""
+    meta = {"criteria": {"id": c.id, "version": c.version, **files.get("criteria", {})},
+            **{k: v for k, v in files.items() if k != "criteria"}}
+    return Report(report.title, report.lines, report.settings, report.sections, meta)
+
+
+def only(report: Report, section: str | None) -> Report:
+    """The report with one section (for --section), or whole."""
+    if section is None:
+        return report
+    return Report(report.title, report.lines, report.settings, (report.section(section),),
+                  report.meta)
+
+
+def rendered(report: Report, fmt: str, section: str | None) -> str | Callable[[str], None]:
+    """Text to print, or a writer of a binary file (parquet, xlsx)."""
+    if fmt == "csv":
+        return to_csv(report, section)
+    if fmt == "parquet":
+        return lambda path: write_parquet(report, section, path)
+    if fmt == "xlsx":
+        return lambda path: write_xlsx(only(report, section), path)
+    return TEXT[fmt](only(report, section))
