@@ -13,6 +13,7 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core import expr
+from thidua.core import schema as s
 from thidua.core.rounding import compared, divide, round_expr, threshold
 from thidua.core.rules import Context, compared_value, lit, raw_points
 
@@ -20,12 +21,7 @@ if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
 
 
-def points_col(code: str) -> str:
-    return f"points.{code}"
-
-
-def attain_col(code: str) -> str:
-    return f"attainable.{code}"
+points_col, attain_col = s.points_col, s.attain_col  # the names are the schema's (schema.py)
 
 
 @dataclass(frozen=True)
@@ -143,7 +139,7 @@ def groups(nodes: list[m.Node]) -> Iterator[m.Node]:
             yield node
 
 
-SNAPPED = "__snapped."  # a comparing rule's value at the decimal a person computes (see leaf)
+SNAPPED = s.SNAPPED  # a comparing rule's value at the decimal a person computes (see leaf)
 
 
 class Compiler:
@@ -152,7 +148,7 @@ class Compiler:
     def __init__(self, c: m.Criteria, trace: bool = False):
         self.c = c
         self.trace = trace  # also keep each leaf's unrounded points and whether its value was missing
-        self.ctx_group = "group" if c.units.group else None
+        self.ctx_group = s.GROUP if c.units.group else None
         self.exclude = uses_exclude(c)
         self.leafwise = c.round_at == "leaves"
         self.open = {code for part, nodes in parts(c) for code in _open_groups(nodes, c.missing)}
@@ -174,7 +170,7 @@ class Compiler:
         code = leaf.node.code
         out = [self.r(raw).alias(points_col(code))]
         if self.trace:
-            out += [raw.alias(f"raw.{code}"), missing.alias(f"missing.{code}")]
+            out += [raw.alias(s.raw_col(code)), missing.alias(s.missing_col(code))]
         if self.exclude and leaf.part == "main":
             out.append(pl.when(raw.is_null()).then(lit(0.0)).otherwise(lit(top)).alias(attain_col(code)))
         return out
@@ -250,7 +246,7 @@ class Compiler:
             main = self.r(pl.when(attainable > 0).then(divide(earned * c.total, attainable)).otherwise(lit(0.0)))
         else:
             attainable, main = lit(c.total), earned
-        out = [earned.alias("earned"), attainable.alias("attainable"), main.alias("__main")]
+        out = [earned.alias(s.EARNED), attainable.alias(s.ATTAINABLE), main.alias(s.MAIN)]
         for part in ("bonus", "penalty"):
             extra = getattr(c, part)
             value = (pl.min_horizontal(self._sum_part(part), lit(extra.max_points))
@@ -259,20 +255,20 @@ class Compiler:
         return out
 
     def total(self) -> list[pl.Expr]:
-        raw = pl.max_horizontal(pl.col("__main") + pl.col("bonus") - pl.col("penalty"), lit(0.0))
-        return [round_expr(raw, self.c.precision).alias("total")]
+        raw = pl.max_horizontal(pl.col(s.MAIN) + pl.col(s.BONUS) - pl.col(s.PENALTY), lit(0.0))
+        return [round_expr(raw, self.c.precision).alias(s.TOTAL)]
 
     def knockouts_and_class(self) -> list[pl.Expr]:
         c = self.c
-        hits = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
+        hits = [self.knockout_hit(k).alias(s.ko_col(k.code)) for k in c.knockouts]
         labels = [band.label for band in c.classification]
         index: Then | ChainedThen | None = None
         for i, band in enumerate(c.classification):
-            cond = compared(pl.col("total"), c.precision) >= threshold(band.min, c.precision)
+            cond = compared(pl.col(s.TOTAL), c.precision) >= threshold(band.min, c.precision)
             index = (pl.when(cond) if index is None else index.when(cond)).then(pl.lit(i))
         out = list(hits)
         if index is None:
-            out.append(pl.lit(None, dtype=pl.String).alias("classification"))
+            out.append(pl.lit(None, dtype=pl.String).alias(s.CLASSIFICATION))
         else:
             idx = index.otherwise(None)
             for k in c.knockouts:
@@ -283,14 +279,14 @@ class Compiler:
             for i, text in enumerate(labels):
                 label = (pl.when(idx == i) if label is None else label.when(idx == i)).then(pl.lit(text))
             assert label is not None
-            out.append(label.otherwise(None).alias("classification"))
+            out.append(label.otherwise(None).alias(s.CLASSIFICATION))
         names = [pl.when(self.knockout_hit(k)).then(pl.lit(k.code)) for k in c.knockouts]
         out.append((pl.concat_str(names, separator=";", ignore_nulls=True) if names else pl.lit(""))
-                   .alias("knockouts"))
+                   .alias(s.KNOCKOUTS))
         barred = [self.knockout_hit(k) for k in c.knockouts if k.effect == "ineligible"]
-        out.append((pl.any_horizontal(barred) if barred else pl.lit(False)).alias("__barred"))
+        out.append((pl.any_horizontal(barred) if barred else pl.lit(False)).alias(s.BARRED))
         out.append((pl.any_horizontal([self.knockout_hit(k) for k in c.knockouts])
-                    if c.knockouts else pl.lit(False)).alias("__knocked"))
+                    if c.knockouts else pl.lit(False)).alias(s.KNOCKED))
         return out
 
     def knockout_hit(self, k: m.Knockout) -> pl.Expr:
