@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.output import render
+from thidua.output.formats import UNITS
 
 from .output_safety import COMMANDS, command_line, invoke, leftovers, snapshot, write_inputs
 from .util import SMALL_DATA
@@ -49,14 +49,16 @@ def test_a_folder_appearing_where_the_manifest_goes_puts_the_old_output_back(inp
     if not old:
         Path("ket-qua.xlsx").unlink()
         Path("ket-qua.xlsx.manifest.json").unlink()
-    real = render.FILE_WRITERS["xlsx"]
+    real = UNITS.writers["xlsx"]
 
-    def meanwhile(result, path):  # type: ignore[no-untyped-def]
-        real(result, path)
-        Path("ket-qua.xlsx.manifest.json").unlink(missing_ok=True)
-        Path("ket-qua.xlsx.manifest.json").mkdir()
+    def meanwhile(result, asked):  # type: ignore[no-untyped-def]
+        def write(path: str) -> None:
+            real(result, asked)(path)
+            Path("ket-qua.xlsx.manifest.json").unlink(missing_ok=True)
+            Path("ket-qua.xlsx.manifest.json").mkdir()
+        return write
 
-    monkeypatch.setitem(render.FILE_WRITERS, "xlsx", meanwhile)
+    monkeypatch.setitem(UNITS.writers, "xlsx", meanwhile)
     before = snapshot(inputs)
     result = invoke("score", "c.yaml", "d.csv", "-o", "ket-qua.xlsx")
     assert result.exit_code == 1

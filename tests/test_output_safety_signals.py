@@ -21,13 +21,15 @@ from .output_safety import invoke, leftovers, snapshot, write_inputs
 # says so and waits: the signal comes while the output is not yet in place.
 SLOW = """
 import sys, time
-from thidua import render
-real = render.FILE_WRITERS["xlsx"]
-def slow(result, path):
-    real(result, path)
-    print("written", flush=True)
-    time.sleep(60)
-render.FILE_WRITERS["xlsx"] = slow
+from thidua.output.formats import UNITS
+real = UNITS.writers["xlsx"]
+def slow(result, asked):
+    def write(path):
+        real(result, asked)(path)
+        print("written", flush=True)
+        time.sleep(60)
+    return write
+UNITS.writers["xlsx"] = slow
 from thidua.cli import main
 main()
 """

@@ -21,6 +21,7 @@ from thidua.core.reasons import reasons
 from thidua.errors import DataError
 from thidua.input.load import parse_criteria
 from thidua.output import render, render_awards
+from thidua.output.formats import UNITS
 
 from .strategies import frame, scenarios
 
@@ -139,7 +140,7 @@ def test_no_text_output_of_score_shows_nan_or_inf(case):
     if result is None:
         return
     for fmt in ("table", "markdown", "html"):
-        text = render.TEXT_RENDERERS[fmt](result)
+        text = UNITS.render(fmt, result)
         assert not NON_FINITE.search(text), (fmt, NON_FINITE.search(text))
 
 
@@ -178,7 +179,7 @@ def test_score_puts_out_every_unit_it_reads_in_every_format(tmp_path_factory, ca
     render.write_parquet(result, str(path))
     assert sorted(pl.read_parquet(path).get_column("id")) == ids
     for fmt in ("table", "markdown", "html"):
-        assert _tables(render.TEXT_RENDERERS[fmt](result), fmt) == n, fmt
+        assert _tables(UNITS.render(fmt, result), fmt) == n, fmt
 
 
 @given(scenarios(min_awards=1))

@@ -24,6 +24,7 @@ from thidua.core.reasons import REASON_COLUMNS
 from thidua.errors import DataError, Problem, ThiduaError, printable
 from thidua.input.load import parse_criteria
 from thidua.output import render, render_awards
+from thidua.output.formats import AUDIT, UNITS
 from thidua.output.render import vn_number
 from thidua.output.render_audit import pct
 from thidua.output.render_explain import describe
@@ -132,7 +133,7 @@ def test_the_number_of_units_out_equals_the_number_in(case):
     ids = sorted(row["id"] for row in data)
     awards = len(doc["awards"])
     for fmt in TEXT_ROWS:
-        assert sorted(text_ids(render.TEXT_RENDERERS[fmt](result), fmt)) == ids, fmt
+        assert sorted(text_ids(UNITS.render(fmt, result), fmt)) == ids, fmt
         shown = text_ids({"table": render_awards.to_table, "markdown": render_awards.to_markdown,
                           "html": render_awards.to_html}[fmt](result), fmt)
         assert sorted(shown) == sorted(ids * awards), fmt
@@ -435,14 +436,14 @@ def test_no_text_output_lets_a_control_character_through():
     from thidua.output.render_explain import to_table as explain_table
 
     c, result = _hostile()
-    outputs = {f"score {f}": render.TEXT_RENDERERS[f](result) for f in ("table", "markdown", "html")}
+    outputs = {f"score {f}": UNITS.render(f, result) for f in ("table", "markdown", "html")}
     outputs |= {f"awards {f.__name__}": f(result) for f in (render_awards.to_table,
                                                            render_awards.to_markdown, render_awards.to_html)}
     unit = result.units["id"][0]
     outputs |= {"explain table": explain_table(explain(result, unit)),
                 "explain markdown": explain_markdown(explain(result, unit))}
     report = render_audit.audit_report(Audit(structure(c)), c)
-    outputs |= {f"audit {f}": render_audit.TEXT[f](report) for f in ("table", "markdown", "html")}
+    outputs |= {f"audit {f}": AUDIT.render(f, report) for f in ("table", "markdown", "html")}
     for name, text in outputs.items():
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), name
         assert "x1b" in text and "pwned" in text, name

@@ -3,6 +3,7 @@ read), and draws that cannot fit in the memory available refused with the bytes 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,9 @@ def test_a_sensitivity_option_out_of_range_is_a_usage_error(tmp_path, monkeypatc
 ])
 def test_an_audit_option_out_of_range_is_a_usage_error(tmp_path, monkeypatch, option, message):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("thidua.input.load.load_criteria", lambda *a, **k: pytest.fail("read"))
+    # the module thidua.input.load (the package's attribute of that name is the function load)
+    loader = importlib.import_module("thidua.input.load")
+    monkeypatch.setattr(loader, "load_criteria", lambda *a, **k: pytest.fail("read"))
     result = run("audit", "c.yaml", *option)
     assert result.exit_code == 2
     assert result.stderr == usage("audit", "CRITERIA [DATA]", message)

@@ -4,7 +4,8 @@ from typing import Any
 
 import click
 
-from thidua.commands.common import choose_format, emit, meta, output_options, reports_errors
+from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.output.formats import AUDIT
 
 TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyond 64 bits)
 
@@ -20,7 +21,7 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
               help="Only this table: criteria, warnings; with DATA realised; with --self self, "
                    "self_criteria, self_gains. csv and parquet hold one table (default: the "
                    "first).")
-@output_options
+@output_options(AUDIT)
 @reports_errors
 def audit(criteria: str, data: str | None, self_data: str | None, top: int, section: str | None,
           fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None) -> None:
@@ -41,7 +42,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     from thidua.input.load import load_criteria
     from thidua.output import render_audit as ra
 
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(AUDIT, fmt, output)
     if self_data and not data:
         raise click.UsageError("--self compares with DATA: give the verified scores too")
     check_section(section, [*(["realised"] if data else []), "criteria", "warnings",
@@ -62,7 +63,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
             files["self"] = {**meta(criteria, self_data, own.height)["data"]}
         result = core.Audit(core.structure(c), core.realised(basis, verified), checked, basis.notes)
     report = ra.headed(ra.audit_report(result, c, top), c, files)
-    emit(ra.rendered(report, fmt, chosen(report, section)), output)
+    render(AUDIT, fmt, report, output, section=chosen(report, section))
 
 
 def chosen(report: Any, section: str | None) -> str | None:

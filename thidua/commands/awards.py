@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import click
 
-from thidua.commands.common import choose_format, emit, meta, output_options, reports_errors
+from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.output.formats import REASONS
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@output_options
+@output_options(REASONS)
 @reports_errors
 def awards(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
            sheet: str | None) -> None:
@@ -22,17 +23,8 @@ def awards(criteria: str, data: str, fmt: str | None, output: str | None, decima
     """
     from thidua.core.engine import score
     from thidua.input import load
-    from thidua.output import render_awards as r
 
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(REASONS, fmt, output)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     result = score(c, frame, data)
-    if fmt == "xlsx":
-        emit(lambda tmp: r.write_xlsx(result, tmp), output)
-    elif fmt == "parquet":
-        emit(lambda tmp: r.write_parquet(result, tmp), output)
-    elif fmt == "json":
-        emit(r.to_json(result, meta(criteria, data, result.units.height)), output)
-    else:
-        emit({"table": r.to_table, "csv": r.to_csv, "markdown": r.to_markdown, "html": r.to_html}[fmt](result),
-             output)
+    render(REASONS, fmt, result, output, meta(criteria, data, result.units.height))

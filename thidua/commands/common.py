@@ -1,5 +1,8 @@
 """What every command shares: error reporting, output options, atomic output, manifests.
 
+The formats a command offers, the check of its -o extension and the writer called come from the
+registry of its kind of result (thidua/output/formats.py).
+
 `reports_errors` also keeps the record of the run: the command, its arguments and options, the
 files it read. When the command writes a file through `emit`, the manifest goes beside it
 (thidua/trust/manifest.py), and blank rows skipped in a data file are reported on standard error.
@@ -17,13 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from thidua.output import formats as f
+
 if TYPE_CHECKING:
     from thidua.trust.manifest import Manifest
-
-EXTENSIONS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown",
-              ".html": "html", ".htm": "html", ".parquet": "parquet", ".xlsx": "xlsx", ".txt": "table"}
-FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
-FORMAT_CHOICE = click.Choice(FORMATS)
 
 
 @dataclass
@@ -148,46 +148,57 @@ def blank_notes(readings: list[Any]) -> list[str]:
     return notes
 
 
-def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def format_option(kind: f.Kind) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--format, offering the formats of `kind`."""
+    printed = [name for name in kind.formats if not f.FORMATS[name].binary]
+    files = [name for name in kind.formats if f.FORMATS[name].binary]
+    also = f"; with -o also {', '.join(files)}" if files else ""
+    return click.option("--format", "fmt", type=click.Choice(kind.formats), default=None,
+                        help=f"{printed[0]} (default), {', '.join(printed[1:])}{also}.")
+
+
+def output_options(kind: f.Kind) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--format (the formats of `kind`), -o, --decimal-comma and --sheet."""
     options = [
-        click.option("--format", "fmt", type=FORMAT_CHOICE, default=None,
-                     help="table (default), csv, json, markdown, html; with -o also parquet, xlsx."),
+        format_option(kind),
         click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
                      help="Write to FILE (whole or not at all); the format follows its extension."),
         click.option("--decimal-comma", is_flag=True,
                      help="Read numbers written the Vietnamese way: 95,5 and 1.234,5."),
         click.option("--sheet", default=None, help="Worksheet of an .xlsx data file (default: the first)."),
     ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
-def choose_format(fmt: str | None, output: str | None, formats: tuple[str, ...] = FORMATS) -> str:
+def choose_format(kind: f.Kind, fmt: str | None, output: str | None) -> str:
     """The format asked for by --format, or else by the extension of -o (the command writing
-    `formats`). An extension the command does not write, or none, is refused unless --format
+    `kind`). An extension the command does not write, or none, is refused unless --format
     says what to write; a known extension that contradicts --format is refused."""
     if output is not None:
         extension = Path(output).suffix
-        named = EXTENSIONS.get(extension.lower())
-        if fmt is None and (named is None or named not in formats):
-            raise _extension_error(output, extension, named, formats)
+        named = f.named_by(output)
+        if fmt is None and (named is None or named not in kind.formats):
+            raise _extension_error(output, extension, named, kind)
         if fmt is not None and named is not None and named != fmt:
             raise _problem(output, f"the extension {extension} says {named}, --format says {fmt}: "
                                    f"make them agree")
         fmt = fmt or named
     if fmt is None:
-        fmt = "table"
-    if fmt in ("parquet", "xlsx") and not output:
+        fmt = f.DEFAULT
+    if f.FORMATS[fmt].binary and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
     return fmt
 
 
-def _extension_error(output: str, extension: str, named: str | None,
-                     formats: tuple[str, ...]) -> Exception:
+def _extension_error(output: str, extension: str, named: str | None, kind: f.Kind) -> Exception:
     command = click.get_current_context().command.name
-    known = [f"{e} ({f})" if e.lstrip(".") != f else e
-             for e, f in EXTENSIONS.items() if f in formats]
+    known = [f"{e} ({name})" if e.lstrip(".") != name else e for e, name in kind.extensions()]
     writes = f"{command} writes {', '.join(known[:-1])} or {known[-1]}, or give --format"
     if not extension:
         return _problem(output, f"no extension to choose the format by: {writes}")
@@ -242,7 +253,7 @@ def record_output(run: Run, output: str, written: str) -> Manifest:
     from thidua import __version__
     from thidua.trust import manifest as mf
 
-    fmt = run.options.get("format") or EXTENSIONS.get(Path(output).suffix.lower(), "table")
+    fmt = run.options.get("format") or f.named_by(output) or f.DEFAULT
     sha = mf.digests([written, *run.inputs.values()])
     run.outputs = [o for o in run.outputs if o.path != output]
     run.outputs.append(mf.Output(output, fmt, sha[written], Path(written).stat().st_size))
@@ -261,16 +272,16 @@ def meta(criteria: str, data: str, rows: int) -> dict[str, Any]:
     return {"criteria": {"sha256": sha256_file(criteria)}, "data": {"sha256": sha256_file(data), "rows": rows}}
 
 
-def render_result(result: Any, fmt: str, output: str | None, files: tuple[str, str] | None) -> None:
-    from thidua.output import render
+def render(kind: f.Kind, fmt: str, result: Any, output: str | None,
+           files: dict[str, Any] | None = None, section: str | None = None) -> None:
+    """Write `result` as `fmt`, by the registry's writer for `kind`, to -o or standard output.
+    `files`: the files read as meta() gives them (named first in JSON); `section`: --section."""
+    emit(kind.render(fmt, result, f.Asked(files or {}, section)), output)
 
+
+def reads(criteria: str, data: str) -> None:
+    """Record the files a command chose itself (demo) as the run's inputs."""
     run = _RUN.get()
-    if run is not None and files:  # commands that read files of their own choosing (demo)
-        for role, path in zip(("criteria", "data"), files, strict=True):
+    if run is not None:
+        for role, path in (("criteria", criteria), ("data", data)):
             run.inputs.setdefault(role, path)
-    if fmt in render.FILE_WRITERS:
-        emit(lambda tmp: render.FILE_WRITERS[fmt](result, tmp), output)
-    elif fmt == "json":
-        emit(render.to_json(result, meta(*files, result.units.height) if files else {}), output)
-    else:
-        emit(render.TEXT_RENDERERS[fmt](result), output)

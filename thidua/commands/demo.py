@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import click
 
-from thidua.commands.common import FORMAT_CHOICE, choose_format, render_result, reports_errors
+from thidua.commands.common import choose_format, format_option, meta, reads, render, reports_errors
+from thidua.output.formats import UNITS
 
 
 @click.command()
-@click.option("--format", "fmt", type=FORMAT_CHOICE, default=None, help="As for score.")
+@format_option(UNITS)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="As for score.")
 @reports_errors
 def demo(fmt: str | None, output: str | None) -> None:
@@ -17,7 +18,9 @@ def demo(fmt: str | None, output: str | None) -> None:
     from thidua.core.engine import score as run
     from thidua.input import load, shipped
 
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(UNITS, fmt, output)
     criteria, data = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
+    reads(criteria, data)
     c, frame = load(criteria, data)
-    render_result(run(c, frame, data), fmt, output, (criteria, data))
+    result = run(c, frame, data)
+    render(UNITS, fmt, result, output, meta(criteria, data, result.units.height))

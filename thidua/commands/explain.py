@@ -2,21 +2,15 @@ from __future__ import annotations
 
 import click
 
-from thidua.commands.common import choose_format, emit, reports_errors
-
-FORMATS = ("table", "markdown", "json")
+from thidua.commands.common import choose_format, output_options, render, reports_errors
+from thidua.output.formats import EXPLANATION
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.argument("unit_id")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="table (default), markdown or json; with -o chosen by the extension.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write to FILE (whole or not at all); the format follows its extension.")
-@click.option("--decimal-comma", is_flag=True, help="Read numbers written the Vietnamese way: 95,5.")
-@click.option("--sheet", default=None, help="Worksheet of an .xlsx data file (default: the first).")
+@output_options(EXPLANATION)
 @reports_errors
 def explain(criteria: str, data: str, unit_id: str, fmt: str | None, output: str | None, decimal_comma: bool,
             sheet: str | None) -> None:
@@ -30,9 +24,7 @@ def explain(criteria: str, data: str, unit_id: str, fmt: str | None, output: str
     from thidua.core.engine import score
     from thidua.core.explain import explain as trace
     from thidua.input import load
-    from thidua.output import render_explain as r
 
-    fmt = choose_format(fmt, output, FORMATS)
+    fmt = choose_format(EXPLANATION, fmt, output)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    e = trace(score(c, frame, data, trace=True), unit_id, data)
-    emit({"table": r.to_table, "markdown": r.to_markdown, "json": r.to_json}[fmt](e), output)
+    render(EXPLANATION, fmt, trace(score(c, frame, data, trace=True), unit_id, data), output)

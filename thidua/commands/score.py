@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import click
 
-from thidua.commands.common import choose_format, output_options, render_result, reports_errors
+from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.output.formats import UNITS
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@output_options
+@output_options(UNITS)
 @reports_errors
 def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
           sheet: str | None) -> None:
@@ -22,6 +23,7 @@ def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal
     from thidua.core.engine import score as run
     from thidua.input import load
 
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(UNITS, fmt, output)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    render_result(run(c, frame, data, consume=True), fmt, output, (criteria, data))
+    result = run(c, frame, data, consume=True)
+    render(UNITS, fmt, result, output, meta(criteria, data, result.units.height))

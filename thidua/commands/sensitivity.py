@@ -19,7 +19,8 @@ from typing import Any
 import click
 
 from thidua.commands.audit import check_section, chosen
-from thidua.commands.common import choose_format, emit, meta, output_options, reports_errors
+from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.output.formats import SENSITIVITY
 
 
 class FiniteRange(click.FloatRange):
@@ -49,7 +50,7 @@ class FiniteRange(click.FloatRange):
 @click.option("--section", default=None,
               help="Only this table: units, lists, margins. csv and parquet hold one table "
                    "(default: units).")
-@output_options
+@output_options(SENSITIVITY)
 @reports_errors
 def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, with_margins: bool,
                 section: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
@@ -70,7 +71,7 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     from thidua.input import load
     from thidua.output import render_audit as ra
 
-    fmt = choose_format(fmt, output)
+    fmt = choose_format(SENSITIVITY, fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     basis = core.basis_of(c, frame, run(c, frame, data))
@@ -83,7 +84,7 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
             found = core.margins(basis, step)
     files = meta(criteria, data, frame.height)
     report = ra.headed(ra.sensitivity_report(result, found, c), c, files)
-    emit(ra.rendered(report, fmt, chosen(report, section)), output)
+    render(SENSITIVITY, fmt, report, output, section=chosen(report, section))
 
 
 @contextmanager

@@ -7,15 +7,13 @@ file the command will read must be one of the manifest's inputs, found (relative
 folder, or where it was) with its recorded SHA-256, or nothing is recomputed (a missing or
 changed input is named, exit 1). The command then runs again into a temporary folder, the only
 place anything is written, and each recorded output, the file of that name beside the manifest,
-is compared with its recomputation: identical, or which units differ and how (csv, json, parquet
-and xlsx are read back and compared unit by unit; table, markdown and html by their lines). A
-recorded output is read only when it still has its recorded SHA-256; text from the manifest or the
-files is printed with its control characters escaped.
+is compared with its recomputation (thidua/trust/verify.py, each format read back as the registry
+of the command's kind of result says, thidua/output/formats.py): identical, or which units differ
+and how. Text from the manifest or the files is printed with its control characters escaped.
 """
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import tempfile
@@ -24,11 +22,10 @@ from typing import Any
 
 import click
 
-from thidua.commands.common import EXTENSIONS, option_key, reports_errors
+from thidua.commands.common import option_key, reports_errors
+from thidua.output import formats
 
-SHOWN = 20  # differing units listed per table before "… and N more"
-FIRST = ("total", "rank", "rank_overall", "classification", "awards", "flagged", "status")
-RERUNNABLE = ("score", "awards", "explain", "audit", "sensitivity", "demo")
+RERUNNABLE = tuple(formats.BY_COMMAND)  # the commands that compute a result
 # the files `thidua demo` reads whatever it is given (commands/demo.py), by role
 SHIPPED = {"demo": {"criteria": "dvcq-xa.yaml", "data": "dvcq-xa.csv"}}
 
@@ -52,6 +49,7 @@ def verify(manifest: str) -> None:
     from thidua import __version__
     from thidua.errors import Problem
     from thidua.trust import manifest as mf
+    from thidua.trust.verify import compare, is_file
 
     source = mf.shown(manifest)
     m = mf.read(manifest)
@@ -66,10 +64,13 @@ def verify(manifest: str) -> None:
     differ = 0
     with tempfile.TemporaryDirectory(prefix="thidua-verify-") as folder:
         recorded = {o.path: Path(manifest).parent / PurePath(o.path).name for o in m.outputs}
-        if any(_is_file(p) for p in recorded.values()):  # else there is nothing to compare with
+        if any(is_file(p) for p in recorded.values()):  # else there is nothing to compare with
             _rerun(command, m, source, paths, Path(folder) / PurePath(m.outputs[0].path).name)
+        kind = formats.BY_COMMAND[m.command]
         for o in m.outputs:
-            lines = _compare(o, recorded[o.path], Path(folder) / PurePath(o.path).name)
+            text = o.format in formats.FORMATS and not formats.FORMATS[o.format].binary
+            lines = compare(o, recorded[o.path], Path(folder) / PurePath(o.path).name,
+                            kind.reader(o.format), lines=text)
             differ += bool(lines)
             for line in lines or [f"{o.path}: identical"]:
                 click.echo(mf.shown(line))
@@ -287,7 +288,7 @@ def arguments(command: click.Command, given: dict[str, Any], options: dict[str, 
             value = paths.get(name)
         else:
             value = options.get(option_key(param))
-            if name == "fmt" and value is None and PurePath(output).suffix.lower() not in EXTENSIONS:
+            if name == "fmt" and value is None and formats.named_by(output) is None:
                 value = fmt
         if value is None or value == [] or not param.opts:
             continue
@@ -304,179 +305,3 @@ def arguments(command: click.Command, given: dict[str, Any], options: dict[str, 
             for v in value if param.multiple and isinstance(value, list) else [value]:
                 args.append(f"{flag}={v}" if flag.startswith("--") else f"{flag}{v}")
     return [*args, "--", *values]
-
-
-# --- the outputs ----------------------------------------------------------------------------------
-
-
-def _compare(o: Any, recorded: Path, rerun: Path) -> list[str]:
-    """[] when identical; else a headline and the differences, recorded file → recomputed. The
-    recorded file is read (beyond its SHA-256) only when it is the one the manifest records."""
-    from thidua.trust import manifest as mf
-
-    if not _is_file(recorded):
-        return [f"{o.path}: missing (no such file beside the manifest)"]
-    if not rerun.is_file():
-        return [f"{o.path}: the rerun wrote no such file"]
-    now = mf.digest(recorded) if recorded.stat().st_size == o.bytes else None
-    again = mf.digest(rerun)
-    if now == o.sha256 == again:
-        return []
-    if now != o.sha256:
-        head = (f"changed since the run (the rerun still gives the recorded bytes, sha256 "
-                f"{o.sha256[:12]}…)" if again == o.sha256
-                else "changed since the run, and the rerun gives yet other bytes")
-        return [f"{o.path}: {head}; a file that is not the recorded one is not read"]
-    return [f"{o.path}: the rerun gives different bytes from the recorded output",
-            *(f"  {line}" for line in differences(recorded, rerun, o.format))]
-
-
-def _is_file(path: Path) -> bool:
-    """A regular file is there (a name the system refuses, too long, is none)."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
-
-
-def differences(recorded: Path, rerun: Path, fmt: str) -> list[str]:
-    """How two outputs of one format differ: per unit for tables, per line for text."""
-    read = []
-    for which, path in (("recorded file", recorded), ("rerun", rerun)):
-        try:
-            read.append(tables(path, fmt))
-        except Exception as e:  # an output of other options may not read back
-            why = f"the {which} cannot be read back as {fmt} ({type(e).__name__})"
-            return [f"{why}; the bytes differ"]
-    a, b = read
-    if a is not None and b is not None:
-        same = "every unit has the same values; the bytes differ in form only"
-        return diff_tables(a, b) or [same]
-    if fmt in ("table", "markdown", "html", "csv", "json"):
-        return diff_lines(recorded, rerun)
-    return ["the bytes differ"]
-
-
-def tables(path: Path, fmt: str) -> dict[str, list[dict[str, Any]]] | None:
-    """The rows of each table in an output (as text), or None for a format read by people."""
-    import polars as pl
-
-    if fmt == "csv":
-        text = path.read_text(encoding="utf-8")
-        frame = pl.read_csv(path, infer_schema=False, glob=False) if text.strip() else pl.DataFrame()
-        return {"": _rows(frame)}
-    if fmt == "parquet":
-        return {"": _rows(pl.read_parquet(path, glob=False))}
-    if fmt == "xlsx":
-        import fastexcel
-
-        book = fastexcel.read_excel(path)
-        return {name: _rows(book.load_sheet(name, dtypes="string").to_polars())
-                for name in book.sheet_names}
-    if fmt == "json":
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(document, dict):
-            return None
-        found: dict[str, list[dict[str, Any]]] = {}
-        if isinstance(document.get("units"), list):
-            found["units"] = [_flat(u) for u in document["units"] if isinstance(u, dict)]
-        if isinstance(document.get("awards"), list):
-            found["awards"] = [_flat({"award": a.get("code"), "group": a.get("group")} | r)
-                               for a in document["awards"] if isinstance(a, dict)
-                               for r in a.get("reasons") or [] if isinstance(r, dict)]
-            found["quotas"] = [_flat({k: v for k, v in a.items() if k != "reasons"})
-                               for a in document["awards"] if isinstance(a, dict)]
-        return found or None
-    return None
-
-
-def _rows(frame: Any) -> list[dict[str, Any]]:
-    import polars as pl
-
-    text = frame.with_columns(pl.col(c).cast(pl.String) if not isinstance(t, pl.List)
-                              else pl.col(c).list.eval(pl.element().cast(pl.String)).list.join(";")
-                              for c, t in frame.schema.items())
-    return text.to_dicts()
-
-
-def _flat(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out |= _flat(value, f"{name}.")
-        elif isinstance(value, list):
-            out[name] = ";".join(map(str, value))
-        else:
-            out[name] = None if value is None else str(value)
-    return out
-
-
-Tables = dict[str, list[dict[str, Any]]]
-
-
-def diff_tables(a: Tables, b: Tables) -> list[str]:
-    lines: list[str] = []
-    for name in dict.fromkeys([*a, *b]):
-        where = f"{name}: " if name else ""
-        if name not in a or name not in b:
-            lines.append(f"{where}only in the {'rerun' if name not in a else 'recorded file'}")
-            continue
-        lines += [f"{where}{line}" for line in _diff_rows(a[name], b[name])]
-    return lines
-
-
-def _key(rows: list[dict[str, Any]]) -> list[str]:
-    columns = rows[0].keys() if rows else []
-    for key in (["award", "id"], ["id"], ["Mã"]):
-        if all(k in columns for k in key):
-            return key
-    return []
-
-
-def _diff_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
-    key = _key(old) or _key(new)
-
-    def keyed(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
-        for n, row in enumerate(rows, 1):
-            name = " ".join(str(row.get(k)) for k in key) if key else f"row {n}"
-            out.setdefault(name, row)
-        return out
-
-    a, b = keyed(old), keyed(new)
-    found = []
-    for name in dict.fromkeys([*a, *b]):
-        if name not in b:
-            found.append(f"{name}: in the file only, not in the rerun")
-        elif name not in a:
-            found.append(f"{name}: in the rerun only, not in the file")
-        else:
-            x, y = a[name], b[name]
-            columns = [c for c in FIRST if c in x or c in y]
-            columns += [c for c in dict.fromkeys([*x, *y]) if c not in columns]
-            changed = [f"{c} {_show(x.get(c))} → {_show(y.get(c))}" for c in columns
-                       if x.get(c) != y.get(c)]
-            if changed:
-                found.append(f"{name}: " + ", ".join(changed))
-    more = len(found) - SHOWN
-    return found[:SHOWN] + ([f"… and {more} more"] if more > 0 else [])
-
-
-def _show(value: Any) -> str:
-    return "(empty)" if value in (None, "") else str(value)
-
-
-def diff_lines(recorded: Path, rerun: Path) -> list[str]:
-    a = recorded.read_text(encoding="utf-8", errors="replace").splitlines()
-    b = rerun.read_text(encoding="utf-8", errors="replace").splitlines()
-    found = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        for n in range(i1, i2):
-            found.append(f"line {n + 1} in the file: {a[n]}")
-        for n in range(j1, j2):
-            found.append(f"line {n + 1} in the rerun: {b[n]}")
-    more = len(found) - SHOWN
-    return found[:SHOWN] + ([f"… and {more} more lines"] if more > 0 else [])

@@ -23,8 +23,6 @@ from thidua.core.scoring import points_col
 from thidua.errors import printable
 from thidua.output.workbook import new_workbook
 
-FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
-BINARY = ("parquet", "xlsx")
 _FORMULA_START = r"^[=+\-@\t\r]"
 _NUMBER = re.compile(r"-?[\d.]+(,\d+)?( %)?|—")
 
@@ -378,8 +376,3 @@ def sheet_names(wanted: list[str], taken: tuple[str, ...] = ()) -> list[str]:
         out.append(candidate)
     return out
 
-
-TEXT_RENDERERS: dict[str, Callable[..., str]] = {
-    "table": to_table, "csv": to_csv, "markdown": to_markdown, "html": to_html,
-}
-FILE_WRITERS: dict[str, Callable[[Result, str], None]] = {"parquet": write_parquet, "xlsx": write_xlsx}

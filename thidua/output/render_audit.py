@@ -464,9 +464,6 @@ def write_xlsx(report: Report, path: str) -> None:
         pl.DataFrame({"Ghi chú": list(report.lines)}).write_excel(wb, worksheet="Ghi chú")
 
 
-TEXT = {"table": to_table, "markdown": to_markdown, "html": to_html, "json": to_json}
-
-
 def headed(report: Report, c: m.Criteria, files: dict[str, Any]) -> Report:
     """The report with what json puts first: the criteria file (id, version, hash) and the data
     files (hash, rows)."""
@@ -481,14 +478,3 @@ def only(report: Report, section: str | None) -> Report:
         return report
     return Report(report.title, report.lines, report.settings, (report.section(section),),
                   report.meta)
-
-
-def rendered(report: Report, fmt: str, section: str | None) -> str | Callable[[str], None]:
-    """Text to print, or a writer of a binary file (parquet, xlsx)."""
-    if fmt == "csv":
-        return to_csv(report, section)
-    if fmt == "parquet":
-        return lambda path: write_parquet(report, section, path)
-    if fmt == "xlsx":
-        return lambda path: write_xlsx(only(report, section), path)
-    return TEXT[fmt](only(report, section))

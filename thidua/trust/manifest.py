@@ -32,6 +32,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from thidua.errors import Problem, ThiduaError
+from thidua.output import formats
 
 FORMAT = 1
 SUFFIX = ".manifest.json"
@@ -133,7 +134,7 @@ def dumps(m: Manifest) -> str:
 
 _KEYS = ("manifest", "thidua", "created", "command", "arguments", "options", "inputs", "outputs")
 LIMIT = 1 << 20  # bytes: a manifest is a few kB; a larger file is not read at all
-FORMATS = ("table", "csv", "json", "markdown", "html", "parquet", "xlsx")
+FORMATS = tuple(formats.FORMATS)  # the registry's (thidua/output/formats.py)
 
 
 def from_document(document: Any, source: str) -> Manifest:
