@@ -64,6 +64,19 @@ def test_every_command_is_in_the_programs_help():
     assert sorted(listed) == sorted(cli.commands)
 
 
+def test_the_formats_of_every_command_are_the_registrys():
+    """docs/cli.md's table of formats by command is the registry (thidua/output/formats.py)."""
+    from thidua.output import formats
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (`\w+`(?:, `\w+`)*) \| ([\w ]+) \| ([\w, ]+) \|$", text, re.MULTILINE)
+    documented = {name: (kind.strip(), tuple(f.strip() for f in fmts.split(",")))
+                  for names, kind, fmts in rows for name in re.findall(r"`(\w+)`", names)
+                  if {f.strip() for f in fmts.split(",")} <= set(formats.FORMATS)}
+    assert documented == {command: (kind.name, kind.formats)
+                          for command, kind in formats.BY_COMMAND.items()}
+
+
 # --- paths ---------------------------------------------------------------------------------------
 
 EXTENSIONS = ("py", "md", "yaml", "yml", "csv", "json", "toml", "xlsx", "parquet", "txt", "html")

@@ -156,6 +156,28 @@ def test_award_reasons_are_compared_per_award_and_unit(files):
     assert result.stdout.endswith("  BK X1: status beyond_quota → on_list\n")
 
 
+def test_a_report_in_json_is_compared_table_by_table(files):
+    assert run("sensitivity", *files, "--draws", "20", "-o", "out.json").exit_code == 0
+    document = json.loads(Path("out.json").read_text(encoding="utf-8"))
+    median = next(u["rank_median"] for u in document["units"] if u["id"] == "X2")
+
+    def edit(path: str) -> None:
+        for unit in document["units"]:
+            if unit["id"] == "X2":
+                unit["rank_median"] = median + 5
+        document["settings"]["seed"] = 7
+        Path(path).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+
+    _as_if_recorded("out.json", edit)
+    result = run("verify", "out.json.manifest.json")
+    assert result.exit_code == 1
+    assert result.stderr == differs("out.json.manifest.json")
+    assert result.stdout == UNCHANGED + (
+        "out.json: the rerun gives different bytes from the recorded output\n"
+        "  settings: row 1: seed 7 → 0\n"
+        f"  units: X2: rank_median {median + 5} → {median}\n")
+
+
 def test_a_table_for_people_is_compared_line_by_line(files):
     assert run("score", *files, "-o", "out.txt").exit_code == 0
 

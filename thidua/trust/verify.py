@@ -124,12 +124,17 @@ def json_units(path: Path) -> Tables | None:
 
 
 def json_sections(path: Path) -> Tables | None:
-    """The JSON of a report (audit, sensitivity): each of its tables, by its key."""
+    """The JSON of a report (audit, sensitivity): each of its tables by its key, and each object
+    beside them (the files read, the settings) as a table of one row."""
     document = _document(path)
     if document is None:
         return None
-    found = {key: [_flat(r) for r in rows] for key, rows in document.items()
-             if isinstance(rows, list) and all(isinstance(r, dict) for r in rows)}
+    found: Tables = {}
+    for key, value in document.items():
+        if isinstance(value, list) and all(isinstance(r, dict) for r in value):
+            found[key] = [_flat(r) for r in value]
+        elif isinstance(value, dict):
+            found[key] = [_flat(value)]
     return found or None
 
 
