@@ -154,7 +154,7 @@ def format_option(kind: f.Kind) -> Callable[[Callable[..., Any]], Callable[..., 
     files = [name for name in kind.formats if f.FORMATS[name].binary]
     also = f"; with -o also {', '.join(files)}" if files else ""
     return click.option("--format", "fmt", type=click.Choice(kind.formats), default=None,
-                        help=f"{printed[0]} (default), {', '.join(printed[1:])}{also}.")
+                        help=f"{', '.join([f'{printed[0]} (default)', *printed[1:]])}{also}.")
 
 
 def output_options(kind: f.Kind) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
