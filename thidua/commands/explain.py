@@ -29,10 +29,10 @@ def explain(criteria: str, data: str, unit_id: str, fmt: str | None, output: str
     """
     from thidua.core.engine import score
     from thidua.core.explain import explain as trace
-    from thidua.input import load
+    from thidua.input import read_inputs
     from thidua.output import render_explain as r
 
     fmt = choose_format(fmt, output, FORMATS)
-    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     e = trace(score(c, frame, data, trace=True), unit_id, data)
     emit({"table": r.to_table, "markdown": r.to_markdown, "json": r.to_json}[fmt](e), output)
