@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from thidua.core.engine import score
-from thidua.input import load
+from thidua.input import read_inputs
 from thidua.output import formats
 
 from .util import write_case
@@ -36,7 +36,7 @@ def test_tables_are_read_back_and_text_for_people_is_not():
 
 def test_a_printed_format_is_text_and_a_binary_one_a_file_writer(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    c, frame = load(*write_case())
+    c, frame = read_inputs(*write_case())
     result = score(c, frame)
     for fmt in formats.UNITS.formats:
         out = formats.UNITS.render(fmt, result)

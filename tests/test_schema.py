@@ -8,14 +8,14 @@ import pytest
 from thidua.core import schema
 from thidua.core.engine import score
 from thidua.core.scoring import indicators
-from thidua.input import load, shipped
+from thidua.input import read_inputs, shipped
 
 SHIPPED = sorted(p.stem for p in shipped("").iterdir() if p.suffix == ".yaml")
 
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_column_of_a_traced_result_has_its_family_and_type(name):
-    c, frame = load(str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")))
+    c, frame = read_inputs(str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")))
     numbers, flags = indicators(c)
     table = score(c, frame, trace=True).units
     for column, dtype in table.schema.items():
@@ -28,7 +28,7 @@ def test_every_column_of_a_traced_result_has_its_family_and_type(name):
 
 
 def test_the_contract_comes_first_in_the_table():
-    c, frame = load(str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv")))
+    c, frame = read_inputs(str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv")))
     assert tuple(score(c, frame).units.columns[:len(schema.CONTRACT)]) == schema.CONTRACT
 
 

@@ -49,7 +49,7 @@ def load(criteria: str | Path, data: str | Path, *, decimal_comma: bool = False,
     `decimal_comma`: read numbers written the Vietnamese way (95,5 and 1.234,5); `sheet`: the
     worksheet of an .xlsx data file (default: the one it opens on). Raises ThiduaError naming
     every problem of either file (criteria path, or data row, column and value)."""
-    from thidua.input import load as read
+    from thidua.input import read_inputs as read
 
     return read(str(criteria), str(data), decimal_comma=decimal_comma, sheet=sheet)
 

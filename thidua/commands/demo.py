@@ -16,11 +16,11 @@ def demo(fmt: str | None, output: str | None) -> None:
     It prints the ranking of each cluster and the award shortlists.
     """
     from thidua.core.engine import score as run
-    from thidua.input import load, shipped
+    from thidua.input import read_inputs, shipped
 
     fmt = choose_format(UNITS, fmt, output)
     criteria, data = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
     reads(criteria, data)
-    c, frame = load(criteria, data)
+    c, frame = read_inputs(criteria, data)
     result = run(c, frame, data)
     render(UNITS, fmt, result, output, meta(criteria, data, result.units.height))

@@ -23,8 +23,8 @@ def explain(criteria: str, data: str, unit_id: str, fmt: str | None, output: str
     """
     from thidua.core.engine import score
     from thidua.core.explain import explain as trace
-    from thidua.input import load
+    from thidua.input import read_inputs
 
     fmt = choose_format(EXPLANATION, fmt, output)
-    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     render(EXPLANATION, fmt, trace(score(c, frame, data, trace=True), unit_id, data), output)
