@@ -13,15 +13,25 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core import expr
-from thidua.core import schema as s
 from thidua.core.rounding import compared, divide, round_expr, threshold
 from thidua.core.rules import Context, compared_value, lit, raw_points
+from thidua.core.schema import (
+    ATTAINABLE,
+    BONUS,
+    EARNED,
+    GROUP,
+    MAIN,
+    PENALTY,
+    SNAPPED,
+    TOTAL,
+    missing_col,
+    raw_col,
+)
+from thidua.core.schema import attain_col as attain_col
+from thidua.core.schema import points_col as points_col
 
 if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
-
-
-points_col, attain_col = s.points_col, s.attain_col  # the names are the schema's (schema.py)
 
 
 @dataclass(frozen=True)
@@ -139,16 +149,13 @@ def groups(nodes: list[m.Node]) -> Iterator[m.Node]:
             yield node
 
 
-SNAPPED = s.SNAPPED  # a comparing rule's value at the decimal a person computes (see leaf)
-
-
 class Compiler:
     """Builds the stages for one criteria file."""
 
     def __init__(self, c: m.Criteria, trace: bool = False):
         self.c = c
         self.trace = trace  # also keep each leaf's unrounded points and whether its value was missing
-        self.ctx_group = s.GROUP if c.units.group else None
+        self.ctx_group = GROUP if c.units.group else None
         self.exclude = uses_exclude(c)
         self.leafwise = c.round_at == "leaves"
         self.open = {code for part, nodes in parts(c) for code in _open_groups(nodes, c.missing)}
@@ -170,7 +177,7 @@ class Compiler:
         code = leaf.node.code
         out = [self.r(raw).alias(points_col(code))]
         if self.trace:
-            out += [raw.alias(s.raw_col(code)), missing.alias(s.missing_col(code))]
+            out += [raw.alias(raw_col(code)), missing.alias(missing_col(code))]
         if self.exclude and leaf.part == "main":
             out.append(pl.when(raw.is_null()).then(lit(0.0)).otherwise(lit(top)).alias(attain_col(code)))
         return out
@@ -246,7 +253,7 @@ class Compiler:
             main = self.r(pl.when(attainable > 0).then(divide(earned * c.total, attainable)).otherwise(lit(0.0)))
         else:
             attainable, main = lit(c.total), earned
-        out = [earned.alias(s.EARNED), attainable.alias(s.ATTAINABLE), main.alias(s.MAIN)]
+        out = [earned.alias(EARNED), attainable.alias(ATTAINABLE), main.alias(MAIN)]
         for part in ("bonus", "penalty"):
             extra = getattr(c, part)
             value = (pl.min_horizontal(self._sum_part(part), lit(extra.max_points))
@@ -255,20 +262,20 @@ class Compiler:
         return out
 
     def total(self) -> list[pl.Expr]:
-        raw = pl.max_horizontal(pl.col(s.MAIN) + pl.col(s.BONUS) - pl.col(s.PENALTY), lit(0.0))
-        return [round_expr(raw, self.c.precision).alias(s.TOTAL)]
+        raw = pl.max_horizontal(pl.col(MAIN) + pl.col(BONUS) - pl.col(PENALTY), lit(0.0))
+        return [round_expr(raw, self.c.precision).alias(TOTAL)]
 
     def knockouts_and_class(self) -> list[pl.Expr]:
         c = self.c
-        hits = [self.knockout_hit(k).alias(s.ko_col(k.code)) for k in c.knockouts]
+        hits = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
         labels = [band.label for band in c.classification]
         index: Then | ChainedThen | None = None
         for i, band in enumerate(c.classification):
-            cond = compared(pl.col(s.TOTAL), c.precision) >= threshold(band.min, c.precision)
+            cond = compared(pl.col("total"), c.precision) >= threshold(band.min, c.precision)
             index = (pl.when(cond) if index is None else index.when(cond)).then(pl.lit(i))
         out = list(hits)
         if index is None:
-            out.append(pl.lit(None, dtype=pl.String).alias(s.CLASSIFICATION))
+            out.append(pl.lit(None, dtype=pl.String).alias("classification"))
         else:
             idx = index.otherwise(None)
             for k in c.knockouts:
@@ -279,14 +286,14 @@ class Compiler:
             for i, text in enumerate(labels):
                 label = (pl.when(idx == i) if label is None else label.when(idx == i)).then(pl.lit(text))
             assert label is not None
-            out.append(label.otherwise(None).alias(s.CLASSIFICATION))
+            out.append(label.otherwise(None).alias("classification"))
         names = [pl.when(self.knockout_hit(k)).then(pl.lit(k.code)) for k in c.knockouts]
         out.append((pl.concat_str(names, separator=";", ignore_nulls=True) if names else pl.lit(""))
-                   .alias(s.KNOCKOUTS))
+                   .alias("knockouts"))
         barred = [self.knockout_hit(k) for k in c.knockouts if k.effect == "ineligible"]
-        out.append((pl.any_horizontal(barred) if barred else pl.lit(False)).alias(s.BARRED))
+        out.append((pl.any_horizontal(barred) if barred else pl.lit(False)).alias("__barred"))
         out.append((pl.any_horizontal([self.knockout_hit(k) for k in c.knockouts])
-                    if c.knockouts else pl.lit(False)).alias(s.KNOCKED))
+                    if c.knockouts else pl.lit(False)).alias("__knocked"))
         return out
 
     def knockout_hit(self, k: m.Knockout) -> pl.Expr:
