@@ -118,7 +118,7 @@ def _not_a_workbook(folder: Path) -> Path:
 def _title_rows_and_bad_value(folder: Path) -> Path:
     """Title rows above the table, a gap, then a bad value: its row is the sheet's row."""
     return _workbook(folder / "data.xlsx", [["BẢNG SỐ LIỆU THI ĐUA NĂM 2026"], [], HEADER, UNIT, [],
-                                            ["X02", "Phường Đồng Hới", "Cụm 1", "80%", "có", 8, 4]])
+                                            ["X02", "Phường Đồng Hới", "Cụm 1", "80 điểm", "có", 8, 4]])
 
 
 def _wide(folder: Path) -> Path:
