@@ -124,12 +124,12 @@ def merge_problems(table: _Table, wide: pl.DataFrame) -> list[Problem]:
     low, high = int(rows.min()), int(rows.max())  # type: ignore[arg-type]
     units = set(rows.filter(rows.is_between(low, high)).to_list())
     found = []
-    for r1, c1, r2, c2 in table.merges:
+    for r1, c1, r2, c2, head in table.merges:
         hit = next((r for r in range(max(r1, low), min(r2, high) + 1) if r in units), None)
         if hit is None:
             continue
         ref = f"{_letters(c1 - 1)}{r1}" + (f":{_letters(c2 - 1)}{r2}" if (r1, c1) != (r2, c2) else "")
-        found.append(Problem(f"row {r1}", (
+        found.append(Problem(f"row {r1}, {_visible(head)}" if head else f"row {r1}", (
             f"the cells {ref} are merged; only the group column's cells may be merged, down the "
             "units of one cluster: unmerge them and write each unit's value in its own cell")))
     return _capped(found, "", "merged ranges")
@@ -179,7 +179,8 @@ def unit_problems(wide: pl.DataFrame, fields: list[_Field], columns: Columns
         spellings.setdefault(_fold(v), []).append(v)
     for names in spellings.values():
         if len(names) > 1:
-            shown = " and ".join(f"{_show(n)} (rows {_rows(values[n], 5)})" for n in names)
+            shown = " and ".join(f"{_show(n)} (row{'s' * (len(values[n]) > 1)} "
+                                 f"{_rows(values[n], 5)})" for n in names)
             problems.append(Problem(column, (
                 f"{shown} differ only in case, spacing or diacritics: a typo would make a cluster "
                 "(and an award) of its own; write each cluster's name one way, or list the "

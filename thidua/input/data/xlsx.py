@@ -103,17 +103,17 @@ def _percent_cells(frame: pl.DataFrame, first: int, names: dict[int, str], scan:
             notes.append(f"column '{_visible(heading[c])}': {rows.len()} cell"
                          f"{'s' * (rows.len() != 1)} formatted as percentages read as the "
                          "percent shown (95,5 % as 95.5)")
-        if not frame.schema[c].is_numeric():
+        if c in number_columns and not frame.schema[c].is_numeric():
             continue  # a number column holding text too: _as_written moved the point
         mask = pl.Series(c, [False] * frame.height).scatter(rows, True)
-        value = pl.col(c).cast(pl.Float64)
+        value = pl.col(c).cast(pl.Float64, strict=False)
         shown = _as_percent(value)
         hit = pl.lit(mask)
         if c in number_columns:
             fixes.append(pl.when(hit).then(shown).otherwise(value).alias(c))
         else:
-            fixes.append(pl.when(hit).then(_written(shown, False) + " %")
-                         .otherwise(_written(value, False)).alias(c))
+            kept = pl.col(c) if frame.schema[c] == pl.String else _written(value, False)
+            fixes.append(pl.when(hit).then(_written(shown, False) + " %").otherwise(kept).alias(c))
     return frame.with_columns(fixes) if fixes else frame
 
 
@@ -131,11 +131,12 @@ def _sheet_col(names: dict[int, str], column: str) -> int:
 
 def _merged(frame: pl.DataFrame, first: int, names: dict[int, str], scan: _Scan,
             group_columns: set[str], header: tuple[str, ...], sheet_column: list[int],
-            notes: list[str]) -> tuple[pl.DataFrame, tuple[tuple[int, int, int, int], ...]]:
+            notes: list[str]) -> tuple[pl.DataFrame, tuple[tuple[int, int, int, int, str], ...]]:
     """A group cell merged down its units holds its value in its first cell only: the cells
     below it are filled from it, and a note says so. Every other merge that reaches below the
-    header is handed on (sheet row, col, last row, last col) to be named where it meets a unit."""
+    header is handed on (sheet row, col, last row, last col, its header) to be named where it meets a unit."""
     group_col = {_sheet_col(names, c): c for c in group_columns}
+    heads = {s + 1: header[i].strip() for i, s in enumerate(sheet_column)}
     others = []
     filled: list[str] = []
     fixes: dict[str, pl.Series] = {}
@@ -152,7 +153,7 @@ def _merged(frame: pl.DataFrame, first: int, names: dict[int, str], scan: _Scan,
                 fixes[c] = series
                 filled.append(f"{r1}–{r2}")
                 continue
-        others.append((r1, c1, r2, c2))
+        others.append((r1, c1, r2, c2, heads.get(c1, "")))
     if filled:
         c = next(iter(group_col.values()))
         heading = next(header[i].strip() for i, s in enumerate(sheet_column) if names.get(s) == c)
