@@ -29,7 +29,7 @@ from thidua.input.data.parse import header_key, header_keys
 
 # Matched on the cell's text as headers are matched (NFC, spaces collapsed, case folded).
 TOTAL = r"^(?:tổng cộng|tổng số|tổng|cộng|cộng chung|total)(?:\s*[:(].*)?$"
-SIGNATURE = (r"^(?:tm\.?\s|t/m\s|kt\.?\s|người lập|người kiểm tra|người duyệt|thủ trưởng|"
+SIGNATURE = (r"^(?:tm\.?\s|kt\.?\s|người lập|người kiểm tra|người duyệt|thủ trưởng|"
              r"chủ tịch|thư ký|xác nhận|ký tên|\(ký|.+,\s*ngày\b.*\btháng\b)")
 NUMBERING = re.compile(r"\(\s*\d+\s*\)")
 MAX_LOOKED = 1000  # rows with an empty id whose cells are looked at for a signature line
