@@ -147,13 +147,13 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
             wide = wide.drop(FILLED)
         if wide.height == 0:
             raise DataError(source, [*problems, Problem("", table.no_units)])
+        survey = _text_survey(wide)
+        wide = _tidy_text(wide, survey)
         wide, not_unit, skipped = not_units(table, wide, plan, fields, columns)
         problems += not_unit
         if wide.height == 0:
             raise DataError(source, [*problems, Problem("", table.no_units)])
         notes = [*table.notes, *_percent_notes(wide, fields)]
-        survey = _text_survey(wide)
-        wide = _tidy_text(wide, survey)
         schema = plan.collect_schema()
         floats = {f.out for f in fields if f.kind in TEXT and schema[f.key].is_float()}
         problems += _text_problems(table, wide, fields, survey, floats)
