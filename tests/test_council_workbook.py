@@ -221,3 +221,21 @@ def test_the_template_is_an_xlsx_workbook(tmp_path):
                              f"{tmp_path / 'nhap-lieu.csv'}: the template is an .xlsx workbook; "
                              "name it ….xlsx (for example nhap-lieu.xlsx)\n")
     assert list(tmp_path.iterdir()) == [criteria]
+
+
+def test_a_value_problem_found_by_the_core_names_the_header_of_its_column(tmp_path):
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text(COUNCIL, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("Mã xã,Tên đơn vị,Cụm thi đua,Tỷ lệ hồ sơ giải quyết đúng hạn (%),"
+                    "Báo cáo đúng hạn,Điểm chấm\nX01,Xã A,Cụm Miền núi,,có,1\n"
+                    "X02,Xã B,Cụm Miền núi,75,có,3\n", encoding="utf-8")
+    result = run_cli("score", str(criteria), str(data))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {data}: 2 problems\n"
+        f"{data}::row 2, Tỷ lệ hồ sơ giải quyết đúng hạn (%): unit X01: missing value (criterion "
+        "A has missing: error)\n"
+        f"{data}::row 3, Điểm chấm: unit X02: 3 is outside 0..2, the points of criterion C (a "
+        "manual score is never clamped)\n")
