@@ -239,3 +239,37 @@ def test_a_value_problem_found_by_the_core_names_the_header_of_its_column(tmp_pa
         "A has missing: error)\n"
         f"{data}::row 3, Điểm chấm: unit X02: 3 is outside 0..2, the points of criterion C (a "
         "manual score is never clamped)\n")
+
+
+def test_a_numbering_row_of_plain_numbers_is_named_too(tmp_path):
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text(COUNCIL, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("STT,Mã xã,Tên đơn vị,Cụm thi đua,Tỷ lệ hồ sơ giải quyết đúng hạn (%),"
+                    "Báo cáo đúng hạn,Điểm chấm\n1,2,3,4,5,6,7\n1,X01,Xã A,Cụm Miền núi,80,có,1\n",
+                    encoding="utf-8")
+    result = run_cli("score", str(criteria), str(data))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {data}: 1 problem\n"
+        f"{data}::row 2, Mã xã: '2', '3', '4', … is a numbering row under the header (the "
+        "columns' numbers), not a unit: delete the row, or list '2' under units.skip\n")
+
+
+def test_a_template_from_bad_data_is_bad_input_and_writes_nothing(tmp_path):
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text(COUNCIL, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("Mã xã,Tên đơn vị,Cụm thi đua\nX01,Xã A,Cụm Miền núi\nX02,,Cum Mien nui\n",
+                    encoding="utf-8")
+    out = tmp_path / "nhap-lieu.xlsx"
+    result = run_cli("template", str(criteria), "--from", str(data), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {data}: 2 problems\n"
+        f"{data}::row 3, Tên đơn vị: unit X02: the unit name is empty\n"
+        f"{data}::row 3, Cụm thi đua: unit X02: the cluster 'Cum Mien nui' is not one of "
+        "units.groups ('Cụm Đồng bằng', 'Cụm Miền núi', 'Cụm Ven biển'); did you mean "
+        "'Cụm Miền núi'?\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml", "d.csv"]
