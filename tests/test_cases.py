@@ -118,7 +118,7 @@ def _not_a_workbook(folder: Path) -> Path:
 def _title_rows_and_bad_value(folder: Path) -> Path:
     """Title rows above the table, a gap, then a bad value: its row is the sheet's row."""
     return _workbook(folder / "data.xlsx", [["BẢNG SỐ LIỆU THI ĐUA NĂM 2026"], [], HEADER, UNIT, [],
-                                            ["X02", "Phường Đồng Hới", "Cụm 1", "80%", "có", 8, 4]])
+                                            ["X02", "Phường Đồng Hới", "Cụm 1", "80 điểm", "có", 8, 4]])
 
 
 def _wide(folder: Path) -> Path:
@@ -137,7 +137,57 @@ def _list_as_id(folder: Path) -> Path:
     return path
 
 
+def _council_layout(folder: Path) -> Path:
+    """The council's own sheet, none of its extra rows listed: a merged title, the numbering row,
+    a cluster merged down its units, a total row and a signature line: each named at its row."""
+    path = folder / "data.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet()
+        sheet.merge_range(0, 0, 0, 6, "BẢNG TỔNG HỢP SỐ LIỆU THI ĐUA NĂM 2025")
+        sheet.write_row(1, 0, HEADER)
+        sheet.write_row(2, 0, [f"({i})" for i in range(1, 8)])
+        sheet.write_row(3, 0, ["X01", "Xã A", None, 80, "có", 10, 5])
+        sheet.write_row(4, 0, ["X02", "Xã B", None, 90, "có", 10, 5])
+        sheet.merge_range(3, 2, 4, 2, "Cụm 1")
+        sheet.write_row(5, 0, [None, "Tổng cộng", None, 170, None, 20, 10])
+        sheet.write_row(7, 0, [None, "Người lập biểu", None, None, None, "TM. Hội đồng"])
+    return path
+
+
+def _merged_outside_group(folder: Path) -> Path:
+    """A value merged down two units' rows in an indicator column: the second unit's cell is
+    empty in the file, whatever the sheet shows."""
+    path = folder / "data.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, HEADER)
+        sheet.write_row(1, 0, UNIT)
+        sheet.write_row(2, 0, ["X02", "Xã B", "Cụm 1", None, "có", 10, 5])
+        sheet.write_row(3, 0, ["X03", "Xã C", "Cụm 1", None, "có", 10, 5])
+        sheet.merge_range(2, 3, 3, 3, 75)
+    return path
+
+
+def _percent_in_yes_no(folder: Path) -> Path:
+    path = folder / "data.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, HEADER)
+        sheet.write_row(1, 0, UNIT)
+        sheet.write_row(2, 0, ["X02", "Xã B", "Cụm 1", 80, None, 10, 5])
+        sheet.write_number(2, 4, 1, book.add_format({"num_format": "0%"}))
+    return path
+
+
+def _empty_group_not_merged(folder: Path) -> Path:
+    return _workbook(folder / "data.xlsx", [HEADER, UNIT, ["X02", "Xã B", None, 80, "có", 10, 5]])
+
+
 BUILDERS: dict[str, Callable[[Path], Path]] = {
+    "xlsx-council-layout-nothing-listed": _council_layout,
+    "xlsx-merged-cell-outside-group": _merged_outside_group,
+    "xlsx-percent-cell-in-yes-no-column": _percent_in_yes_no,
+    "xlsx-empty-group-cell-not-merged": _empty_group_not_merged,
     "xlsx-zip-bomb": _zip_bomb,
     "xlsx-far-cell": _far_cell,
     "xlsx-merged-header": _merged_header,

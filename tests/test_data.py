@@ -47,14 +47,34 @@ def column(path: Path, name: str, **options: object) -> list[object]:
 
 
 def test_a_missing_column_is_named_with_the_columns_the_file_has_and_the_closest(tmp_path):
-    path = write(tmp_path, "ma,ten_dv,cum,diem,Phat\nX01,A,C1,1,2\n")
+    path = write(tmp_path, "ma,ten_dv,cum,diem,Phạt\nX01,A,C1,1,2\n")
     assert problems(path) == [
         ("header", ("no column 'ten' (unit name); the file has 'ma', 'ten_dv', 'cum', 'diem', "
-                    "'Phat'; did you mean 'ten_dv'?")),
+                    "'Phạt'; did you mean 'ten_dv'?")),
         ("header", ("no column 'dat' (indicator); the file has 'ma', 'ten_dv', 'cum', 'diem', "
-                    "'Phat'")),
+                    "'Phạt'")),
         ("header", ("no column 'phat' (indicator); the file has 'ma', 'ten_dv', 'cum', 'diem', "
-                    "'Phat'; did you mean 'Phat'?")),
+                    "'Phạt'; did you mean 'Phạt'?")),
+    ]
+
+
+def test_headers_match_after_case_folding_and_collapsed_white_space(tmp_path):
+    # contract §1: NFC, trimming, every run of white space (a no-break space too) one space, and
+    # case folding; nothing looser
+    columns = Columns(id="Mã  xã", name="tên", group=None, numbers=frozenset({"Điểm"}),
+                      flags=frozenset())
+    path = write(tmp_path, "MÃ\u00a0XÃ,Tên,điểm\nX01,A,1\n")
+    assert read_data(path, columns).columns == ["id", "name", "Điểm", "row"]
+
+
+def test_a_header_that_differs_by_an_invisible_character_is_shown_escaped(tmp_path):
+    columns = Columns(id="ma", name="ten", group=None, numbers=frozenset({"diem"}),
+                      flags=frozenset())
+    path = write(tmp_path, "ma,ten,di\u200bem\nX01,A,1\n")
+    assert problems(path, columns=columns) == [
+        ("header", ("no column 'diem' (indicator); the file has 'ma', 'ten', 'di\\u200bem'; did "
+                    "you mean 'di\\u200bem'? It differs only by an invisible character (U+200B); "
+                    "type the header again")),
     ]
 
 
@@ -67,7 +87,8 @@ def test_header_names_match_after_nfc_and_surrounding_spaces(tmp_path):
 
 def test_a_column_named_twice_in_the_header_is_a_problem(tmp_path):
     path = write(tmp_path, "ma,ten,cum,diem,diem,phat,dat,ghi chu,ghi chu\nX01,A,C1,1,2,3,x,,\n")
-    assert problems(path) == [("header", "the header has 2 columns named 'diem'")]
+    assert problems(path) == [("header", "the header has 2 columns named 'diem' (columns D, E); "
+                                         "a name must match one header")]
 
 
 def test_an_indicator_cannot_take_the_name_of_a_column_the_frame_adds(tmp_path):
@@ -139,7 +160,8 @@ def test_numbers_in_each_convention(tmp_path, text, decimal_comma, value):
     ("-Infinity", False, "'-Infinity' is not a finite number"),
     ("1e999", False, "'1e999' is not a finite number"),
     ("abc", False, "'abc' is not a number"),
-    ("95%", True, "'95%' is not a number"),
+    ("95%%", True, "'95%%' is not a number"),
+    ("%", False, "'%' is not a number"),
 ])
 def test_bad_numbers_are_named_with_row_column_and_value(tmp_path, text, decimal_comma, message):
     path = write(tmp_path, HEADER + "X01,A,C1,1,1,x\n" + f'X02,B,C1,"{text}",1,x\n')
@@ -253,7 +275,7 @@ def test_json_that_is_not_an_array_of_objects(tmp_path):
 
 TABLE = pl.DataFrame({
     "ma": ["007", "X02", "Xa\u0303 3"],
-    "ten": ["Xa\u0303 Quảng Lưu", "Phường Đồng Hới", None],
+    "ten": ["Xa\u0303 Quảng Lưu", "Phường Đồng Hới", "Xã Ba"],
     "cum": ["Cụm 1", "Cụm 1", "Cụm 2"],
     "ghi_chu": ["bỏ qua", None, "x"],
     "diem": [95.5, None, 0.1],
@@ -262,7 +284,7 @@ TABLE = pl.DataFrame({
 })
 EXPECTED = pl.DataFrame({
     "id": ["007", "X02", "Xã 3"],
-    "name": ["Xã Quảng Lưu", "Phường Đồng Hới", None],
+    "name": ["Xã Quảng Lưu", "Phường Đồng Hới", "Xã Ba"],
     "group": ["Cụm 1", "Cụm 1", "Cụm 2"],
     "diem": [95.5, None, 0.1],
     "phat": [3.0, -2.0, None],

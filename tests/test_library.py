@@ -344,7 +344,12 @@ def test_init_copies_the_file_and_its_data_into_the_working_folder(
     result = invoke("init", "nd335-cong-chuc")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ("created nd335-cong-chuc.yaml\ncreated nd335-cong-chuc.csv\n"
-                             "next: thidua score nd335-cong-chuc.yaml nd335-cong-chuc.csv\n")
+                             "next: thidua score nd335-cong-chuc.yaml nd335-cong-chuc.csv\n"
+                             "headers: nd335-cong-chuc.yaml reads each column by its own name; "
+                             "to read your workbook's headers, map the names to them under "
+                             "columns: (docs/criteria-format.md)\n"
+                             "data-entry workbook: thidua template nd335-cong-chuc.yaml "
+                             "-o nhap-lieu.xlsx\n")
     assert result.stderr == ""
     for ext in (".yaml", ".csv"):
         copied = tmp_path / f"nd335-cong-chuc{ext}"
@@ -360,6 +365,9 @@ def test_init_into_a_new_folder_accepts_the_file_name(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[:2] == [f"created {dest / 'cum-xa.yaml'}",
                                               f"created {dest / 'cum-xa.csv'}"]
     assert result.stdout.splitlines()[2].startswith("next: thidua score '")
+    assert result.stdout.splitlines()[3] == (
+        "headers: cum-xa.yaml reads 4 columns by the header under columns:, the others by their "
+        "own names; put your workbook's headers there")
     assert sorted(p.name for p in dest.iterdir()) == ["cum-xa.csv", "cum-xa.yaml"]
 
 

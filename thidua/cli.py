@@ -22,6 +22,7 @@ from thidua.commands import (
     library,
     score,
     sensitivity,
+    template,
     validate,
     verify,
 )
@@ -35,7 +36,7 @@ def cli() -> None:
 
 
 COMMANDS = (validate.validate, score.score, awards.awards, explain.explain, demo.demo,
-            library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify)
+            library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify, template.template)
 for command in COMMANDS:
     cli.add_command(command)
 

@@ -180,6 +180,8 @@ class Units(Model):
     id: str
     name: str
     group: str | None = None
+    groups: list[str] | None = None  # addition: the clusters that exist
+    skip: list[str] = []  # addition: id or name cells of rows that are no units (a total row)
 
 
 class Cap(Model):
@@ -269,6 +271,7 @@ class Criteria(Model):
     # additions to format 1 (documented in docs/criteria-format-additions.md)
     basis: str | None = None
     note: str | None = None
+    columns: dict[str, str] = {}  # addition: a name this file uses → its header in the data file
 
     def award_scope(self, award: Award) -> Literal["group", "all"]:
         if award.per is not None:

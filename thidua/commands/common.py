@@ -145,6 +145,7 @@ def blank_notes(readings: list[Any]) -> list[str]:
             rows = ", ".join(map(str, r.blank_rows)) + ", …" * (r.blank > len(r.blank_rows))
             notes.append(f"note: {printable(str(r.source))}: skipped {r.blank} blank row{'s' * (r.blank != 1)} "
                          f"({rows}): no column the criteria read holds a value there")
+        notes += [f"note: {printable(str(r.source))}: {note}" for note in getattr(r, "notes", ())]
     return notes
 
 

@@ -124,3 +124,15 @@ def init(name: str, dest: str) -> None:
         click.echo(printable(f"created {path}"))
     if len(created) == 2:
         click.echo(printable("next: thidua score " + " ".join(shlex.quote(str(p)) for p in created)))
+    criteria = created[0]
+    from thidua.input.load import load_criteria
+
+    labels = load_criteria(str(criteria)).columns
+    click.echo(printable(
+        f"headers: {criteria.name} reads {len(labels)} column{'s' * (len(labels) != 1)} by the "
+        "header under columns:, the others by their own names; put your workbook's headers there"
+        if labels else
+        f"headers: {criteria.name} reads each column by its own name; to read your workbook's "
+        "headers, map the names to them under columns: (docs/criteria-format.md)"))
+    click.echo(printable("data-entry workbook: thidua template "
+                         f"{shlex.quote(str(criteria))} -o nhap-lieu.xlsx"))

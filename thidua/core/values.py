@@ -132,7 +132,8 @@ def problems(c: m.Criteria, frame: pl.DataFrame) -> list[Problem]:
         rows = frame.filter(ch.bad.fill_null(False)).select("row", "id", value.alias("__v")).head(LIMIT - len(out))
         for row, unit, v in rows.rows():
             shown = _fmt(v) if isinstance(v, float) else repr(v)
-            out.append(Problem(f"row {row}, {ch.label or ch.column}", f"unit {unit}: " + ch.message.format(value=shown)))
+            where = c.columns.get(ch.label or ch.column, ch.label or ch.column)  # the header
+            out.append(Problem(f"row {row}, {where}", f"unit {unit}: " + ch.message.format(value=shown)))
     if total > len(out):
         out.append(Problem("", f"… and {total - len(out)} more"))
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterator
 
 from thidua import model as m
@@ -74,6 +75,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
             add(f"{key}.max_points", f"must be 0 or more, got {_fmt(extra.max_points)}")
 
     labels = [band.label for band in c.classification]
+    _check_columns(c, add)
     _check_expression_budget(c, add)
     _check_yes_no_columns(c, add)
     _check_classification(c, add)
@@ -200,6 +202,54 @@ def _check_expression_budget(c: m.Criteria, add) -> None:
             add(where, f"the file's expressions reach {total:,} parts (numbers, names, operators) "
                 f"here, more than the {expr.MAX_FILE_NODES:,} a criteria file may hold in all")
             return
+
+
+def _check_columns(c: m.Criteria, add) -> None:
+    """`columns:` maps names this file reads to headers: each key must be one of them, each label
+    a header of its own; `units.groups` lists clusters once each, and needs `units.group`."""
+    from thidua.core.scoring import indicators
+    from thidua.input.data.columns import did_you_mean
+    from thidua.input.data.parse import header_key
+
+    try:
+        numbers, flags = indicators(c)
+    except Exception:
+        numbers, flags = frozenset(), frozenset()
+    read = [c.units.id, c.units.name, *([c.units.group] if c.units.group else []),
+            *sorted(numbers | flags)]
+    taken: dict[str, str] = {}
+    for name, label in c.columns.items():
+        if name not in read:
+            add(f"columns.{name}", f"{name!r} is not a name this file reads (its units' columns, "
+                f"indicators and tie-breaks){did_you_mean(name, read)}")
+        if not label.strip():
+            add(f"columns.{name}", "the label is empty; write the header as the data file has it")
+            continue
+        key = header_key(label)
+        if key in taken:
+            add(f"columns.{name}", f"the label {label!r} is also the label of {taken[key]!r}: "
+                "one header cannot hold two columns")
+        else:
+            taken[key] = name
+    for name in read:
+        key = header_key(name)
+        if name not in c.columns and key in taken and taken[key] != name:
+            add(f"columns.{taken[key]}", f"the label {c.columns[taken[key]]!r} is also the name "
+                f"of {name!r}, which this file reads under its own name")
+    if c.units.groups is not None:
+        if not c.units.group:
+            add("units.groups", "lists clusters, but units.group names no group column")
+        seen: set[str] = set()
+        for i, g in enumerate(c.units.groups):
+            text = unicodedata.normalize("NFC", g).strip()
+            if not text:
+                add(f"units.groups[{i}]", "is empty; write the cluster's name")
+            elif text in seen:
+                add(f"units.groups[{i}]", f"{g!r} is listed twice")
+            seen.add(text)
+    for i, s in enumerate(c.units.skip):
+        if not s.strip():
+            add(f"units.skip[{i}]", "is empty; write the text of the row's id or name cell")
 
 
 def _check_yes_no_columns(c: m.Criteria, add) -> None:

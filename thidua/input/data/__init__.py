@@ -38,17 +38,19 @@ import polars as pl
 from thidua.errors import DataError, Problem
 from thidua.input.data.columns import (
     FILLED,
+    PERCENT,
     RESERVED,
     Columns,
     _check_types,
     _collect,
+    _Field,
     _fields,
     _match,
     _plan,
     _values,
 )
 from thidua.input.data.formats import _open_csv, _open_json, _open_parquet, _Table
-from thidua.input.data.messages import LIMIT, _Unreadable
+from thidua.input.data.messages import LIMIT, _Unreadable, _visible
 from thidua.input.data.parse import (
     COMMA,
     CONTROL,
@@ -68,6 +70,7 @@ from thidua.input.data.parse import (
     _tidy_text,
 )
 from thidua.input.data.problems import _marked_problems, _problems, _text_problems
+from thidua.input.data.rows import merge_problems, not_units, skipped_note, unit_problems
 from thidua.input.data.xlsx import _open_xlsx
 
 __all__ = [
@@ -102,6 +105,9 @@ class Reading:
     blank: int  # rows skipped as blank: rows == units + blank
     blank_rows: tuple[int, ...] = field(default=())  # the first LIMIT of them, as row numbers
     sheet: str | None = None  # .xlsx: the worksheet read (see docs/cli.md: which sheet)
+    # what was read otherwise than written, for the CLI's notes: percentages, merged group
+    # cells, rows listed under units.skip (not counted in `rows`), listed clusters without units
+    notes: tuple[str, ...] = ()
 
 
 _readings: ContextVar[list[Reading] | None] = ContextVar("thidua_readings", default=None)
@@ -143,20 +149,41 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
             raise DataError(source, [*problems, Problem("", table.no_units)])
         survey = _text_survey(wide)
         wide = _tidy_text(wide, survey)
+        wide, not_unit, skipped = not_units(table, wide, plan, fields, columns)
+        problems += not_unit
+        if wide.height == 0:
+            raise DataError(source, [*problems, Problem("", table.no_units)])
+        notes = [*table.notes, *_percent_notes(wide, fields)]
         schema = plan.collect_schema()
         floats = {f.out for f in fields if f.kind in TEXT and schema[f.key].is_float()}
         problems += _text_problems(table, wide, fields, survey, floats)
         problems += _problems(table, wide, plan, fields, decimal_comma)
         problems += _marked_problems(table, wide, fields, problems)
+        problems += merge_problems(table, wide)
+        unit, unit_notes = unit_problems(wide, fields, columns)
+        problems += unit
+        notes += unit_notes
+        if (note := skipped_note(skipped)) is not None:
+            notes.append(note)
     except _Unreadable as e:
         raise DataError(source, e.problems) from None
     if problems:
         raise DataError(source, problems)
     found = _readings.get()
     if found is not None:
-        found.append(Reading(source, rows, wide.height, blank.len(), tuple(blank.head(LIMIT)),
-                             table.sheet))
+        found.append(Reading(source, rows - len(skipped), wide.height, blank.len(),
+                             tuple(blank.head(LIMIT)), table.sheet, tuple(notes)))
     return wide.select(*(f.out for f in fields), "row")
+
+
+def _percent_notes(wide: pl.DataFrame, fields: list[_Field]) -> list[str]:
+    """A note for each number column with text values written with a percent sign."""
+    masks = [f for f in fields if PERCENT + f.out in wide.columns]
+    if not masks:
+        return []
+    counts = wide.select(pl.col(PERCENT + f.out).sum().alias(f.out) for f in masks).row(0, named=True)
+    return [f"column '{_visible(f.column)}': {counts[f.out]} value{'s' * (counts[f.out] != 1)} "
+            "written with '%' read as the percent (95,5% as 95.5)" for f in masks if counts[f.out]]
 
 
 def sha256_file(path: str | Path) -> str:
@@ -202,8 +229,8 @@ def _open(path: Path, sheet: str | None, columns: Columns, decimal_comma: bool) 
     if ext == ".csv":
         return _open_csv(path)
     if ext == ".xlsx":  # the limits are read when called: they can be set on thidua.input.data
-        return _open_xlsx(path, sheet, columns.id, columns.numbers, decimal_comma,
-                          MAX_XLSX_EXPANDED, MAX_SHEET_CELLS)
+        return _open_xlsx(path, sheet, columns, decimal_comma, MAX_XLSX_EXPANDED,
+                          MAX_SHEET_CELLS)
     if ext == ".parquet":
         return _open_parquet(path)
     return _open_json(path, decimal_comma)

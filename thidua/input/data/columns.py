@@ -4,18 +4,20 @@ parsed as whole columns into the frame's columns (`_plan`, `_values`)."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from thidua.errors import Problem
 from thidua.input.data.formats import _Table
 from thidua.input.data.messages import _first_line, _letters, _quoted, _Unreadable, _visible
-from thidua.input.data.parse import TEXT, _filled, _flag, _nfc, _number, _text
+from thidua.input.data.parse import TEXT, _filled, _flag, _number, _text, header_key, percent_text
 
 RESERVED = (*TEXT, "row")
-FILLED = "\0filled"  # while reading a spreadsheet: does the row hold anything we use?
+FILLED = "\0filled"
+PERCENT = "\0percent "  # while reading: which text numbers of a column end in a percent sign  # while reading a spreadsheet: does the row hold anything we use?
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,14 @@ class Columns:
     group: str | None
     numbers: frozenset[str]
     flags: frozenset[str]
+    # `columns:` of the criteria file: a name it uses → the header that holds it in the data file
+    labels: Mapping[str, str] = field(default_factory=dict)
+    groups: tuple[str, ...] | None = None  # units.groups: the clusters that exist
+    skip: tuple[str, ...] = ()  # units.skip: rows (by their id or name cell) that are no units
+
+    def header(self, name: str) -> str:
+        """The header that holds the column the criteria file calls `name`."""
+        return self.labels.get(name, name)
 
     def __post_init__(self) -> None:
         both = set(self.numbers) & set(self.flags)
@@ -39,34 +49,40 @@ class Columns:
 
 def _wanted(columns: Columns) -> Iterator[tuple[str, str, str]]:
     """(output name, file column, role) for every column the frame holds."""
-    yield "id", columns.id, "unit id"
-    yield "name", columns.name, "unit name"
+    yield "id", columns.header(columns.id), f"unit id{_labelled(columns, columns.id)}"
+    yield "name", columns.header(columns.name), f"unit name{_labelled(columns, columns.name)}"
     if columns.group is not None:
-        yield "group", columns.group, "group"
+        yield "group", columns.header(columns.group), f"group{_labelled(columns, columns.group)}"
     for indicator in sorted(columns.numbers | columns.flags):
-        yield indicator, indicator, "indicator"
+        yield indicator, columns.header(indicator), f"indicator{_labelled(columns, indicator)}"
+
+
+def _labelled(columns: Columns, name: str) -> str:
+    return f" {_visible(name)}, its label in columns:" if name in columns.labels else ""
 
 
 def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Problem]]:
     header = table.header
-    clean = [_nfc(h).strip() for h in header]
+    clean = [" ".join(_nfc_text(h).split()) for h in header]
     where: dict[str, list[int]] = {}
-    for i, name in enumerate(clean):
-        where.setdefault(name, []).append(i)
+    for i, name in enumerate(header):
+        where.setdefault(header_key(name), []).append(i)
     positions: dict[str, int] = {}
     problems: list[Problem] = []
     for out, column, role in _wanted(columns):
-        hits = where.get(_nfc(column).strip(), [])
-        if role == "indicator" and out in RESERVED:
-            message = (f"indicator '{_visible(column)}' has the name of a column the frame adds "
+        hits = where.get(header_key(column), [])
+        if role.startswith("indicator") and out in RESERVED:
+            message = (f"indicator '{_visible(out)}' has the name of a column the frame adds "
                        f"({', '.join(RESERVED)}); rename it")
         elif len(hits) == 1:
             positions[out] = hits[0]
             continue
         elif not hits:
-            message = _missing(column, role, clean)
+            message = _missing(column, role, header)
         else:
-            message = f"the header has {len(hits)} columns named '{_visible(column)}'"
+            letters = ", ".join(_letters(i) for i in hits)
+            message = (f"the header has {len(hits)} columns named '{_visible(column)}' "
+                       f"(columns {letters}); a name must match one header")
         if Problem("header", message) not in problems:
             problems.append(Problem("header", message))
     unnamed = [i for i, name in enumerate(clean) if not name]
@@ -79,13 +95,37 @@ def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Proble
     return positions, problems
 
 
-def _missing(column: str, role: str, header: list[str]) -> str:
-    names = [h for h in header if h]
+def _missing(column: str, role: str, header: tuple[str, ...] | list[str]) -> str:
+    names = [h.strip() for h in header if h.strip()]
     message = (f"no column '{_visible(column)}' ({role}); the file has "
                f"{_quoted(names) or 'no column names'}")
-    folded = {h.casefold(): h for h in reversed(names)}
-    close = difflib.get_close_matches(_nfc(column).strip().casefold(), folded, n=1, cutoff=0.6)
-    return message + (f"; did you mean '{_visible(folded[close[0]])}'?" if close else "")
+    return message + did_you_mean(column, names)
+
+
+def did_you_mean(name: str, candidates: list[str]) -> str:
+    """'; did you mean 'X'?' for the candidate nearest to `name` as headers are matched (the
+    same for every name a file reads), or ''. A candidate that differs only by characters that
+    print as nothing is shown with them escaped (\\u200b) and said to differ there."""
+    folded = {header_key(h): h for h in reversed(candidates)}
+    wanted = header_key(name)
+    close = difflib.get_close_matches(wanted, folded, n=1, cutoff=0.6)
+    if not close:
+        return ""
+    near = folded[close[0]]
+    if _invisible_stripped(near) == _invisible_stripped(name):
+        codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in near + name
+                                  if not ch.isprintable() and not ch.isspace()}))
+        return (f"; did you mean '{_visible(near)}'? It differs only by an invisible character "
+                f"({codes}); type the header again")
+    return f"; did you mean '{_visible(near)}'?"
+
+
+def _invisible_stripped(text: str) -> str:
+    return header_key("".join(ch for ch in text if ch.isprintable() or ch.isspace()))
+
+
+def _nfc_text(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 # --- the columns we use, loaded and parsed as whole columns --------------------------------------
@@ -100,10 +140,11 @@ class _Field:
 
 
 def _fields(positions: dict[str, int], columns: Columns) -> list[_Field]:
-    text = [_Field(out, getattr(columns, out), f"c{positions[out]}", out)
+    text = [_Field(out, columns.header(getattr(columns, out)), f"c{positions[out]}", out)
             for out in TEXT if out in positions]
     indicators = sorted((p, out) for out, p in positions.items() if out not in TEXT)
-    return text + [_Field(out, out, f"c{p}", "number" if out in columns.numbers else "flag")
+    return text + [_Field(out, columns.header(out), f"c{p}",
+                          "number" if out in columns.numbers else "flag")
                    for p, out in indicators]
 
 
@@ -138,6 +179,8 @@ def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> lis
             exprs.append(_text(f.key, dtype, strip=f.kind != "name").alias(f.out))
         elif f.kind == "number":
             exprs.append(_number(f.key, dtype, decimal_comma).alias(f.out))
+            if (percent := percent_text(f.key, dtype)) is not None:
+                exprs.append(percent.alias(PERCENT + f.out))
         else:
             value, bad = _flag(f.key, dtype)
             exprs.append(value.alias(f.out))

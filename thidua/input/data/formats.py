@@ -34,6 +34,8 @@ class _Table:
     sheet: str | None = None  # XLSX: the worksheet read
     # Parquet: the problems that explain why loading failed, found column by column ([]: none)
     explain: Callable[[], list[Problem]] = list
+    notes: tuple[str, ...] = ()  # XLSX: what was read otherwise than the reader gives it
+    merges: tuple[tuple[int, int, int, int, str], ...] = ()  # XLSX: merged cells below the header
 
 
 def _open_csv(path: Path) -> _Table:

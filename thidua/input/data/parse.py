@@ -36,6 +36,31 @@ NFC_SAFE = ((0x0000, 0x02FF), (0x1E00, 0x1EFF), (0x2002, 0x206F), (0x20A0, 0x20C
 NOT_SURELY_NFC = "[^" + "".join(f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" for a, b in NFC_SAFE) + "]"
 
 
+def header_key(text: str) -> str:
+    """A header (or a label) as headers are matched: NFC, every run of white space (no-break
+    spaces included) one space, trimmed, case folded; nothing looser (docs/criteria-format.md)."""
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def header_keys(c: pl.Expr) -> pl.Expr:
+    """header_key over a text column (Unicode lower case: casefold but for a few letters that
+    Vietnamese does not use)."""
+    return (c.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+            .str.to_lowercase())
+
+
+# A text number written with a percent sign ("95,5%", "95.5 %"): the number before the sign is
+# the percent a person reads (docs/criteria-format.md: percentages).
+PERCENT_SIGN = r"\s*%$"
+
+
+def percent_text(key: str, dtype: pl.DataType) -> pl.Expr | None:
+    """Which values of a text column end in a percent sign; None when none can."""
+    if dtype != pl.String:
+        return None
+    return pl.col(key).str.strip_chars().str.ends_with("%").fill_null(False)
+
+
 def _text(key: str, dtype: pl.DataType, *, strip: bool) -> pl.Expr:
     c = pl.col(key)
     if dtype == pl.String:
@@ -54,7 +79,7 @@ def _number(key: str, dtype: pl.DataType, decimal_comma: bool) -> pl.Expr:
     """Float64: empty is missing (null); NaN marks a bad value (NaN, ±inf, text, yes/no)."""
     c = pl.col(key)
     if dtype == pl.String:
-        text = c.str.strip_chars()
+        text = c.str.strip_chars().str.replace(PERCENT_SIGN, "")
         if decimal_comma:
             ok = text.str.contains(COMMA)
             text = text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)

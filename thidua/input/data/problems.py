@@ -94,8 +94,8 @@ def _problems(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: lis
             value = lookup[f.key][r]
             message = (_number_message(value, decimal_comma) if f.kind == "number"
                        else _flag_message(value))
-            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.out}", unit(r) + message)))
-    more = [Problem(f.out, f"… and {counts[f.out] - LIMIT} more bad values")
+            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", unit(r) + message)))
+    more = [Problem(f.column, f"… and {counts[f.out] - LIMIT} more bad values")
             for f in bad if counts[f.out] > LIMIT]
     return problems + [p for *_, p in sorted(found, key=lambda t: t[:2])] + more
 
@@ -171,6 +171,8 @@ def _number_message(value: object, decimal_comma: bool) -> str:
 def _flag_message(value: object) -> str:
     if isinstance(value, str) and EXCEL_ERROR.fullmatch(value.strip()):
         return f"{_show(value)} is an error in the workbook (a formula that failed), not a yes/no value"
+    if isinstance(value, str) and value.strip().endswith("%"):
+        return f"{_show(value)} is a percentage, not a yes/no value {YES_NO}"
     return f"{_show(value)} is not a yes/no value {YES_NO}"
 
 

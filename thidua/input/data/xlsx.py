@@ -13,9 +13,10 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from thidua.input.data.columns import Columns
 from thidua.input.data.formats import _Table
 from thidua.input.data.messages import _first_line, _letters, _quoted, _Unreadable, _visible
-from thidua.input.data.parse import _nfc
+from thidua.input.data.parse import _nfc, header_key, header_keys
 from thidua.input.data.xlsxzip import TEXT_KINDS, _Scan, _scan
 
 # The reader logs "Could not determine dtype for column 5, falling back to string" for every
@@ -24,8 +25,8 @@ from thidua.input.data.xlsxzip import TEXT_KINDS, _Scan, _scan
 logging.getLogger("fastexcel").addHandler(logging.NullHandler())
 
 
-def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collection[str],
-               decimal_comma: bool, max_expanded: int, max_cells: int) -> _Table:
+def _open_xlsx(path: Path, sheet: str | None, columns: Columns, decimal_comma: bool,
+               max_expanded: int, max_cells: int) -> _Table:
     scan = _scan(path, sheet, max_expanded, max_cells)
     try:
         book = fastexcel.read_excel(path)
@@ -38,9 +39,10 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collectio
         filled = raw.select(pl.any_horizontal(c.fill_null("") != "" for c in cells)).to_series()
         if raw.width == 0 or not filled.any():
             raise _Unreadable(f"the sheet '{_visible(name)}' is empty")
-        label = _nfc(id_column).strip()
-        named = raw.select(pl.any_horizontal(c.str.normalize("NFC") == label for c in cells))
-        top = int((named.to_series() if named.to_series().any() else filled).arg_true()[0])
+        label = header_key(columns.header(columns.id))
+        named = raw.head(MAX_TITLE_ROWS + 1).select(
+            pl.any_horizontal(header_keys(pl.col(c)) == label for c in raw.columns)).to_series()
+        top = int((named if named.any() else filled).arg_true()[0])
         header = tuple("" if v is None else v for v in raw.row(top))
         # Then typed from every row of each column (a sample could turn a text cell into null);
         # a column with an error cell as text (some errors stop the reader's typing).
@@ -51,11 +53,21 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collectio
         # Columns are matched by their place in the sheet: empty columns are left out of `frame`.
         sheet_column = [c.absolute_index for c in whole.available_columns()]
         names = {c.absolute_index: c.name for c in table.available_columns()}
-        wanted = {_nfc(n).strip() for n in numbers}
-        number_columns = {names[sheet_column[i]] for i, h in enumerate(header)
-                          if _nfc(h).strip() in wanted and sheet_column[i] in names}
+        def frame_columns(wanted: Collection[str]) -> set[str]:
+            keys = {header_key(columns.header(n)) for n in wanted}
+            return {names[sheet_column[i]] for i, h in enumerate(header)
+                    if header_key(h) in keys and sheet_column[i] in names}
+
+        number_columns = frame_columns(columns.numbers)
+        flag_columns = frame_columns(columns.flags)
+        group_columns = frame_columns([columns.group] if columns.group else [])
+        notes: list[str] = []
         frame = _as_written(book, name, top + 2, table.to_polars(), names, scan, number_columns,
                             decimal_comma)
+        frame = _percent_cells(frame, top + 2, names, scan, number_columns, flag_columns,
+                               header, sheet_column, notes)
+        frame, merges = _merged(frame, top + 2, names, scan, group_columns, header, sheet_column,
+                                notes)
     except fastexcel.FastExcelError as e:
         raise _Unreadable(_not_xlsx(e)) from None
 
@@ -64,7 +76,91 @@ def _open_xlsx(path: Path, sheet: str | None, id_column: str, numbers: Collectio
 
     return _Table("an .xlsx workbook", header,
                   lambda positions: frame.lazy().select(names[sheet_column[i]] for i in positions),
-                  first_row=top + 2, spreadsheet=True, marked=marked, sheet=name)
+                  first_row=top + 2, spreadsheet=True, marked=marked, sheet=name,
+                  notes=tuple(notes), merges=merges)
+
+
+MAX_TITLE_ROWS = 200  # the header (the row naming the id column) is looked for this far down
+
+
+def _percent_cells(frame: pl.DataFrame, first: int, names: dict[int, str], scan: _Scan,
+                   number_columns: set[str], flag_columns: set[str], header: tuple[str, ...],
+                   sheet_column: list[int], notes: list[str]) -> pl.DataFrame:
+    """A number cell formatted as a percentage holds the fraction (0.955 shown as 95,5 %): in a
+    number column it is read as the percent shown, 95.5 (the decimal point moved on the
+    number's shortest decimal text, so 0.07 is 7, not 7.000000000000001), and a note names the
+    column; in a yes/no column it becomes the text '95,5 %', which is no yes/no value."""
+    below = scan.percent.filter(pl.col("row").is_between(first, first + frame.height - 1))
+    if below.is_empty():
+        return frame
+    heading = {names[c]: header[i].strip() for i, c in enumerate(sheet_column) if c in names}
+    fixes = []
+    for c in sorted(number_columns | flag_columns):
+        rows = below.filter(pl.col("col") == _sheet_col(names, c)).get_column("row") - first
+        if rows.is_empty():
+            continue
+        if c in number_columns:
+            notes.append(f"column '{_visible(heading[c])}': {rows.len()} cell"
+                         f"{'s' * (rows.len() != 1)} formatted as percentages read as the "
+                         "percent shown (95,5 % as 95.5)")
+        if c in number_columns and not frame.schema[c].is_numeric():
+            continue  # a number column holding text too: _as_written moved the point
+        mask = pl.Series(c, [False] * frame.height).scatter(rows, True)
+        value = pl.col(c).cast(pl.Float64, strict=False)
+        shown = _as_percent(value)
+        hit = pl.lit(mask)
+        if c in number_columns:
+            fixes.append(pl.when(hit).then(shown).otherwise(value).alias(c))
+        else:
+            kept = pl.col(c) if frame.schema[c] == pl.String else _written(value, False)
+            fixes.append(pl.when(hit).then(_written(shown, False) + " %").otherwise(kept).alias(c))
+    return frame.with_columns(fixes) if fixes else frame
+
+
+def _as_percent(value: pl.Expr) -> pl.Expr:
+    """The percent a fraction shows: its shortest decimal text with the point moved two places
+    (exact: 0.07 is 7, where 0.07 × 100 is 7.000000000000001)."""
+    text = value.cast(pl.String)
+    return (pl.when(text.str.contains("[eE]|inf|NaN")).then(value * 100)
+            .otherwise((text + "e2").cast(pl.Float64, strict=False)))
+
+
+def _sheet_col(names: dict[int, str], column: str) -> int:
+    return next(i for i, n in names.items() if n == column) + 1
+
+
+def _merged(frame: pl.DataFrame, first: int, names: dict[int, str], scan: _Scan,
+            group_columns: set[str], header: tuple[str, ...], sheet_column: list[int],
+            notes: list[str]) -> tuple[pl.DataFrame, tuple[tuple[int, int, int, int, str], ...]]:
+    """A group cell merged down its units holds its value in its first cell only: the cells
+    below it are filled from it, and a note says so. Every other merge that reaches below the
+    header is handed on (sheet row, col, last row, last col, its header) to be named where it meets a unit."""
+    group_col = {_sheet_col(names, c): c for c in group_columns}
+    heads = {s + 1: header[i].strip() for i, s in enumerate(sheet_column)}
+    others = []
+    filled: list[str] = []
+    fixes: dict[str, pl.Series] = {}
+    for r1, c1, r2, c2 in sorted(scan.merges):
+        if r2 < first:
+            continue  # a title above the header
+        if c1 == c2 and c1 in group_col and r1 >= first and r2 < first + frame.height:
+            c = group_col[c1]
+            series = fixes.get(c, frame.get_column(c))
+            value = series[r1 - first]
+            if value is not None:
+                series = series.scatter(list(range(r1 - first + 1, r2 - first + 1)),
+                                        pl.Series([value] * (r2 - r1), dtype=series.dtype))
+                fixes[c] = series
+                filled.append(f"{r1}–{r2}")
+                continue
+        others.append((r1, c1, r2, c2, heads.get(c1, "")))
+    if filled:
+        c = next(iter(group_col.values()))
+        heading = next(header[i].strip() for i, s in enumerate(sheet_column) if names.get(s) == c)
+        notes.append(f"column '{_visible(heading)}': merged cells filled down from their first "
+                     f"cell (rows {', '.join(filled[:10])}{', …' * (len(filled) > 10)})")
+    frame = frame.with_columns(s.alias(c) for c, s in fixes.items()) if fixes else frame
+    return frame, tuple(others)
 
 
 def _as_written(book: fastexcel.ExcelReader, name: str, first: int, frame: pl.DataFrame,
@@ -93,9 +189,14 @@ def _as_written(book: fastexcel.ExcelReader, name: str, first: int, frame: pl.Da
             rows = (kinds.filter((pl.col("col") == column[c]) & pl.col("kind").ne("e"))
                     .get_column("row") - first)
             text = pl.Series(c, [False] * frame.height).scatter(rows, True)
-            fixes[c] = (pl.DataFrame({"text": text, "t": as_text[c], "n": as_number[c]})
+            percent = scan.percent.filter(pl.col("col") == column[c]).get_column("row") - first
+            percent = percent.filter(percent.is_between(0, frame.height - 1))
+            shown = pl.Series(c, [False] * frame.height).scatter(percent, True)
+            n = pl.when("percent").then(_as_percent(pl.col("n"))).otherwise("n")
+            fixes[c] = (pl.DataFrame({"text": text, "t": as_text[c], "n": as_number[c],
+                                      "percent": shown})
                         .select(pl.when("text").then("t")
-                                .otherwise(_written(pl.col("n"), decimal_comma))).to_series()
+                                .otherwise(_written(n, decimal_comma))).to_series()
                         .alias(c))
     for c in frame.columns:
         here = errors.filter(pl.col("col") == column[c])

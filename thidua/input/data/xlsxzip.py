@@ -46,6 +46,8 @@ class _Scan:
     errors: pl.DataFrame  # row, col, text: every error cell (#DIV/0!, #N/A, …) and its text
     formulas: pl.DataFrame  # row, col, valued: every formula cell, and whether it stores a value
     distrust: str | None  # why stored formula values cannot be trusted; None when they can
+    percent: pl.DataFrame  # row, col: every cell whose number format shows a percentage (0.955 shown as 95,5 %)
+    merges: tuple[tuple[int, int, int, int], ...] = ()  # (row, col, last row, last col), 1-based
 
 
 def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> _Scan:
@@ -65,7 +67,7 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
             budget = _Budget(max_expanded)
             small = {i.filename: b"".join(_inflate(raw, i, budget)) for i in z.infolist()
                      if i.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                                       "docProps/app.xml")}
+                                       "docProps/app.xml", "xl/styles.xml")}
             sheets, active = _index(small, set(names))
             chosen = _choose(sheets, active, wanted)
             # The sheet to read; every worksheet when the index cannot tell (each then checked
@@ -73,7 +75,7 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
             members = ([chosen.member] if chosen and chosen.member else
                        [n for n in sorted(names)
                         if n.startswith("xl/worksheets/") and n.endswith(".xml")])
-            cells = _Cells()
+            cells = _Cells(_percent_styles(small.get("xl/styles.xml")))
             for info in z.infolist():
                 if info.filename in small:
                     continue
@@ -91,7 +93,41 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
     except (OSError, EOFError, ValueError, zlib.error) as e:
         raise _Unreadable(f"cannot be read as an .xlsx workbook: {_first_line(e)}") from None
     return _Scan(chosen.name if chosen else None, cells.kinds(), cells.errors(), cells.formulas(),
-                 _distrust(small))
+                 _distrust(small), cells.percent(), tuple(cells.merges))
+
+
+def _percent_styles(styles: bytes | None) -> frozenset[int]:
+    """The cell styles (the s="…" of a cell) whose number format shows a percentage. The
+    stylesheet is read by openpyxl, which knows the built-in formats (9: 0%, 10: 0.00%) and the
+    workbook's own; a format is a percentage when its section for positive numbers holds a % that
+    is not quoted or escaped."""
+    if not styles or b"%" not in styles:
+        return frozenset()
+    from openpyxl.styles.numbers import BUILTIN_FORMATS_MAX_SIZE, builtin_format_code
+    from openpyxl.styles.stylesheet import Stylesheet
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        sheet = Stylesheet.from_tree(fromstring(styles))
+    except Exception:
+        return frozenset()
+    found = set()
+    for index, style in enumerate(sheet.cell_styles):
+        number = style.numFmtId or 0
+        code = (builtin_format_code(number) if number < BUILTIN_FORMATS_MAX_SIZE
+                else sheet.number_formats[number - BUILTIN_FORMATS_MAX_SIZE]
+                if number - BUILTIN_FORMATS_MAX_SIZE < len(sheet.number_formats) else None)
+        if code and _shows_percent(code):
+            found.add(index)
+    return frozenset(found)
+
+
+def _shows_percent(code: str) -> bool:
+    plain = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code).split(";")[0]
+    return "%" in plain
+
+
+_MERGE = re.compile(r'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?"')
 
 
 # --- every member inflated under one counter -----------------------------------------------------
@@ -235,7 +271,10 @@ _VALUE = r"<(?:\w+:)?v>([^<]*)</"
 class _Cells:
     """The sheet read in pieces of about 16 MiB; a cell cut by a piece's end is carried over."""
 
-    def __init__(self) -> None:
+    def __init__(self, percent_styles: frozenset[int] = frozenset()) -> None:
+        self.percent_styles = percent_styles
+        self._percent: list[pl.DataFrame] = []
+        self.merges: list[tuple[int, int, int, int]] = []
         self.low_row, self.high_row, self.low_col, self.high_col = 1 << 30, 0, 1 << 30, 0
         self._errors: list[pl.DataFrame] = []
         self._kinds: list[pl.DataFrame] = []
@@ -270,11 +309,24 @@ class _Cells:
             found = pl.Series([text]).str.extract_all(_ERROR_CELL).explode().drop_nulls()
             self._errors.append(_refs(found, text=pl.col("tag").str.extract(_VALUE)
                                       .fill_null("#ERROR")))
+        if "mergeCell" in text:
+            for m in _MERGE.finditer(text):
+                a, r1, b, r2 = m.groups()
+                self.merges.append((int(r1), _column_number(a), int(r2 or r1),
+                                    _column_number(b or a)))
         tags = pl.Series([text]).str.extract_all(_TAG).explode().drop_nulls()
         tags = tags.filter(~tags.str.ends_with("/>"))
-        cells = _refs(tags, kind=pl.col("tag").str.extract(r'\bt="([A-Za-z]+)"'))
+        styled = {"style": pl.col("tag").str.extract(r'\bs="([0-9]+)"').cast(pl.Int64)}
+        cells = _refs(tags, kind=pl.col("tag").str.extract(r'\bt="([A-Za-z]+)"'),
+                      **(styled if self.percent_styles else {}))
         if cells.is_empty():
             return
+        if self.percent_styles:
+            percent = cells.filter(pl.col("style").is_in(list(self.percent_styles))
+                                   & (pl.col("kind").is_null() | (pl.col("kind") == "n")))
+            if not percent.is_empty():
+                self._percent.append(percent.select("row", "col"))
+            cells = cells.drop("style")
         self.low_row = min(self.low_row, int(cells.get_column("row").min()))  # type: ignore[arg-type]
         self.high_row = max(self.high_row, int(cells.get_column("row").max()))  # type: ignore[arg-type]
         self.low_col = min(self.low_col, int(cells.get_column("col").min()))  # type: ignore[arg-type]
@@ -295,6 +347,10 @@ class _Cells:
         empty = pl.DataFrame(schema={"row": pl.Int64, "col": pl.Int64, "text": pl.String})
         return pl.concat([empty, *self._errors])
 
+    def percent(self) -> pl.DataFrame:
+        empty = pl.DataFrame(schema={"row": pl.Int64, "col": pl.Int64})
+        return pl.concat([empty, *self._percent])
+
     def formulas(self) -> pl.DataFrame:
         empty = pl.DataFrame(schema={"row": pl.Int64, "col": pl.Int64, "valued": pl.Boolean})
         return pl.concat([empty, *self._formulas])
@@ -309,7 +365,10 @@ def _refs(tags: pl.Series, **extra: pl.Expr) -> pl.DataFrame:
     return (pl.DataFrame({"tag": tags, "letters": letters, "digits": parts.get_column("2")})
             .filter(pl.col("letters").is_not_null())
             .select(row=pl.col("digits").cast(pl.Int64),
-                    col=pl.col("letters").replace_strict(numbers, return_dtype=pl.Int64),
+                    # no cell at all: polars keeps text for an empty mapping (a workbook with
+                    # "<f" in its sheet but no formula cell, as a data validation's <formula1>)
+                    col=pl.col("letters").replace_strict(numbers, return_dtype=pl.Int64)
+                    if numbers else pl.lit(None, pl.Int64),
                     **extra))
 
 

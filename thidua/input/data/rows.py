@@ -1,0 +1,236 @@
+"""Rows that are not units, and units that cannot be told apart from their cluster.
+
+A council's sheet carries rows that are no units: a numbering row "(1) (2) …" under the header, a
+total ("Tổng cộng") and a signature line ("TM. Hội đồng", "Người lập biểu") at the bottom. Each
+is named with a hint (delete it, or list it under `units.skip`); a listed one is skipped and
+told in a note. None is scored, none is dropped in silence (docs/criteria-format.md: rows that
+are not units).
+
+Then the units themselves: a name that is empty; a cluster that is not one of `units.groups`,
+or, without that list, two spellings of one cluster ("Cụm Đồng Bằng" / "Cum Dong bang"), which
+would each make a cluster and an award of their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+import polars as pl
+
+from thidua.errors import Problem
+from thidua.input.data.columns import Columns, _collect, _Field, did_you_mean
+from thidua.input.data.formats import _Table
+from thidua.input.data.messages import LIMIT, _capped, _letters, _rows, _short, _show, _visible
+from thidua.input.data.parse import header_key, header_keys
+
+# Matched on the cell's text as headers are matched (NFC, spaces collapsed, case folded).
+TOTAL = r"^(?:tổng cộng|tổng số|tổng|cộng|cộng chung|total)(?:\s*[:(].*)?$"
+SIGNATURE = (r"^(?:tm\.?\s|kt\.?\s|người lập|người kiểm tra|người duyệt|thủ trưởng|"
+             r"chủ tịch|thư ký|xác nhận|ký tên|\(ký|.+,\s*ngày\b.*\btháng\b)")
+NUMBERING = re.compile(r"\(\s*\d+\s*\)")
+NUMBERISH = re.compile(r"\(?\s*\d+\s*\)?")
+# What every total or signature cell begins with, or holds (a place and date), on NFC text: an
+# anchored pattern and a literal, 50 times faster over a million names than one search
+SIEVE = r"^\s*(?i:tổng|cộng|total|tm|kt|người|thủ|chủ|thư|xác|ký|\(ký)"
+DATED = ("ngày", "Ngày", "NGÀY")
+MAX_LOOKED = 1000  # rows with an empty id whose cells are looked at for a signature line
+
+
+def not_units(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: list[_Field],
+              columns: Columns) -> tuple[pl.DataFrame, list[Problem], list[tuple[int, str]]]:
+    """(the units, a problem for each row that is no unit, the rows skipped as units.skip
+    lists them: (row, the cell's text))."""
+    text = [f for f in fields if f.kind in ("id", "name") and f.out in wide.columns]
+    if not text:
+        return wide, [], []
+    # a cheap first sieve over the whole column (the text is NFC already); the rows it lets
+    # through are decided in Python as headers are matched
+    marked = pl.any_horizontal(
+        (pl.col(f.out).str.contains(SIEVE) | pl.col(f.out).str.contains_any(list(DATED)))
+        .fill_null(False) for f in text)
+    if columns.skip:
+        keys = {header_key(x) for x in columns.skip}
+        marked |= pl.any_horizontal(header_keys(pl.col(f.out)).is_in(sorted(keys)).fill_null(False)
+                                    for f in text)
+    empty_id = pl.col("id").is_null() if "id" in wide.columns else pl.lit(False)
+    top = wide.head(1)
+    numbered = any(NUMBERISH.fullmatch(str(top.get_column(f.out)[0] or "").strip())
+                   for f in text)  # the first row may be the columns' numbers
+    first = pl.col("row") == top.get_column("row")[0]
+    candidates = wide.filter(marked | empty_id | (first & numbered)).get_column("row") \
+        .head(MAX_LOOKED)
+    if candidates.is_empty():
+        return wide, [], []
+    if numbered or wide.select(empty_id.any()).item():  # cells of every column are needed
+        raw = _collect(table, plan.filter(pl.col("row").is_in(candidates.implode()))
+                       .select("row", *dict.fromkeys(f.key for f in fields)))
+    else:  # the id and name cells tell: no second reading of the file
+        fields = text
+        raw = (wide.filter(pl.col("row").is_in(candidates.implode()))
+               .select("row", *(pl.col(f.out).alias(f.key) for f in text)))
+    skip = {header_key(s) for s in columns.skip}
+    problems: list[tuple[int, int, Problem]] = []
+    skipped: list[tuple[int, str]] = []
+    gone: set[int] = set()
+    for record in raw.iter_rows(named=True):  # the few candidate rows only
+        r = record["row"]
+        cells = [(f, _cell(record[f.key])) for f in fields]
+        filled = [(f, v) for f, v in cells if v]
+        listed = next((v for f, v in filled if header_key(v) in skip), None)
+        if listed is not None:
+            skipped.append((r, listed))
+            gone.add(r)
+            continue
+        found = _what(r, filled, is_first=r == raw.get_column("row").min()
+                      and r == wide.get_column("row").min())
+        if found:
+            f, message = found
+            problems.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", message)))
+            gone.add(r)
+    units = wide.filter(~pl.col("row").is_in(sorted(gone))) if gone else wide
+    return units, [p for *_, p in sorted(problems, key=lambda t: t[:2])], skipped
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return str(int(value))
+    return str(value).strip()
+
+
+def _what(row: int, filled: list[tuple[_Field, str]], *, is_first: bool
+          ) -> tuple[_Field, str] | None:
+    """The cell that shows a row is no unit, and the message; None for a unit."""
+    if is_first and len(filled) >= 2 and _numbering([v for _, v in filled]):
+        f, v = filled[0]
+        shown = ", ".join(f"'{_short(x, 8)}'" for _, x in filled[:3])
+        return f, (f"{shown}, … is a numbering row under the header (the columns' numbers), not "
+                   f"a unit: delete the row, or list '{_visible(v)}' under units.skip")
+    for f, v in filled:
+        key = header_key(v)
+        if f.kind in ("id", "name") and re.search(TOTAL, key):
+            return f, (f"{_show(v)} is a total row, not a unit: it is never scored; delete the "
+                       f"row, or list '{_short(_visible(v))}' under units.skip")
+    for f, v in filled:
+        if re.search(SIGNATURE, header_key(v)) and (f.kind in ("id", "name")
+                                                    or not any(g.kind == "id" for g, _ in filled)):
+            return f, (f"{_show(v)} is a signature line, not a unit: delete the row, or list "
+                       f"'{_short(_visible(v))}' under units.skip")
+    return None
+
+
+def _numbering(values: list[str]) -> bool:
+    """"(1)", "(2)", … in every filled cell, or whole numbers rising from left to right."""
+    if all(NUMBERING.fullmatch(v) for v in values):
+        return True
+    if not all(v.isdigit() for v in values):
+        return False
+    numbers = [int(v) for v in values]
+    return all(a < b for a, b in itertools.pairwise(numbers))
+
+
+def merge_problems(table: _Table, wide: pl.DataFrame) -> list[Problem]:
+    """Merged cells that meet a unit's row anywhere but down the group column (xlsx.py fills
+    those): a merged cell holds its value in its first cell only, so the others would read as
+    empty or as a neighbour's value."""
+    if not table.merges:
+        return []
+    rows = wide.get_column("row")
+    low, high = int(rows.min()), int(rows.max())  # type: ignore[arg-type]
+    units = set(rows.filter(rows.is_between(low, high)).to_list())
+    found = []
+    for r1, c1, r2, c2, head in table.merges:
+        hit = next((r for r in range(max(r1, low), min(r2, high) + 1) if r in units), None)
+        if hit is None:
+            continue
+        ref = f"{_letters(c1 - 1)}{r1}" + (f":{_letters(c2 - 1)}{r2}" if (r1, c1) != (r2, c2) else "")
+        found.append(Problem(f"row {r1}, {_visible(head)}" if head else f"row {r1}", (
+            f"the cells {ref} are merged; only the group column's cells may be merged, down the "
+            "units of one cluster: unmerge them and write each unit's value in its own cell")))
+    return _capped(found, "", "merged ranges")
+
+
+def _fold(text: str) -> str:
+    """A cluster's name without case, spacing or diacritics ("cum dong bang")."""
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(ch for ch in plain if not unicodedata.combining(ch)).split()).casefold()
+
+
+def unit_problems(wide: pl.DataFrame, fields: list[_Field], columns: Columns
+                  ) -> tuple[list[Problem], list[str]]:
+    """(problems, notes): empty names; clusters not listed in units.groups, or spelled two ways
+    without the list; a listed cluster no unit belongs to (a note)."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    by = {f.out: f for f in fields}
+    ident: Callable[[int], str] = (lambda r: "") if "id" not in wide.columns else _unit_of(wide)
+    if "name" in by and "name" in wide.columns:
+        nameless = pl.col("name").str.strip_chars().fill_null("") == ""
+        if "id" in wide.columns:  # a row without its id is named for that already
+            nameless &= pl.col("id").is_not_null()
+        empty = wide.filter(nameless).get_column("row")
+        problems += _capped((Problem(f"row {r}, {by['name'].column}",
+                                     f"{ident(r)}the unit name is empty") for r in empty),
+                            by["name"].column, "empty names")
+    if "group" not in by or "group" not in wide.columns:
+        return problems, notes
+    column = by["group"].column
+    seen = (wide.lazy().filter(pl.col("group").is_not_null())
+            .group_by("group", maintain_order=True)
+            .agg(pl.col("row").head(5), pl.len().alias("n")).collect())
+    values = dict(zip(seen.get_column("group").to_list(), seen.get_column("row").to_list(),
+                      strict=True))
+    counts = dict(zip(seen.get_column("group").to_list(), seen.get_column("n").to_list(),
+                      strict=True))
+    if columns.groups is not None:
+        listed = [unicodedata.normalize("NFC", g).strip() for g in columns.groups]
+        odd = [v for v in values if v not in listed]
+        strays = (wide.filter(pl.col("group").is_in(odd)).select("row", "group")
+                  .head(LIMIT + 1).rows() if odd else [])
+        more = sum(counts[v] for v in odd) - min(len(strays), LIMIT)
+        problems += [Problem(f"row {r}, {column}", (
+            f"{ident(r)}the cluster {_show(v)} is not one of units.groups "
+            f"({', '.join(repr(g) for g in listed[:10])}){did_you_mean(v, listed)}"))
+            for r, v in strays[:LIMIT]]
+        if more > 0:
+            problems.append(Problem(column, f"… and {more} more units outside the listed "
+                                            "clusters"))
+        notes += [f"units.groups lists '{_visible(g)}', but no unit belongs to it"
+                  for g in listed if g not in values]
+        return problems, notes
+    spellings: dict[str, list[str]] = {}
+    for v in values:
+        spellings.setdefault(_fold(v), []).append(v)
+    for names in spellings.values():
+        if len(names) > 1:
+            shown = " and ".join(f"{_show(n)} (row{'s' * (counts[n] > 1)} "
+                                 f"{_rows(values[n], 5)}{', …' * (counts[n] > 5)})"
+                                 for n in names)
+            problems.append(Problem(column, (
+                f"{shown} differ only in case, spacing or diacritics: a typo would make a cluster "
+                "(and an award) of its own; write each cluster's name one way, or list the "
+                "clusters under units.groups")))
+    return problems, notes
+
+
+def _unit_of(wide: pl.DataFrame) -> Callable[[int], str]:
+    """'unit X01: ' for a row (looked up only for the few rows named)."""
+    def of(r: int) -> str:
+        found = wide.filter(pl.col("row") == r).get_column("id")
+        return "" if found.is_empty() or found[0] is None else f"unit {_short(_visible(found[0]))}: "
+    return of
+
+
+def skipped_note(skipped: Iterable[tuple[int, str]]) -> str | None:
+    listed = list(skipped)
+    if not listed:
+        return None
+    shown = ", ".join(f"{r} ('{_short(_visible(v))}')" for r, v in listed[:LIMIT])
+    more = f", … ({len(listed)} rows)" if len(listed) > LIMIT else ""
+    return (f"skipped row{'s' * (len(listed) != 1)} {shown}{more}: listed under units.skip, "
+            "not units")
