@@ -3,6 +3,7 @@ and threshold, although its float is 0.7999999999999999 (item 22)."""
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import numpy as np
@@ -200,3 +201,17 @@ def test_a_constant_column_the_caller_built_divides_exactly():
     data = frame([{"id": "X", "x": 2.33}, {"id": "Y", "x": 0.33}, {"id": "Z", "x": 0.33}])
     got = score(parse_criteria(doc), data.with_columns(t=pl.lit(3.0)))
     assert column(got, "points.A")["X"] == 10 * (2.33 / 3)
+
+
+def test_a_weighted_mean_of_weights_far_apart_is_the_same_in_every_row_order():
+    # found by test_row_order_never_matters: the sum of the weights there, equal for every unit,
+    # was a column polars held as one value, and dividing by it depended on the row
+    doc = criteria([{"code": "M", "name": "M", "max_points": 10, "aggregate": "weighted_mean",
+                     "missing": "exclude", "children": [
+                         leaf("A", 10, type="shortfall", indicator="x", target=71, per_unit=0.01,
+                              weight=166155.25815472152, missing="error"),
+                         leaf("B", 10, type="relative", indicator="x")]}], precision=None)
+    rows = [{"id": "X", "x": 0.0}, {"id": "Y", "x": 0.0}, {"id": "Z", "x": 1.0}]
+    seen = {tuple(sorted(column(run(doc, order), "points.M").items()))
+            for order in itertools.permutations(rows)}
+    assert len(seen) == 1

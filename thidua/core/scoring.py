@@ -209,7 +209,7 @@ class Compiler:
                 share = pl.sum_horizontal([w * x for w, x in zip(ws, shares)])
             else:  # geometric_mean; a child at 0 sends the log to -inf and the mean to 0
                 share = pl.sum_horizontal([w * x.log() for w, x in zip(ws, shares)])
-            share = share / weight if absent else divide(share, sum(weights(kids)))
+            share = divide(share, weight if absent else sum(weights(kids)))
             value = node.max_points * (share if node.how == "weighted_mean" else share.exp())
         points = pl.when(none_there).then(None).otherwise(value) if absent else value
         out = [self.r(points).alias(points_col(node.code))]
