@@ -371,6 +371,9 @@ def tables(path: Path, fmt: str) -> dict[str, list[dict[str, Any]]] | None:
         import fastexcel
 
         book = fastexcel.read_excel(path)
+        if book.table_names():  # a workbook for people: its data are its Excel tables, by name
+            return {name: _rows(book.load_table(name, dtypes="string").to_polars())
+                    for name in book.table_names()}
         return {name: _rows(book.load_sheet(name, dtypes="string").to_polars())
                 for name in book.sheet_names}
     if fmt == "json":
