@@ -505,3 +505,92 @@ def test_audit_and_sensitivity_machine_numbers_hold_no_negative_zero():
 
     got = machine(pl.DataFrame({"share": [-0.0, -0.0000001, 0.5]})).get_column("share").to_list()
     assert got == [0.0, 0.0, 0.5] and all(math.copysign(1, x) == 1 for x in got)
+
+
+# --- the report page and the workbooks for people ----------------------------------------------------
+
+
+def test_the_report_is_one_self_contained_page_with_every_unit_and_its_explanation(tmp_path: Path):
+    from thidua.input import shipped
+
+    c, d = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
+    out = tmp_path / "bao-cao.html"
+    result = invoke("report", c, d, "-o", str(out))
+    assert (result.exit_code, result.stdout) == (0, ""), result.output
+    page = out.read_text(encoding="utf-8")
+    # nothing to fetch: no link, no source, no url other than the SVG namespace
+    assert re.findall(r"(?:src|href)=|url\(|@import", page) == []
+    assert re.findall(r"https?://[^\"]+", page) == ["http://www.w3.org/2000/svg"] * 3
+    names = pl.read_csv(d).get_column("ten_xa").to_list()
+    assert len(names) == 30 and all(name in page for name in names)
+    assert page.count("<details>") == 30 and page.count("<svg") == 3
+    assert '<table class="sort">' in page and "addEventListener" in page
+    assert "@page{size:A4 landscape" in page and "break-inside:avoid" in page
+    assert "Căn cứ: Cơ cấu 5 nhóm" in page and "Ghi chú: Bảng mẫu." in page
+    assert "20% × 10 (số đơn vị) = 2, làm tròn xuống, tối thiểu 1 → 2" in page
+    assert "Người lập biểu" in page and "TM. Hội đồng<br>Chủ tịch" in page
+    assert len(page.encode("utf-8")) < 400_000
+    assert invoke("report", c, d).stdout == page  # without -o, the same page on standard output
+
+
+def test_the_report_section_titles_every_document(tmp_path: Path, files):
+    c, d = files()
+    Path(c).write_text(Path(c).read_text(encoding="utf-8") + (
+        "report:\n  council: Hội đồng Thi đua – Khen thưởng huyện Thử\n  period: Năm 2026\n"
+        "  place: Đồng Hới\n  date: ngày 15 tháng 12 năm 2026\n"
+        "  signers:\n    - title: Người lập biểu\n      name: Trần Thị B\n"
+        "    - title: TM. Hội đồng — Chủ tịch\n      name: Nguyễn Văn A\n"), encoding="utf-8")
+    page = invoke("report", c, d).stdout
+    for text in ("HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG HUYỆN THỬ", "Năm 2026", "Đồng Hới, ngày 15 tháng 12 năm 2026",
+                 "Trần Thị B", "Nguyễn Văn A"):
+        assert text in page, text
+    out = tmp_path / "x.xlsx"
+    assert invoke("score", c, d, "-o", str(out)).exit_code == 0
+    import fastexcel
+
+    cells = fastexcel.read_excel(out).load_sheet("Xếp hạng", header_row=None, dtypes="string").to_polars()
+    texts = {v for column in cells.iter_columns() for v in column.to_list() if v}
+    assert {"HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG HUYỆN THỬ", "BẢNG XẾP HẠNG THI ĐUA", "Nguyễn Văn A",
+            "Đồng Hới, ngày 15 tháng 12 năm 2026", "TM. Hội đồng\nChủ tịch"} <= texts
+    assert any(t.startswith("Phiên bản ") and t.endswith("; Năm 2026") for t in texts)
+
+
+def test_workbooks_print_a4_landscape_one_page_wide_with_the_header_on_every_page(tmp_path: Path, files):
+    import zipfile
+
+    c, d = files()
+    for command in ("score", "awards", "audit", "sensitivity"):
+        out = tmp_path / f"{command}.xlsx"
+        assert invoke(command, c, d, "-o", str(out)).exit_code == 0, command
+        with zipfile.ZipFile(out) as z:
+            sheets = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+            book = z.read("xl/workbook.xml").decode("utf-8")
+        printed = [x for x in sheets.values() if "<tableParts" in x]
+        assert printed, command
+        for xml in printed:
+            assert 'paperSize="9"' in xml and 'orientation="landscape"' in xml, command
+            assert 'fitToHeight="0"' in xml and "<pageSetUpPr fitToPage=\"1\"/>" in xml, command
+            assert "&amp;CTrang &amp;P/&amp;N" in xml and 'state="frozen"' in xml, command
+        assert "_xlnm.Print_Titles" in book, command
+        english = {"id", "name", "group", "total", "rank", "rank_overall", "classification", "status", "award",
+                   "awards", "flagged", "code", "share", "weight", "quota"}
+        headings = {h for t in workbook_tables(out).values() for h in t.columns}
+        assert headings and not headings & english, (command, headings & english)
+
+
+def test_workbook_numbers_follow_the_files_precision_and_shares_are_percentages(tmp_path: Path, files):
+    import zipfile
+
+    c, d = files()
+    out = tmp_path / "s.xlsx"
+    assert invoke("score", c, d, "-o", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    assert 'formatCode="0.00"' in styles  # precision: 2
+    out = tmp_path / "a.xlsx"
+    assert invoke("audit", c, d, "-o", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    assert re.search(r'formatCode="0\.0+%"', styles)
+    shares = workbook_tables(out)["Cơ cấu"].get_column("Tỷ trọng danh nghĩa").to_list()
+    assert all(isinstance(x, float) and 0 <= x <= 1 for x in shares) and max(shares) == 1

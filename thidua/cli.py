@@ -20,6 +20,7 @@ from thidua.commands import (
     demo,
     explain,
     library,
+    report,
     score,
     sensitivity,
     validate,
@@ -35,7 +36,8 @@ def cli() -> None:
 
 
 COMMANDS = (validate.validate, score.score, awards.awards, explain.explain, demo.demo,
-            library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify)
+            library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify,
+            report.report)
 for command in COMMANDS:
     cli.add_command(command)
 
