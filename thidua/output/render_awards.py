@@ -107,11 +107,23 @@ def _award_sections(result: Result) -> list[tuple[m.Award, str | None, dict[str,
     return out
 
 
+def _base_words(of: str) -> str:
+    """What a quota's percent is taken of, in words: `units`, `eligible`, or the JSON of
+    {classification: LABEL} / {award: CODE} as reasons.quotas records it."""
+    words = {"units": "số đơn vị", "eligible": "số đơn vị đủ điều kiện"}
+    if of in words:
+        return words[of]
+    base = json.loads(of)
+    if "classification" in base:
+        return f"số đơn vị xếp loại “{base['classification']}”"
+    return f"số đơn vị có tên trong danh sách {base['award']}"
+
+
 def arithmetic(q: dict[str, Any]) -> str:
     if q["percent"] is None:
         text = f"{q['count']} đơn vị"
     else:
-        of = {"units": "số đơn vị", "eligible": "số đơn vị đủ điều kiện"}.get(q["of"], q["of"])
+        of = _base_words(q["of"])
         rounding = {"floor": "làm tròn xuống", "round": "làm tròn", "ceil": "làm tròn lên"}[q["rounding"]]
         text = (f"{vn_number(q['percent'], None)}% × {q['base']} ({of}) = {vn_number(q['raw'], None)}, "
                 f"{rounding}")

@@ -44,7 +44,7 @@ tr.on td{background:#fde9e7}
 details{margin:.15em 0;border:1px solid #ddd;padding:.2em .5em}summary{cursor:pointer}
 .chart{max-width:100%;height:auto}.sign{display:flex;justify-content:space-around;margin-top:2em}
 .sign div{text-align:center;min-width:16em}.sign .date{font-style:italic}
-.sign b{display:block;margin-bottom:4.5em}
+.sign b{display:block}
 @page{size:A4 landscape;margin:12mm}
 @media print{body{margin:0;font-size:10pt}details{break-inside:avoid}details>summary{list-style:none}
 tr,img,svg,.sign{break-inside:avoid}thead{display:table-header-group}h2,h3{break-after:avoid}
@@ -102,7 +102,8 @@ def signatures(c: m.Criteria) -> list[str]:
     r = c.printed
     place = f"{esc(r.place)}, " if r.place else "……………, "
     date = esc(r.date) if r.date else "ngày …… tháng …… năm ……"
-    blocks = [f"<div><b>{esc(s.title).replace(' — ', '<br>')}</b>{esc(s.name or '')}</div>" for s in r.signers]
+    blocks = [f"<div><b>{esc(s.title).replace(' — ', '<br>')}</b><i>(Ký, ghi rõ họ tên)</i><br><br><br><br>"
+              f"{esc(s.name or '')}</div>" for s in r.signers]
     return [f'<p class="sign"><span></span><span class="date">{place}{date}</span></p>',
             '<div class="sign">', *blocks, "</div>"]
 
