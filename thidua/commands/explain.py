@@ -4,7 +4,7 @@ import click
 
 from thidua.commands.common import choose_format, emit, reports_errors
 
-FORMATS = ("table", "markdown", "json")
+FORMATS = ("table", "markdown", "html", "json")
 
 
 @click.command()
@@ -13,7 +13,7 @@ FORMATS = ("table", "markdown", "json")
 @click.argument("unit_id")
 @click.argument("other", required=False)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="table (default), markdown or json; with -o chosen by the extension.")
+              help="table (default), markdown, html or json; with -o chosen by the extension.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to FILE (whole or not at all); the format follows its extension.")
 @click.option("--decimal-comma", is_flag=True, help="Read numbers written the Vietnamese way: 95,5.")
@@ -43,7 +43,8 @@ def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str 
         from thidua.core.explain import compare
 
         pair = compare(result, unit_id, other, data)
-        emit({"table": r.compare_table, "markdown": r.compare_markdown, "json": r.compare_json}[fmt](pair), output)
+        emit({"table": r.compare_table, "markdown": r.compare_markdown, "html": r.compare_html,
+              "json": r.compare_json}[fmt](pair), output)
         return
     e = trace(result, unit_id, data)
-    emit({"table": r.to_table, "markdown": r.to_markdown, "json": r.to_json}[fmt](e), output)
+    emit({"table": r.to_table, "markdown": r.to_markdown, "html": r.to_html, "json": r.to_json}[fmt](e), output)

@@ -301,7 +301,7 @@ def to_markdown(result: Result) -> str:
     parts += _sections(result, md_table, lambda title: f"\n## {md(title)}\n")
     if c.awards:
         parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {md(x)}" for x in _shortlist_lines(result)]]
-    parts += ["", "## Chính sách tính điểm", "", *[f"- {md(x)}" for x in policy_lines(c)]]
+    parts += ["", "## Chính sách tính điểm, căn cứ và ghi chú", "", *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
 
 
@@ -318,12 +318,22 @@ def html_table(head: list[str], rows: list[list[Any]]) -> str:
     return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
 
 
+# Screen and print: numbers kept on one line, a text column never narrower than a few words (a
+# classification on one or two lines, not five), and printed on A4 landscape with the header
+# row on every page and no row split across two pages.
+PAGE_STYLE = ("body{font-family:\"Times New Roman\",serif}table{border-collapse:collapse;margin-bottom:1em}"
+              "td,th{border:1px solid #999;padding:2px 6px;vertical-align:top}th{background:#d9e1f2}"
+              "td{min-width:4em}td.n{text-align:right;white-space:nowrap;min-width:0}"
+              "@page{size:A4 landscape;margin:12mm}"
+              "@media print{body{font-size:10pt}tr{break-inside:avoid}thead{display:table-header-group}"
+              "h2,h3{break-after:avoid}}")
+
+
 def html_head(title: str) -> list[str]:
     """The opening of a page, up to and including its <h1>."""
     return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
             f"<title>{esc(title)}</title>",
-            ("<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-             "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}</style>"),
+            f"<style>{PAGE_STYLE}</style>",
             "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
 
 
@@ -335,8 +345,8 @@ def to_html(result: Result) -> str:
         parts.append("<h2>Danh sách đề nghị khen thưởng</h2><ul>")
         parts += [f"<li>{esc(x)}</li>" for x in _shortlist_lines(result)]
         parts.append("</ul>")
-    parts.append("<h2>Chính sách tính điểm</h2><ul>")
-    parts += [f"<li>{esc(x)}</li>" for x in policy_lines(c)]
+    parts.append("<h2>Chính sách tính điểm, căn cứ và ghi chú</h2><ul>")
+    parts += [f"<li>{esc(x)}</li>" for x in document_notes(c)]
     parts += ["</ul>", "</body>", "</html>"]
     return document("\n".join(parts) + "\n")
 

@@ -12,6 +12,7 @@ from thidua.core.engine import Result
 from thidua.core.reasons import REASON_COLUMNS, quotas, reasons
 from thidua.output.render import (
     document,
+    document_notes,
     empty_as_null,
     esc,
     html_head,
@@ -183,7 +184,7 @@ def to_markdown(result: Result) -> str:
     for kind, text in _people_parts(result):
         parts.append(md_table(*text) if kind == "table" else
                      f"\n## {md(text)}\n" if kind == "heading" else md(text))
-    parts += ["", "## Chính sách", "", *[f"- {md(x)}" for x in policy_lines(c)]]
+    parts += ["", "## Chính sách, căn cứ và ghi chú", "", *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
 
 
@@ -193,7 +194,8 @@ def to_html(result: Result) -> str:
     for kind, text in _people_parts(result):
         parts.append(html_table(*text) if kind == "table" else
                      f"<h2>{esc(text)}</h2>" if kind == "heading" else f"<p>{esc(text)}</p>")
-    parts += ["<ul>", *[f"<li>{esc(x)}</li>" for x in policy_lines(c)], "</ul>", "</body>", "</html>"]
+    parts += ["<h2>Chính sách, căn cứ và ghi chú</h2>", "<ul>", *[f"<li>{esc(x)}</li>" for x in document_notes(c)],
+              "</ul>", "</body>", "</html>"]
     return document("\n".join(parts) + "\n")
 
 
@@ -264,8 +266,6 @@ def write_xlsx(result: Result, path: str) -> None:
     the quotas with their arithmetic, a sheet per award (statuses in words, every reason), and a
     ballot for every tie at a quota line, one award and cluster a page."""
     from thidua.output import sheets
-    from thidua.output.render import document_notes
-
     c = result.criteria
     units = unit_rows(result)
     sections = _award_sections(result)

@@ -372,6 +372,13 @@ def compare_markdown(cmp: Comparison) -> str:
     return document("\n".join(out).rstrip("\n") + "\n")
 
 
+def compare_html(cmp: Comparison) -> str:
+    lines = _compare_lines(cmp, lambda h, r: _Table(html_table(h, r)), full=True)
+    page = [*html_head(lines[0]), f"<p>{esc(lines[1])}</p>", "<h2>Từng tiêu chí</h2>", str(lines[3]),
+            "<h2>Kết luận</h2>", *[f"<p>{esc(x)}</p>" for x in lines[5:]], "</body>", "</html>"]
+    return document("\n".join(page) + "\n")
+
+
 def compare_json(cmp: Comparison) -> str:
     p = cmp.upper.criteria.precision
     unrounded = p + SNAP if p is not None and cmp.upper.criteria.round_at == "total" else p
