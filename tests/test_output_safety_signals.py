@@ -21,7 +21,7 @@ from .output_safety import invoke, leftovers, snapshot, write_inputs
 # says so and waits: the signal comes while the output is not yet in place.
 SLOW = """
 import sys, time
-from thidua import render
+from thidua.output import render
 real = render.FILE_WRITERS["xlsx"]
 def slow(result, path):
     real(result, path)

@@ -12,7 +12,7 @@ from thidua.core.engine import score
 from thidua.core.sensitivity import basis_of
 from thidua.core.sensitivity.basis import rows_per_batch
 from thidua.core.sensitivity.montecarlo import bytes_needed
-from thidua.input import load
+from thidua.input import read_inputs
 
 from .util import run_cli as run
 from .util import write_case
@@ -45,7 +45,7 @@ def usage(command_name: str, arguments: str, message: str) -> str:
 def test_a_sensitivity_option_out_of_range_is_a_usage_error(tmp_path, monkeypatch, option,
                                                             message):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("thidua.input.load", lambda *a, **k: pytest.fail("read the files"))
+    monkeypatch.setattr("thidua.input.read_inputs", lambda *a, **k: pytest.fail("read the files"))
     result = run("sensitivity", "c.yaml", "d.csv", *option)
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -82,7 +82,7 @@ def test_draws_that_cannot_fit_in_memory_are_refused_before_anything_is_drawn(fi
                                                                               monkeypatch):
     monkeypatch.setattr(command, "available_memory", lambda: 10**9)
     monkeypatch.setattr("thidua.core.sensitivity.simulate", lambda *a, **k: pytest.fail("drew"))
-    c, frame = load(*files)
+    c, frame = read_inputs(*files)
     need = bytes_needed(basis_of(c, frame, score(c, frame)), 10**9)
     result = run("sensitivity", *files, "--draws", str(10**9), "-o", "out.csv")
     assert result.exit_code == 1
@@ -110,7 +110,7 @@ def test_draws_that_fit_run(files, monkeypatch):
 
 
 def test_the_estimate_grows_with_the_draws_by_the_arrays_they_keep(files):
-    c, frame = load(*files)
+    c, frame = read_inputs(*files)
     basis = basis_of(c, frame, score(c, frame))
     n, nodes = basis.facts.n, len(basis.tree.codes)
     d = rows_per_batch(n)  # from here on a batch is full

@@ -36,7 +36,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     from thidua.core import audit as core
     from thidua.core.engine import score as run
     from thidua.core.sensitivity import basis_of
-    from thidua.input import columns_for, load
+    from thidua.input import columns_for, read_inputs
     from thidua.input.data import read_data, sha256_file
     from thidua.input.load import load_criteria
     from thidua.output import render_audit as ra
@@ -52,7 +52,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
         result = core.Audit(core.structure(c))
         files = {"criteria": {"sha256": sha256_file(criteria)}}
     else:
-        c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+        c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
         verified = run(c, frame, data)
         basis = basis_of(c, frame, verified)
         checked, files = None, meta(criteria, data, frame.height)

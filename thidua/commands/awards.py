@@ -21,11 +21,11 @@ def awards(criteria: str, data: str, fmt: str | None, output: str | None, decima
       thidua awards criteria.yaml data.csv -o de-nghi.xlsx   # one sheet per award, a ballot for ties
     """
     from thidua.core.engine import score
-    from thidua.input import load
+    from thidua.input import read_inputs
     from thidua.output import render_awards as r
 
     fmt = choose_format(fmt, output)
-    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     result = score(c, frame, data)
     if fmt == "xlsx":
         emit(lambda tmp: r.write_xlsx(result, tmp), output)

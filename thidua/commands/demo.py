@@ -15,9 +15,9 @@ def demo(fmt: str | None, output: str | None) -> None:
     It prints the ranking of each cluster and the award shortlists.
     """
     from thidua.core.engine import score as run
-    from thidua.input import load, shipped
+    from thidua.input import read_inputs, shipped
 
     fmt = choose_format(fmt, output)
     criteria, data = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
-    c, frame = load(criteria, data)
+    c, frame = read_inputs(criteria, data)
     render_result(run(c, frame, data), fmt, output, (criteria, data))

@@ -33,11 +33,11 @@ def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str 
     """
     from thidua.core.engine import score
     from thidua.core.explain import explain as trace
-    from thidua.input import load
+    from thidua.input import read_inputs
     from thidua.output import render_explain as r
 
     fmt = choose_format(fmt, output, FORMATS)
-    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     result = score(c, frame, data, trace=True)
     if other is not None:
         from thidua.core.explain import compare

@@ -25,9 +25,9 @@ def report(criteria: str, data: str, output: str | None, decimal_comma: bool, sh
       thidua report criteria.yaml data.csv -o bao-cao.html
     """
     from thidua.core.engine import score
-    from thidua.input import load
+    from thidua.input import read_inputs
     from thidua.output.report import to_report
 
     choose_format("html" if output is None else None, output, FORMATS)
-    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     emit(to_report(score(c, frame, data, trace=True)), output)

@@ -20,8 +20,8 @@ def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal
       thidua score criteria.yaml data.xlsx --sheet "Năm 2026" -o ket-qua.xlsx
     """
     from thidua.core.engine import score as run
-    from thidua.input import load
+    from thidua.input import read_inputs
 
     fmt = choose_format(fmt, output)
-    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     render_result(run(c, frame, data, consume=True), fmt, output, (criteria, data))

@@ -67,12 +67,12 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     from thidua.core import sensitivity as core
     from thidua.core.engine import score as run
     from thidua.core.sensitivity.montecarlo import bytes_needed
-    from thidua.input import load
+    from thidua.input import read_inputs
     from thidua.output import render_audit as ra
 
     fmt = choose_format(fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
-    c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     basis = core.basis_of(c, frame, run(c, frame, data))
     fits(draws, bytes_needed(basis, draws), basis.facts.n)
     with progress(draws, "Rút ngẫu nhiên") as step:

@@ -18,8 +18,9 @@ def columns_for(c: m.Criteria) -> Columns:
     return Columns(id=c.units.id, name=c.units.name, group=c.units.group, numbers=numbers, flags=flags)
 
 
-def load(criteria: str, data: str, *, decimal_comma: bool = False,
-         sheet: str | None = None) -> tuple[m.Criteria, pl.DataFrame]:
+def read_inputs(criteria: str, data: str, *, decimal_comma: bool = False,
+                sheet: str | None = None) -> tuple[m.Criteria, pl.DataFrame]:
+    """The criteria file, checked, and the data file read against it (the run's two inputs)."""
     c = load_criteria(criteria)
     return c, read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
 
