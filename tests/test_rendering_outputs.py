@@ -594,3 +594,20 @@ def test_workbook_numbers_follow_the_files_precision_and_shares_are_percentages(
     assert re.search(r'formatCode="0\.0+%"', styles)
     shares = workbook_tables(out)["Cơ cấu"].get_column("Tỷ trọng danh nghĩa").to_list()
     assert all(isinstance(x, float) and 0 <= x <= 1 for x in shares) and max(shares) == 1
+
+
+def test_markdown_and_html_are_documents_with_the_basis_and_the_note():
+    from thidua.input import shipped
+
+    c, d = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
+    for command in ("score", "awards"):
+        for fmt in ("markdown", "html"):
+            text = invoke(command, c, d, "--format", fmt).stdout
+            assert "Căn cứ: Cơ cấu 5 nhóm" in text and "Ghi chú: Bảng mẫu." in text, (command, fmt)
+        page = invoke(command, c, d, "--format", "html").stdout
+        assert "@page{size:A4 landscape" in page and "tr{break-inside:avoid}" in page
+    page = invoke("explain", c, d, "X17", "--format", "html").stdout
+    assert page.startswith("<!DOCTYPE html>") and "Điểm thưởng: 2,50; tính 2,50" in page
+    assert "Mô hình &quot;Dân vận khéo&quot; được cấp có thẩm quyền công nhận trong năm" in page  # whole name
+    pair = invoke("explain", c, d, "X04", "X02", "--format", "html").stdout
+    assert "Vì sao X02 (Phường Đồng Hới) xếp trên X04 (Phường Đồng Thuận)" in pair

@@ -321,7 +321,7 @@ def html_table(head: list[str], rows: list[list[Any]]) -> str:
 # Screen and print: numbers kept on one line, a text column never narrower than a few words (a
 # classification on one or two lines, not five), and printed on A4 landscape with the header
 # row on every page and no row split across two pages.
-PAGE_STYLE = ("body{font-family:\"Times New Roman\",serif}table{border-collapse:collapse;margin-bottom:1em}"
+PAGE_STYLE = ("body{font-family:\"Times New Roman\",serif}table{border-collapse:collapse;margin-bottom:1em;width:100%}"
               "td,th{border:1px solid #999;padding:2px 6px;vertical-align:top}th{background:#d9e1f2}"
               "td{min-width:4em}td.n{text-align:right;white-space:nowrap;min-width:0}"
               "@page{size:A4 landscape;margin:12mm}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import polars as pl
@@ -47,7 +48,10 @@ def _tie_keys(c: m.Criteria, row: dict[str, Any]) -> str:
         if tb.order == "asc" and value is not None:
             value = -value
         what = f"điểm tiêu chí {tb.criterion}" if tb.criterion else tb.indicator
-        parts.append(f"{what} {vn_number(value, c.precision if tb.criterion else None)}")
+        # ranking puts a missing value last as ±inf: for people it is no value at all
+        shown = "(trống)" if value is None or not math.isfinite(value) else \
+            vn_number(value, c.precision if tb.criterion else None)
+        parts.append(f"{what} {shown}")
     return ", ".join(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -320,7 +321,9 @@ def why(cmp: Comparison) -> str:
 
     def key(u: dict[str, Any]) -> str:
         value = u.get(f"__key{i}")
-        if tb.order == "asc" and value is not None:
+        if value is None or not math.isfinite(value):  # a missing value, ranked last as ±inf
+            return "(trống)"
+        if tb.order == "asc":
             value = -value
         return vn_number(value, p if kind == "criterion" else None)
 

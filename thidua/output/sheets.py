@@ -50,16 +50,16 @@ class Book:
         self.tables: set[str] = set()
 
     def fmt(self, **props: Any) -> Any:
+        """One format per set of properties (a workbook keeps each it is given)."""
         key = tuple(sorted(props.items()))
         if key not in self._formats:
             self._formats[key] = self.wb.add_format({"font_name": "Times New Roman", "font_size": 11, **props})
         return self._formats[key]
 
     def cell(self, col: Col) -> Any:
+        """A bordered cell of the column's kind: text wrapped, numbers in their format."""
         base = {"border": 1, "valign": "top"}
-        if col.kind == "long":
-            return self.fmt(**base, text_wrap=True)
-        if col.kind == "text":
+        if col.kind in ("text", "long"):
             return self.fmt(**base, text_wrap=True)
         if col.kind == "int":
             return self.fmt(**base, num_format="0", align="center")
