@@ -611,3 +611,16 @@ def test_markdown_and_html_are_documents_with_the_basis_and_the_note():
     assert "Mô hình &quot;Dân vận khéo&quot; được cấp có thẩm quyền công nhận trong năm" in page  # whole name
     pair = invoke("explain", c, d, "X04", "X02", "--format", "html").stdout
     assert "Vì sao X02 (Phường Đồng Hới) xếp trên X04 (Phường Đồng Thuận)" in pair
+
+
+def test_verify_reads_a_workbook_for_people_back_table_by_table(tmp_path: Path, files):
+    from thidua.commands.verify import differences
+
+    c, d = files()
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert invoke("score", c, d, "-o", str(first)).exit_code == 0
+    Path(d).write_text(Path(d).read_text(encoding="utf-8").replace("X1,Xã Một,Cụm 10,90", "X1,Xã Một,Cụm 10,50"), encoding="utf-8")
+    assert invoke("score", c, d, "-o", str(second)).exit_code == 0
+    assert differences(first, first, "xlsx") == ["every unit has the same values; the bytes differ in form only"]
+    changed = differences(first, second, "xlsx")
+    assert changed and all(line.startswith(("T_XepHang: ", "T_KhenThuong: ")) for line in changed), changed

@@ -479,7 +479,8 @@ def write_xlsx(report: Report, path: str) -> None:
             for group, part in parts:
                 if rows:
                     breaks.append(len(rows))
-                rows += [[*([group] if grouped else []), *row] for row in s.people(part)[1]]
+                label = group if group is not None else "Tất cả đơn vị"
+                rows += [[*([label] if grouped else []), *row] for row in s.people(part)[1]]
             names = [*(["Cụm, khối"] if grouped else []), *head]
             cols, cells = _typed(names, rows)
             book.sheet(s.sheet or s.key, s.key, cols, cells, heading=s.title, breaks=breaks,
