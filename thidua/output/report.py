@@ -5,9 +5,10 @@ arithmetic and reasons, every unit's explanation one click away (<details>), the
 `basis` and `note`, and the signatures. No network and no other file: the style, the charts and
 the script are inside the page.
 
-Charts are native SVG written here: a few hundred bytes a cluster, crisp when printed, nothing to
-download or keep up to date; a charting library would add 100–300 KB of script to every page
-(about ten times the page itself) for bars a few lines of SVG draw. Tables sort by a click on a
+Charts are native SVG written here: about 250 bytes a unit (7.5 KB for the 30 units of dvcq-xa,
+in a page of 296 KB, most of it the 30 explanations), crisp when printed, nothing to download or
+keep up to date; a charting library would add 100–300 KB of script to every page for bars a few
+lines of SVG draw. Tables sort by a click on a
 heading (a dozen lines of inline script); printing (A4 landscape) never splits a row or an
 explanation across pages.
 """
