@@ -76,3 +76,33 @@ def test_under_round_at_total_the_criteria_keep_their_decimals(tmp_path):
     assert "Điểm các tiêu chí chính: 6,667 / 20" in out
     assert "Làm tròn: chỉ ở tổng điểm (2 chữ số thập phân)" in out
     assert "Tổng điểm: 6,67" in out
+
+
+def test_two_units_side_by_side_say_why_the_upper_is_above():
+    # X02 and X04 tie on 98,58; the first tie-break (criterion II) puts X02 first, whichever
+    # order they are asked in
+    for pair in (("X02", "X04"), ("X04", "X02")):
+        result = explain(*pair)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines()[0] == "So sánh X02 (Phường Đồng Hới) và X04 (Phường Đồng Thuận)"
+        assert result.stdout.splitlines()[-1] == (
+            "Vì sao X02 (Phường Đồng Hới) xếp trên X04 (Phường Đồng Thuận): bằng tổng điểm 98,58; "
+            "phá hòa theo điểm tiêu chí II: 19,20 so với 18,45.")
+    tied = explain("X23", "X26").stdout.splitlines()[-1]
+    assert tied == "X23 và X26 bằng nhau về tổng điểm 92,33 và mọi tiêu chí phá hòa: đồng hạng."
+    document = json.loads(explain("X01", "X17", "--format", "json").stdout)
+    assert (document["upper"], document["lower"], document["decided_by"]) == ("X17", "X01", "total")
+    # a penalty point puts a unit behind: X17's 5 penalty points are where X01 leads
+    assert "X01 hơn ở điểm trừ P.1 (hơn 5,00)" in document["why"]
+    gaps = {d["code"]: d["difference"] for d in document["criteria"]}
+    assert gaps["P.1"] == -5 and gaps["I.1"] == 0
+
+
+def test_markdown_keeps_the_bonus_and_penalty_lines_outside_the_tables_and_names_whole():
+    text = explain("X17", "--format", "markdown").stdout
+    lines = text.splitlines()
+    for start in ("Điểm thưởng: ", "Điểm trừ: ", "Tổng điểm: "):
+        at = next(i for i, line in enumerate(lines) if line.startswith(start))
+        assert lines[at - 1] == "" and not lines[at].startswith("|"), start
+    assert "## Điểm thưởng" in lines and "## Kết quả" in lines
+    assert "…" not in text

@@ -31,7 +31,7 @@ from thidua.output.render_explain import describe
 
 from .strategies import frame as typed_frame
 from .strategies import scenarios
-from .util import frame
+from .util import frame, workbook_tables
 
 
 def invoke(*args: str):  # type: ignore[no-untyped-def]
@@ -147,12 +147,11 @@ def test_the_number_of_units_out_equals_the_number_in(case):
     assert sorted(parquet.get_column("id")) == ids
     parquet = _read_back(lambda p: render_awards.write_parquet(result, p), pl.read_parquet)
     assert sorted(parquet.get_column("id")) == sorted(ids * awards)
-    sheets = _read_back(lambda p: render_awards.write_xlsx(result, p),
-                        lambda p: pl.read_excel(p, sheet_id=0))
+    sheets = _read_back(lambda p: render_awards.write_xlsx(result, p), workbook_tables)
     for award in doc["awards"]:
-        assert sorted(sheets[award["code"]].get_column("id").cast(pl.String)) == ids
-    sheets = _read_back(lambda p: render.write_xlsx(result, p), lambda p: pl.read_excel(p, sheet_id=0))
-    assert sorted(sheets["Xếp hạng"].get_column("id").cast(pl.String)) == ids
+        assert sorted(sheets[award["code"]].get_column("Mã").cast(pl.String)) == ids
+    sheets = _read_back(lambda p: render.write_xlsx(result, p), workbook_tables)
+    assert sorted(sheets["Xếp hạng"].get_column("Mã").cast(pl.String)) == ids
 
 
 # --- awards: one column list, one order ------------------------------------------------------------
@@ -169,8 +168,10 @@ def test_every_machine_format_of_awards_has_the_documented_columns(files, tmp_pa
     csv = invoke("awards", c, d, "--format", "csv").stdout
     assert tuple(pl.read_parquet(out).columns) == REASON_COLUMNS
     assert tuple(csv.splitlines()[0].split(",")) == REASON_COLUMNS
-    sheets = pl.read_excel(_xlsx(c, d, tmp_path), sheet_id=0)
-    assert tuple(sheets["Z_CHUNG"].columns) == (*REASON_COLUMNS, "Lý do")
+    # the workbook is for people: the same rows under Vietnamese headings, statuses in words
+    sheets = workbook_tables(_xlsx(c, d, tmp_path))
+    assert tuple(sheets["Z_CHUNG"].columns) == ("Hạng", "Mã", "Đơn vị", "Cụm, khối", "Tổng điểm", "Tình trạng",
+                                                "Lý do")
 
 
 def _xlsx(c: str, d: str, folder: Path) -> Path:
@@ -194,11 +195,11 @@ def test_awards_are_in_one_order_in_every_format(files, tmp_path: Path):
     document = json.loads(invoke("awards", c, d, "--format", "json").stdout)
     assert [(a["code"], r["id"]) for a in document["awards"] for r in a["reasons"]] == order
     assert text_ids(invoke("awards", c, d).stdout, "table") == [u for _, u in order]
-    sheets = pl.read_excel(_xlsx(c, d, tmp_path), sheet_id=0)
+    sheets = workbook_tables(_xlsx(c, d, tmp_path))
     assert list(sheets)[:3] == ["Hạn mức", "Z_CHUNG", "A_CUM"]
     for code in ("Z_CHUNG", "A_CUM"):
-        assert sheets[code]["id"].to_list() == [u for a, u in order if a == code]
-    assert sheets["Hạn mức"]["group"].to_list()[1:] == ["Ánh Sáng", "Cụm 2", "Cụm 10", "Yên Bái"]
+        assert sheets[code]["Mã"].to_list() == [u for a, u in order if a == code]
+    assert sheets["Hạn mức"]["Cụm, khối"].to_list() == ["Tất cả đơn vị", "Ánh Sáng", "Cụm 2", "Cụm 10", "Yên Bái"]
 
 
 # --- numbers: no float noise, no negative zero ---------------------------------------------------
@@ -476,8 +477,8 @@ def test_no_negative_zero_in_machine_outputs(tmp_path: Path):
              "explain json": explain_json(explain(result, "a"))}
     for name, text in texts.items():
         assert not re.search(r"(?<![\w.])-0(\.0+)?(?![\d.])", text), name
-    sheet = _read_back(lambda p: render.write_xlsx(result, p), lambda p: pl.read_excel(p, sheet_id=0))
-    assert all(math.copysign(1, x) > 0 for x in sheet["Xếp hạng"]["points.A"])
+    sheet = _read_back(lambda p: render.write_xlsx(result, p), workbook_tables)
+    assert all(math.copysign(1, x) > 0 for x in sheet["Xếp hạng"]["A\nA"])
 
 
 def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(files, tmp_path: Path):
@@ -487,9 +488,9 @@ def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(files, tmp_p
     out = tmp_path / "x.xlsx"
     result = invoke("awards", c, d, "-o", str(out))
     assert result.exit_code == 0, result.output
-    sheets = pl.read_excel(out, sheet_id=0)
+    sheets = workbook_tables(out)
     assert list(sheets) == ["Hạn mức", "BK_1", "Hạn mức (2)"]
-    assert sheets["Hạn mức (2)"]["award"].unique().to_list() == ["Hạn mức"]
+    assert sheets["Hạn mức"]["Mã danh hiệu"].to_list()[-1] == "Hạn mức"
 
 
 def test_no_negative_zero_clears_every_row():
@@ -505,3 +506,122 @@ def test_audit_and_sensitivity_machine_numbers_hold_no_negative_zero():
 
     got = machine(pl.DataFrame({"share": [-0.0, -0.0000001, 0.5]})).get_column("share").to_list()
     assert got == [0.0, 0.0, 0.5] and all(math.copysign(1, x) == 1 for x in got)
+
+
+# --- the report page and the workbooks for people ----------------------------------------------------
+
+
+def test_the_report_is_one_self_contained_page_with_every_unit_and_its_explanation(tmp_path: Path):
+    from thidua.input import shipped
+
+    c, d = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
+    out = tmp_path / "bao-cao.html"
+    result = invoke("report", c, d, "-o", str(out))
+    assert (result.exit_code, result.stdout) == (0, ""), result.output
+    page = out.read_text(encoding="utf-8")
+    # nothing to fetch: no link, no source, no url other than the SVG namespace
+    assert re.findall(r"(?:src|href)=|url\(|@import", page) == []
+    assert re.findall(r"https?://[^\"]+", page) == ["http://www.w3.org/2000/svg"] * 3
+    names = pl.read_csv(d).get_column("ten_xa").to_list()
+    assert len(names) == 30 and all(name in page for name in names)
+    assert page.count("<details>") == 30 and page.count("<svg") == 3
+    assert '<table class="sort">' in page and "addEventListener" in page
+    assert "@page{size:A4 landscape" in page and "break-inside:avoid" in page
+    assert "Căn cứ: Cơ cấu 5 nhóm" in page and "Ghi chú: Bảng mẫu." in page
+    assert "20% × 10 (số đơn vị) = 2, làm tròn xuống, tối thiểu 1 → 2" in page
+    assert "Người lập biểu" in page and "TM. Hội đồng<br>Chủ tịch" in page
+    assert len(page.encode("utf-8")) < 400_000
+    assert invoke("report", c, d).stdout == page  # without -o, the same page on standard output
+
+
+def test_the_report_section_titles_every_document(tmp_path: Path, files):
+    c, d = files()
+    Path(c).write_text(Path(c).read_text(encoding="utf-8") + (
+        "report:\n  council: Hội đồng Thi đua – Khen thưởng huyện Thử\n  period: Năm 2026\n"
+        "  place: Đồng Hới\n  date: ngày 15 tháng 12 năm 2026\n"
+        "  signers:\n    - title: Người lập biểu\n      name: Trần Thị B\n"
+        "    - title: TM. Hội đồng — Chủ tịch\n      name: Nguyễn Văn A\n"), encoding="utf-8")
+    page = invoke("report", c, d).stdout
+    for text in ("HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG HUYỆN THỬ", "Năm 2026", "Đồng Hới, ngày 15 tháng 12 năm 2026",
+                 "Trần Thị B", "Nguyễn Văn A"):
+        assert text in page, text
+    out = tmp_path / "x.xlsx"
+    assert invoke("score", c, d, "-o", str(out)).exit_code == 0
+    import fastexcel
+
+    cells = fastexcel.read_excel(out).load_sheet("Xếp hạng", header_row=None, dtypes="string").to_polars()
+    texts = {v for column in cells.iter_columns() for v in column.to_list() if v}
+    assert {"HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG HUYỆN THỬ", "BẢNG XẾP HẠNG THI ĐUA", "Nguyễn Văn A",
+            "Đồng Hới, ngày 15 tháng 12 năm 2026", "TM. Hội đồng\nChủ tịch"} <= texts
+    assert any(t.startswith("Phiên bản ") and t.endswith("; Năm 2026") for t in texts)
+
+
+def test_workbooks_print_a4_landscape_one_page_wide_with_the_header_on_every_page(tmp_path: Path, files):
+    import zipfile
+
+    c, d = files()
+    for command in ("score", "awards", "audit", "sensitivity"):
+        out = tmp_path / f"{command}.xlsx"
+        assert invoke(command, c, d, "-o", str(out)).exit_code == 0, command
+        with zipfile.ZipFile(out) as z:
+            sheets = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+            book = z.read("xl/workbook.xml").decode("utf-8")
+        printed = [x for x in sheets.values() if "<tableParts" in x]
+        assert printed, command
+        for xml in printed:
+            assert 'paperSize="9"' in xml and 'orientation="landscape"' in xml, command
+            assert 'fitToHeight="0"' in xml and "<pageSetUpPr fitToPage=\"1\"/>" in xml, command
+            assert "&amp;CTrang &amp;P/&amp;N" in xml and 'state="frozen"' in xml, command
+        assert "_xlnm.Print_Titles" in book, command
+        english = {"id", "name", "group", "total", "rank", "rank_overall", "classification", "status", "award",
+                   "awards", "flagged", "code", "share", "weight", "quota"}
+        headings = {h for t in workbook_tables(out).values() for h in t.columns}
+        assert headings and not headings & english, (command, headings & english)
+
+
+def test_workbook_numbers_follow_the_files_precision_and_shares_are_percentages(tmp_path: Path, files):
+    import zipfile
+
+    c, d = files()
+    out = tmp_path / "s.xlsx"
+    assert invoke("score", c, d, "-o", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    assert 'formatCode="0.00"' in styles  # precision: 2
+    out = tmp_path / "a.xlsx"
+    assert invoke("audit", c, d, "-o", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    assert re.search(r'formatCode="0\.0+%"', styles)
+    shares = workbook_tables(out)["Cơ cấu"].get_column("Tỷ trọng danh nghĩa").to_list()
+    assert all(isinstance(x, float) and 0 <= x <= 1 for x in shares) and max(shares) == 1
+
+
+def test_markdown_and_html_are_documents_with_the_basis_and_the_note():
+    from thidua.input import shipped
+
+    c, d = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
+    for command in ("score", "awards"):
+        for fmt in ("markdown", "html"):
+            text = invoke(command, c, d, "--format", fmt).stdout
+            assert "Căn cứ: Cơ cấu 5 nhóm" in text and "Ghi chú: Bảng mẫu." in text, (command, fmt)
+        page = invoke(command, c, d, "--format", "html").stdout
+        assert "@page{size:A4 landscape" in page and "tr{break-inside:avoid}" in page
+    page = invoke("explain", c, d, "X17", "--format", "html").stdout
+    assert page.startswith("<!DOCTYPE html>") and "Điểm thưởng: 2,50; tính 2,50" in page
+    assert "Mô hình &quot;Dân vận khéo&quot; được cấp có thẩm quyền công nhận trong năm" in page  # whole name
+    pair = invoke("explain", c, d, "X04", "X02", "--format", "html").stdout
+    assert "Vì sao X02 (Phường Đồng Hới) xếp trên X04 (Phường Đồng Thuận)" in pair
+
+
+def test_verify_reads_a_workbook_for_people_back_table_by_table(tmp_path: Path, files):
+    from thidua.commands.verify import differences
+
+    c, d = files()
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert invoke("score", c, d, "-o", str(first)).exit_code == 0
+    Path(d).write_text(Path(d).read_text(encoding="utf-8").replace("X1,Xã Một,Cụm 10,90", "X1,Xã Một,Cụm 10,50"), encoding="utf-8")
+    assert invoke("score", c, d, "-o", str(second)).exit_code == 0
+    assert differences(first, first, "xlsx") == ["every unit has the same values; the bytes differ in form only"]
+    changed = differences(first, second, "xlsx")
+    assert changed and all(line.startswith(("T_XepHang: ", "T_KhenThuong: ")) for line in changed), changed

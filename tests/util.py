@@ -115,3 +115,16 @@ criteria:
   - {{code: A, name: "{name}", max_points: 10, rule: {rule}}}
 {rest}""", encoding="utf-8")
     return path
+
+
+def workbook_tables(path: Any) -> dict[str, pl.DataFrame]:
+    """The Excel tables of a workbook thidua wrote, by the name of the worksheet holding each (a
+    workbook for people has a title block above its table: read the table, not the sheet)."""
+    import fastexcel
+
+    book = fastexcel.read_excel(path)
+    out: dict[str, pl.DataFrame] = {}
+    for name in book.table_names():
+        table = book.load_table(name)
+        out[table.sheet_name] = table.to_polars()
+    return out

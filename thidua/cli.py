@@ -20,6 +20,7 @@ from thidua.commands import (
     demo,
     explain,
     library,
+    report,
     score,
     sensitivity,
     template,
@@ -36,7 +37,8 @@ def cli() -> None:
 
 
 COMMANDS = (validate.validate, score.score, awards.awards, explain.explain, demo.demo,
-            library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify, template.template)
+            library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify,
+            template.template, report.report)
 for command in COMMANDS:
     cli.add_command(command)
 

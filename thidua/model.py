@@ -249,6 +249,29 @@ class Award(Model):
     on_tie_at_quota: Literal["include", "exclude", "flag"] = "flag"
 
 
+class Signer(Model):
+    """One signature place under a printed document: the title above, the name below (blank: to
+    sign by hand)."""
+
+    title: str
+    name: str | None = None
+
+
+SIGNERS = (Signer(title="Người lập biểu"), Signer(title="TM. Hội đồng — Chủ tịch"))
+
+
+class Report(Model):
+    """`report:` (an addition): what the documents a council prints and signs carry beside the
+    result. Every field is optional; a file without it prints the title block from `name` and
+    `version`, a place-and-date line with blanks to fill by hand, and SIGNERS."""
+
+    council: str | None = None  # "Hội đồng Thi đua – Khen thưởng huyện …"
+    period: str | None = None  # "Năm 2026"
+    place: str | None = None  # "Đồng Hới" → "Đồng Hới, ngày … tháng … năm …"
+    date: str | None = None  # "ngày 15 tháng 12 năm 2026"; without it the date is left blank
+    signers: list[Signer] = list(SIGNERS)
+
+
 class Criteria(Model):
     """A whole criteria file."""
 
@@ -272,6 +295,12 @@ class Criteria(Model):
     basis: str | None = None
     note: str | None = None
     columns: dict[str, str] = {}  # addition: a name this file uses → its header in the data file
+    report: Report | None = None
+
+    @property
+    def printed(self) -> Report:
+        """The `report:` section, or its defaults when the file has none."""
+        return self.report or Report()
 
     def award_scope(self, award: Award) -> Literal["group", "all"]:
         if award.per is not None:

@@ -190,8 +190,8 @@ def choose_format(kind: f.Kind, fmt: str | None, output: str | None) -> str:
             raise _problem(output, f"the extension {extension} says {named}, --format says {fmt}: "
                                    f"make them agree")
         fmt = fmt or named
-    if fmt is None:
-        fmt = f.DEFAULT
+    if fmt is None:  # the kind's first format: table, or html for the council's page
+        fmt = kind.formats[0]
     if f.FORMATS[fmt].binary and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
     return fmt

@@ -118,3 +118,65 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
         knockouts=tuple(knocks), band=band, group_size=len(ids), units=result.units.height,
         above=neighbour(at - 1), below=neighbour(at + 1), awards=tuple(mine),
     )
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One criterion (or bonus, penalty, total) of two units: both points, and b − a."""
+
+    code: str
+    name: str
+    depth: int
+    a: float | None
+    b: float | None
+    part: str = "main"  # main, bonus or penalty
+
+    @property
+    def gap(self) -> float | None:
+        return None if self.a is None or self.b is None else self.b - self.a
+
+    @property
+    def lead(self) -> float:
+        """How far the first unit is ahead here (a penalty point puts it behind)."""
+        gap = self.gap or 0.0
+        return gap if self.part == "penalty" else -gap
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two units side by side: `upper` ranks above `lower` (by overall rank, then as asked)."""
+
+    upper: Explanation
+    lower: Explanation
+    rows: tuple[Difference, ...]  # every criterion of the tree, bonus and penalty criteria, in order
+    decided_by: str | None  # "total", a tie-break ("criterion:II", "indicator:x") or None (still tied)
+
+
+def compare(result: Result, first: str, second: str, source: str = "<data>") -> Comparison:
+    """The two units' explanations and each criterion's points side by side; which one ranks
+    above the other and what decided it (the total, else the first tie-break that differs)."""
+    a, b = explain(result, first, source), explain(result, second, source)
+    if (b.unit["rank_overall"], b.unit["id"]) < (a.unit["rank_overall"], a.unit["id"]):
+        a, b = b, a
+    rows: list[Difference] = []
+
+    def walk(x: NodeTrace, y: NodeTrace, depth: int, part: str) -> None:
+        rows.append(Difference(x.node.code, x.node.name, depth, x.points, y.points, part))
+        for cx, cy in zip(x.children, y.children, strict=True):
+            walk(cx, cy, depth + 1, part)
+
+    for part, xs, ys in (("main", a.main, b.main), ("bonus", a.bonus, b.bonus), ("penalty", a.penalty, b.penalty)):
+        for x, y in zip(xs, ys, strict=True):
+            walk(x, y, 0, part)
+    c = result.criteria
+    decided: str | None = None
+    if a.unit.get("__key0", a.unit["total"]) != b.unit.get("__key0", b.unit["total"]):
+        decided = "total"
+    else:
+        for i, tb in enumerate(c.ranking.tie_break, start=1):
+            if a.unit.get(f"__key{i}") != b.unit.get(f"__key{i}"):
+                decided = f"criterion:{tb.criterion}" if tb.criterion else f"indicator:{tb.indicator}"
+                break
+        if decided is None and a.unit["rank_overall"] != b.unit["rank_overall"]:
+            decided = "id"  # ranking method ordinal: the unit id decides
+    return Comparison(a, b, tuple(rows), decided)

@@ -130,7 +130,21 @@ def _reasons() -> dict[str, Writer]:
 def _explanation() -> dict[str, Writer]:
     from thidua.output import render_explain as r
 
-    return {"table": _text(r.to_table), "markdown": _text(r.to_markdown), "json": _text(r.to_json)}
+    return {"table": _text(r.to_table), "markdown": _text(r.to_markdown), "html": _text(r.to_html),
+            "json": _text(r.to_json)}
+
+
+def _comparison() -> dict[str, Writer]:
+    from thidua.output import render_explain as r
+
+    return {"table": _text(r.compare_table), "markdown": _text(r.compare_markdown),
+            "html": _text(r.compare_html), "json": _text(r.compare_json)}
+
+
+def _page() -> dict[str, Writer]:
+    from thidua.output import report as r
+
+    return {"html": _text(r.to_report)}
 
 
 def _report() -> dict[str, Writer]:
@@ -150,11 +164,14 @@ def _report() -> dict[str, Writer]:
 EVERY = tuple(FORMATS)
 UNITS = Kind("unit table", EVERY, _units, readback.json_units)
 REASONS = Kind("award reasons", EVERY, _reasons, readback.json_units)
-EXPLANATION = Kind("explanation", ("table", "markdown", "json"), _explanation)
+EXPLANATION = Kind("explanation", ("table", "markdown", "html", "json"), _explanation)
+COMPARISON = Kind("comparison of two units", ("table", "markdown", "html", "json"), _comparison)
+PAGE = Kind("council report", ("html",), _page)
 AUDIT = Kind("audit report", EVERY, _report, readback.json_sections)
 SENSITIVITY = Kind("sensitivity report", EVERY, _report, readback.json_sections)
 
 # the kind of result each command writes; these are the commands `thidua verify` reruns
 BY_COMMAND: dict[str, Kind] = {"score": UNITS, "awards": REASONS, "explain": EXPLANATION,
-                               "audit": AUDIT, "sensitivity": SENSITIVITY, "demo": UNITS}
-KINDS = (UNITS, REASONS, EXPLANATION, AUDIT, SENSITIVITY)
+                               "audit": AUDIT, "sensitivity": SENSITIVITY, "demo": UNITS,
+                               "report": PAGE}
+KINDS = (UNITS, REASONS, EXPLANATION, COMPARISON, AUDIT, SENSITIVITY, PAGE)

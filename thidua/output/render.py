@@ -299,7 +299,7 @@ def to_markdown(result: Result) -> str:
     parts += _sections(result, md_table, lambda title: f"\n## {md(title)}\n")
     if c.awards:
         parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {md(x)}" for x in _shortlist_lines(result)]]
-    parts += ["", "## Chính sách tính điểm", "", *[f"- {md(x)}" for x in policy_lines(c)]]
+    parts += ["", "## Chính sách tính điểm, căn cứ và ghi chú", "", *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
 
 
@@ -316,12 +316,22 @@ def html_table(head: list[str], rows: list[list[Any]]) -> str:
     return f"<table>\n<thead><tr>{th}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
 
 
+# Screen and print: numbers kept on one line, a text column never narrower than a few words (a
+# classification on one or two lines, not five), and printed on A4 landscape with the header
+# row on every page and no row split across two pages.
+PAGE_STYLE = ("body{font-family:\"Times New Roman\",serif}table{border-collapse:collapse;margin-bottom:1em;width:100%}"
+              "td,th{border:1px solid #999;padding:2px 6px;vertical-align:top}th{background:#d9e1f2}"
+              "td{min-width:4em}td.n{text-align:right;white-space:nowrap;min-width:0}"
+              "@page{size:A4 landscape;margin:12mm}"
+              "@media print{body{font-size:10pt}tr{break-inside:avoid}thead{display:table-header-group}"
+              "h2,h3{break-after:avoid}}")
+
+
 def html_head(title: str) -> list[str]:
     """The opening of a page, up to and including its <h1>."""
     return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
             f"<title>{esc(title)}</title>",
-            ("<style>body{font-family:sans-serif}table{border-collapse:collapse;margin-bottom:1em}"
-             "td,th{border:1px solid #999;padding:2px 6px}td.n{text-align:right}</style>"),
+            f"<style>{PAGE_STYLE}</style>",
             "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
 
 
@@ -333,8 +343,8 @@ def to_html(result: Result) -> str:
         parts.append("<h2>Danh sách đề nghị khen thưởng</h2><ul>")
         parts += [f"<li>{esc(x)}</li>" for x in _shortlist_lines(result)]
         parts.append("</ul>")
-    parts.append("<h2>Chính sách tính điểm</h2><ul>")
-    parts += [f"<li>{esc(x)}</li>" for x in policy_lines(c)]
+    parts.append("<h2>Chính sách tính điểm, căn cứ và ghi chú</h2><ul>")
+    parts += [f"<li>{esc(x)}</li>" for x in document_notes(c)]
     parts += ["</ul>", "</body>", "</html>"]
     return document("\n".join(parts) + "\n")
 
@@ -344,15 +354,93 @@ def write_parquet(result: Result, path: str) -> None:
 
 
 def write_xlsx(result: Result, path: str) -> None:
-    ranking = neutralised(no_negative_zero(unit_table(result)))
+    """The ranking as a council prints and signs it (thidua/output/sheets.py): a chart sheet of
+    the totals, the ranking (every cluster from a new page, the policies, `basis` and `note`
+    under it) and the award lists, in Vietnamese, numbers to the file's precision."""
+    from thidua.output import sheets
+
+    c = result.criteria
+    units = result.units.to_dicts()
     with new_workbook(path) as wb:
-        ranking.write_excel(wb, worksheet="Xếp hạng", autofit=True)
-        lists = pl.DataFrame(award_lists(result)) if result.criteria.awards else None
-        if lists is not None and lists.height:
-            lists = lists.with_columns(pl.col("units").cast(pl.List(pl.String)).list.join(";"),
-                                       pl.col("flagged").cast(pl.List(pl.String)).list.join(";"))
-            neutralised(lists).write_excel(wb, worksheet="Khen thưởng", autofit=True)
-        pl.DataFrame({"Chính sách": policy_lines(result.criteria)}).write_excel(wb, worksheet="Chính sách")
+        book = sheets.Book(wb, c, "Bảng xếp hạng thi đua")
+        marked = {r["id"] for r in units if r["awards"]}
+        sheets.chart(book, units, marked, f"Tổng điểm — {c.name}")
+        cols, rows, groups = ranking_sheet(result)
+        breaks = [i for i, g in enumerate(groups) if i and g != groups[i - 1]]
+        ws = book.sheet("Xếp hạng", "XepHang", cols, rows, notes=document_notes(c), breaks=breaks, freeze=3)
+        ws.activate()
+        if c.awards:
+            head, body = award_list_rows(result)
+            book.sheet("Khen thưởng", "KhenThuong", head, body,
+                       heading="Danh sách đề nghị khen thưởng theo hạn mức")
+
+
+def award_name(c: m.Criteria, code: str) -> str:
+    return next((a.name for a in c.awards if a.code == code), code)
+
+
+def ranking_sheet(result: Result) -> tuple[list[Any], list[list[Any]], list[str | None]]:
+    """The ranking's columns and rows for a workbook: numbers as numbers (to the file's
+    precision), criteria named under their codes, awards and knockouts by their names."""
+    from thidua.output.sheets import Col
+
+    c = result.criteria
+    p = c.precision
+    grouped = c.units.group is not None
+    top = list(c.criteria)
+    extras = [k for k in ("bonus", "penalty") if getattr(c, k) is not None]
+    cols = [Col("Hạng", "int"), Col("Mã", "text"), Col("Đơn vị", "text", 20)]
+    cols += [Col("Cụm, khối", "text")] if grouped else []
+    cols += [Col(f"{n.code}\n{n.name}", "points", 14) for n in top]
+    cols += [Col({"bonus": "Điểm thưởng", "penalty": "Điểm trừ"}[k], "points") for k in extras]
+    cols += [Col("Tổng điểm", "points"), Col("Xếp loại", "text", 16), Col("Đề nghị khen thưởng", "text", 22),
+             Col("Ghi chú", "text", 20)]
+    knockout = {k.code: k.name for k in c.knockouts}
+    rows, groups = [], []
+    for r in result.units.to_dicts():
+        note = [f"Loại trừ: {knockout.get(k, k)}" for k in _split(r["knockouts"])]
+        note += [f"Đồng hạng tại hạn mức {award_name(c, a)}: Hội đồng biểu quyết" for a in _split(r["flagged"])]
+        rows.append([r["rank"], r["id"], r["name"], *([r["group"]] if grouped else []),
+                     *[_shown(r[points_col(n.code)], p) for n in top], *[_shown(r[k], p) for k in extras],
+                     _shown(r["total"], p), r["classification"] or "",
+                     "; ".join(award_name(c, a) for a in _split(r["awards"])), "; ".join(note)])
+        groups.append(r["group"])
+    return cols, rows, groups
+
+
+def _shown(x: float | None, precision: int | None) -> float | None:
+    """A number as a person reads it in a cell: rounded to the file's precision, never -0."""
+    if x is None or precision is None or not math.isfinite(x) or abs(x) >= 1e15:
+        return x
+    return round_value(x, precision) + 0.0
+
+
+def award_list_rows(result: Result) -> tuple[list[Any], list[list[Any]]]:
+    """Per award and cluster: the quota, how many are eligible, the units listed and those tied
+    for the council's vote (ids with names)."""
+    from thidua.output.sheets import Col
+
+    names = dict(zip(result.units.get_column("id").to_list(), result.units.get_column("name").to_list(), strict=True))
+
+    def who(ids: list[str]) -> str:
+        return "; ".join(f"{names.get(i, i)} ({i})" for i in ids)
+
+    cols = [Col("Mã danh hiệu", "text"), Col("Danh hiệu", "text", 30), Col("Cụm, khối", "text"),
+            Col("Hạn mức", "int"), Col("Đủ điều kiện", "int"), Col("Có tên trong danh sách", "long", 45),
+            Col("Đồng hạng, Hội đồng biểu quyết", "text", 30)]
+    rows = [[e["code"], e["name"], e["group"] or "Tất cả đơn vị", e["quota"], e["eligible"],
+             who(e["units"]) or "(không có)", who(e["flagged"])] for e in award_lists(result)]
+    return cols, rows
+
+
+def document_notes(c: m.Criteria) -> list[str]:
+    """What a printed document says under its table: the policies, then `basis` and `note`."""
+    lines = policy_lines(c)
+    if c.basis:
+        lines.append(f"Căn cứ: {c.basis}")
+    if c.note:
+        lines.append(f"Ghi chú: {c.note}")
+    return lines
 
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")

@@ -8,6 +8,7 @@ used by table, markdown, html and xlsx. csv and parquet hold one section (`--sec
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,7 @@ class Report:
     settings: dict[str, Any]  # the same for json
     sections: tuple[Section, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    criteria: m.Criteria | None = None  # for the title block and signatures of a workbook
 
     def section(self, key: str | None) -> Section:
         if key is None:
@@ -458,10 +460,63 @@ def write_parquet(report: Report, section: str | None, path: str) -> None:
 
 
 def write_xlsx(report: Report, path: str) -> None:
+    """Every section as a printed, signed worksheet (thidua/output/sheets.py): the cells people
+    read in the table, numbers as numbers and shares as percentages, every cluster from a new
+    page; the notes under the last section."""
+    from thidua.output import sheets
+
+    c = report.criteria
+    assert c is not None, "write_xlsx needs a report made by headed()"
     with new_workbook(path) as wb:
-        for s in report.sections:
-            flat(s.frame).write_excel(wb, worksheet=s.sheet or s.key, autofit=True)
-        pl.DataFrame({"Ghi chú": list(report.lines)}).write_excel(wb, worksheet="Ghi chú")
+        book = sheets.Book(wb, c, report.title)
+        for n, s in enumerate(report.sections):
+            last = n == len(report.sections) - 1
+            parts = _groups(s)
+            grouped = len(parts) > 1 or parts[0][0] is not None
+            head, _ = s.people(s.frame.clear())
+            rows: list[list[Any]] = []
+            breaks: list[int] = []
+            for group, part in parts:
+                if rows:
+                    breaks.append(len(rows))
+                label = group if group is not None else "Tất cả đơn vị"
+                rows += [[*([label] if grouped else []), *row] for row in s.people(part)[1]]
+            names = [*(["Cụm, khối"] if grouped else []), *head]
+            cols, cells = _typed(names, rows)
+            book.sheet(s.sheet or s.key, s.key, cols, cells, heading=s.title, breaks=breaks,
+                       notes=list(report.lines) if last else None, signed=last)
+
+
+_CELL = re.compile(r"(-?\d{1,3}(?:\.\d{3})*)(?:,(\d+))?( %)?")
+_TEXT_HEADS = frozenset({"Mã", "Tiêu chí", "Đơn vị", "Cụm, khối", "Phần", "Mã đơn vị"})
+
+
+def _typed(head: list[str], rows: list[list[Any]]) -> tuple[list[Any], list[list[Any]]]:
+    """The columns and cells of a section for a workbook: a column whose every cell reads as a
+    number ("95,50", "12,3 %", "—" for none) holds numbers, percentages as fractions (0.123 with
+    the format 0.0%) to the decimals shown; any other column holds the text shown."""
+    from thidua.output.sheets import Col
+
+    cols, out = [], [list(r) for r in rows]
+    for i, name in enumerate(head):
+        texts = [str(r[i]) for r in rows]
+        found = [_CELL.fullmatch(t) for t in texts if t not in ("—", "")]
+        numeric = name not in _TEXT_HEADS and bool(found) and all(found)
+        if not numeric:
+            long = max((len(t) for t in texts), default=0) > 40
+            cols.append(Col(name, "long" if long else "text", 45 if long else None))
+            continue
+        percent = any(f and f.group(3) for f in found)
+        digits = max((len(f.group(2) or "") for f in found if f), default=0)
+        cols.append(Col(name, "percent" if percent else "int" if digits == 0 else "number", digits=digits))
+        for r in out:
+            match = _CELL.fullmatch(str(r[i]))
+            if match is None:
+                r[i] = None
+                continue
+            value = float(match.group(1).replace(".", "") + "." + (match.group(2) or "0"))
+            r[i] = round(value / 100, digits + 2) if percent else value
+    return cols, out
 
 
 def headed(report: Report, c: m.Criteria, files: dict[str, Any]) -> Report:
@@ -469,7 +524,7 @@ def headed(report: Report, c: m.Criteria, files: dict[str, Any]) -> Report:
     files (hash, rows)."""
     meta = {"criteria": {"id": c.id, "version": c.version, **files.get("criteria", {})},
             **{k: v for k, v in files.items() if k != "criteria"}}
-    return Report(report.title, report.lines, report.settings, report.sections, meta)
+    return Report(report.title, report.lines, report.settings, report.sections, meta, c)
 
 
 def only(report: Report, section: str | None) -> Report:
@@ -477,4 +532,4 @@ def only(report: Report, section: str | None) -> Report:
     if section is None:
         return report
     return Report(report.title, report.lines, report.settings, (report.section(section),),
-                  report.meta)
+                  report.meta, report.criteria)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import polars as pl
@@ -12,6 +13,7 @@ from thidua.core.engine import Result
 from thidua.core.reasons import REASON_COLUMNS, quotas, reasons
 from thidua.output.render import (
     document,
+    document_notes,
     empty_as_null,
     esc,
     html_head,
@@ -46,7 +48,10 @@ def _tie_keys(c: m.Criteria, row: dict[str, Any]) -> str:
         if tb.order == "asc" and value is not None:
             value = -value
         what = f"điểm tiêu chí {tb.criterion}" if tb.criterion else tb.indicator
-        parts.append(f"{what} {vn_number(value, c.precision if tb.criterion else None)}")
+        # ranking puts a missing value last as ±inf: for people it is no value at all
+        shown = "(trống)" if value is None or not math.isfinite(value) else \
+            vn_number(value, c.precision if tb.criterion else None)
+        parts.append(f"{what} {shown}")
     return ", ".join(parts)
 
 
@@ -107,11 +112,23 @@ def _award_sections(result: Result) -> list[tuple[m.Award, str | None, dict[str,
     return out
 
 
+def _base_words(of: str) -> str:
+    """What a quota's percent is taken of, in words: `units`, `eligible`, or the JSON of
+    {classification: LABEL} / {award: CODE} as reasons.quotas records it."""
+    words = {"units": "số đơn vị", "eligible": "số đơn vị đủ điều kiện"}
+    if of in words:
+        return words[of]
+    base = json.loads(of)
+    if "classification" in base:
+        return f"số đơn vị xếp loại “{base['classification']}”"
+    return f"số đơn vị có tên trong danh sách {base['award']}"
+
+
 def arithmetic(q: dict[str, Any]) -> str:
     if q["percent"] is None:
         text = f"{q['count']} đơn vị"
     else:
-        of = {"units": "số đơn vị", "eligible": "số đơn vị đủ điều kiện"}.get(q["of"], q["of"])
+        of = _base_words(q["of"])
         rounding = {"floor": "làm tròn xuống", "round": "làm tròn", "ceil": "làm tròn lên"}[q["rounding"]]
         text = (f"{vn_number(q['percent'], None)}% × {q['base']} ({of}) = {vn_number(q['raw'], None)}, "
                 f"{rounding}")
@@ -171,7 +188,7 @@ def to_markdown(result: Result) -> str:
     for kind, text in _people_parts(result):
         parts.append(md_table(*text) if kind == "table" else
                      f"\n## {md(text)}\n" if kind == "heading" else md(text))
-    parts += ["", "## Chính sách", "", *[f"- {md(x)}" for x in policy_lines(c)]]
+    parts += ["", "## Chính sách, căn cứ và ghi chú", "", *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
 
 
@@ -181,7 +198,8 @@ def to_html(result: Result) -> str:
     for kind, text in _people_parts(result):
         parts.append(html_table(*text) if kind == "table" else
                      f"<h2>{esc(text)}</h2>" if kind == "heading" else f"<p>{esc(text)}</p>")
-    parts += ["<ul>", *[f"<li>{esc(x)}</li>" for x in policy_lines(c)], "</ul>", "</body>", "</html>"]
+    parts += ["<h2>Chính sách, căn cứ và ghi chú</h2>", "<ul>", *[f"<li>{esc(x)}</li>" for x in document_notes(c)],
+              "</ul>", "</body>", "</html>"]
     return document("\n".join(parts) + "\n")
 
 
@@ -240,18 +258,106 @@ def ballots(result: Result) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+
+
+STATUS = {"on_list": "Có tên", "tie_included": "Có tên (đồng hạng, vượt hạn mức)",
+          "tied_flag": "Đồng hạng: Hội đồng biểu quyết", "tie_excluded": "Không có tên (đồng hạng, cả nhóm bị loại)",
+          "beyond_quota": "Ngoài hạn mức", "not_eligible": "Không đủ điều kiện"}
+
+
 def write_xlsx(result: Result, path: str) -> None:
+    """The proposals as a council prints and signs them (thidua/output/sheets.py): a chart sheet,
+    the quotas with their arithmetic, a sheet per award (statuses in words, every reason), and a
+    ballot for every tie at a quota line, one award and cluster a page."""
+    from thidua.output import sheets
     c = result.criteria
-    why = reasons(result)
     units = unit_rows(result)
+    sections = _award_sections(result)
+    Col = sheets.Col
     with new_workbook(path) as wb:
-        neutralised(quotas(result)).write_excel(wb, worksheet="Hạn mức", autofit=True)
-        sheets = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết"))
-        for award, name in zip(c.awards, sheets, strict=True):
-            mine = why.filter(pl.col("award") == award.code)
-            sentences = [sentence(c, award, r, units[r["id"]]) for r in mine.to_dicts()]
-            sheet = mine.select(REASON_COLUMNS).with_columns(pl.Series("Lý do", sentences, dtype=pl.String))
-            neutralised(sheet).write_excel(wb, worksheet=name, autofit=True)
+        book = sheets.Book(wb, c, "Danh sách đề nghị khen thưởng")
+        everyone = result.units.select("id", "name", "group", "total", "awards").to_dicts()
+        sheets.chart(book, everyone, {u["id"] for u in everyone if u["awards"]}, f"Tổng điểm — {c.name}")
+        quota_rows = [[award.code, award.name, group or "Tất cả đơn vị", f"{arithmetic(q)}.", q["quota"],
+                       q["eligible"], q["listed"], q["flagged"]] for award, group, q, _ in sections]
+        first = book.sheet("Hạn mức", "HanMuc", [
+            Col("Mã danh hiệu"), Col("Danh hiệu", "text", 28), Col("Cụm, khối"),
+            Col("Cách tính hạn mức", "long", 55), Col("Hạn mức", "int", 8), Col("Đủ điều kiện", "int", 9),
+            Col("Có tên", "int", 7), Col("Đồng hạng chờ biểu quyết", "int", 11)], quota_rows,
+            notes=document_notes(c) if c.awards else [NO_AWARDS])
+        first.activate()
+        names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", "Biểu đồ", "Số liệu biểu đồ"))
+        for i, (award, name) in enumerate(zip(c.awards, names, strict=True), start=1):
+            rows: list[list[Any]] = []
+            groups: list[str | None] = []
+            for _award, group, _q, mine in (x for x in sections if x[0].code == award.code):
+                for r in mine:
+                    rows.append([r["rank"], r["id"], r["name"], group or "", r["total"],
+                                 STATUS.get(r["status"], r["status"]), sentence(c, award, r, units[r["id"]])])
+                    groups.append(group)
+            breaks = [n for n, g in enumerate(groups) if n and g != groups[n - 1]]
+            book.sheet(name, f"DeNghi_{i}", [
+                Col("Hạng", "int"), Col("Mã"), Col("Đơn vị", "text", 20), Col("Cụm, khối"), Col("Tổng điểm", "points"),
+                Col("Tình trạng", "text", 16), Col("Lý do", "long", 70)], rows,
+                heading=f"{award.code} — {award.name}", breaks=breaks, freeze=3)
         ballot = ballots(result)
         if ballot.height:
-            neutralised(ballot).write_excel(wb, worksheet="Phiếu biểu quyết", autofit=True)
+            _ballot_sheet(book, ballot)
+
+
+def _ballot_sheet(book: Any, ballot: pl.DataFrame) -> None:
+    """"Phiếu biểu quyết": one block per award and cluster, each on its own page: the title, the
+    instructions, the places to fill, a bordered table of the tied units with boxes to tick, the
+    place and date and the signatures. Also a table (T_PhieuBieuQuyet) a program reads back."""
+    from thidua.output import sheets
+
+    ws = book.wb.add_worksheet("Phiếu biểu quyết")
+    widths = [6, 10, 30, 12, 14, 14, 30]
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    ncols = len(widths)
+    f = book.fmt
+    head = f(bold=True, border=1, align="center", valign="vcenter", text_wrap=True, bg_color="#D9E1F2")
+    cell = f(border=1, valign="vcenter", text_wrap=True)
+    num = f(border=1, valign="vcenter", num_format=sheets.number_format(book.c.precision))
+    box = f(border=1, align="center", valign="vcenter", font_size=14)
+    at, breaks = 0, []
+    for n, part in enumerate(ballot.partition_by(["Danh hiệu", "Cụm/khối"], maintain_order=True)):
+        if n:
+            breaks.append(at)
+        first = part.row(0, named=True)
+        if book.c.printed.council:
+            sheets.write_across(ws, at, 0, ncols - 1, book.c.printed.council.upper(), f(bold=True, align="center"))
+            at += 1
+        where = f" — {first['Cụm/khối']}" if first["Cụm/khối"] else ""
+        sheets.write_across(ws, at, 0, ncols - 1, "PHIẾU BIỂU QUYẾT", f(bold=True, font_size=14, align="center"))
+        sheets.write_across(ws, at + 1, 0, ncols - 1, sheets.safe(f"{first['Danh hiệu']}{where}\n{book.c.name}"),
+                            f(bold=True, align="center", text_wrap=True))
+        ws.set_row(at + 1, 36)
+        left = int(first["Số vị trí cần chọn"])
+        sheets.write_across(
+            ws, at + 3, 0, ncols - 1,
+            f"Các đơn vị dưới đây bằng nhau sau mọi tiêu chí phá hòa tại vị trí cuối hạn mức: còn {left} vị trí "
+            f"cho {part.height} đơn vị. Đánh dấu X vào ô “Đồng ý” cho đúng {left} đơn vị và vào ô “Không đồng ý” "
+            "cho mỗi đơn vị còn lại; phiếu chọn nhiều hơn số vị trí là phiếu không hợp lệ.",
+            f(text_wrap=True, valign="top"))
+        ws.set_row(at + 3, 48)
+        at += 5
+        ws.write_row(at, 0, ["STT", "Mã", "Đơn vị", "Tổng điểm", "Đồng ý", "Không đồng ý", "Ghi chú"], head)
+        ws.set_row(at, 30)
+        at += 1
+        for k, r in enumerate(part.to_dicts(), start=1):
+            ws.write_number(at, 0, k, f(border=1, align="center", valign="vcenter"))
+            ws.write_string(at, 1, sheets.safe(r["Mã"]), cell)
+            ws.write_string(at, 2, sheets.safe(r["Đơn vị"]), cell)
+            ws.write_number(at, 3, r["Tổng điểm"], num)
+            ws.write_blank(at, 4, None, box)
+            ws.write_blank(at, 5, None, box)
+            ws.write_blank(at, 6, None, cell)
+            ws.set_row(at, 30)
+            at += 1
+        sheets.write_across(ws, at + 1, 0, ncols - 1, f"Số đơn vị được chọn: ……… / {left}", f(italic=True))
+        at = book.signatures(ws, at + 3, ncols, [m.Signer(title="Thành viên Hội đồng biểu quyết")]) + 2
+    ws.set_h_pagebreaks(breaks)
+    ws.print_area(0, 0, at, ncols - 1)
+    sheets.page(ws)

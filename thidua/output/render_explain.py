@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from thidua import model as m
 from thidua.core import expr
-from thidua.core.explain import Explanation, NodeTrace
+from thidua.core.explain import Comparison, Explanation, NodeTrace
 from thidua.core.rounding import SNAP, round_value
-from thidua.output.render import document, md, md_table, plain, text_table, vn_number
+from thidua.output.render import (
+    document,
+    esc,
+    html_head,
+    html_table,
+    md,
+    md_table,
+    plain,
+    text_table,
+    vn_number,
+)
 from thidua.output.render_awards import sentence
 
 
@@ -80,16 +92,18 @@ _POLICY = {"zero": "thiếu số liệu → 0 điểm", "full": "thiếu số li
            "exclude": "không áp dụng (không giao chỉ tiêu)", "error": "thiếu số liệu"}
 
 
-def _rows(t: NodeTrace, depth: int, part: str, p: int | None) -> list[list[str]]:
+def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False) -> list[list[str]]:
+    """A criterion's row and its children's; its name cut at 48 characters for a terminal
+    (`full`: whole, for Markdown and HTML)."""
     node = t.node
-    name = node.name if len(node.name) <= 48 else node.name[:47] + "…"
+    name = node.name if full or len(node.name) <= 48 else node.name[:47] + "…"
     label = "· " * depth + f"{node.code}  {name}"  # tabulate strips leading spaces
     if node.rule is None:
         how = {"sum": "cộng các tiêu chí con", "weighted_mean": "trung bình có trọng số",
                "geometric_mean": "trung bình nhân có trọng số"}[node.how]
         rows = [[label, "", how, "", vn_number(t.points, p), _n(node.max_points)]]
         for child in t.children:
-            rows += _rows(child, depth + 1, part, p)
+            rows += _rows(child, depth + 1, part, p, full)
         return rows
     data = ", ".join(f"{col} = {_value(v)}" for col, v in t.values)
     how = describe(node.rule, node.max_points, part)
@@ -99,7 +113,7 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None) -> list[list[str]]
              _n(node.max_points)]]
 
 
-def _lines(e: Explanation, table) -> list[str]:
+def _lines(e: Explanation, table, full: bool = False) -> list[str]:
     c, u, p = e.criteria, e.unit, e.criteria.precision
     node_p = p if c.round_at == "leaves" else None  # under round_at: total, points keep their decimals
     where = f" — {u['group']}" if u["group"] is not None else ""
@@ -108,7 +122,7 @@ def _lines(e: Explanation, table) -> list[str]:
     head = ["Tiêu chí", "Số liệu", "Cách tính", "Điểm tính", "Điểm", "Tối đa"]
     rows: list[list[str]] = []
     for t in e.main:
-        rows += _rows(t, 0, "main", node_p)
+        rows += _rows(t, 0, "main", node_p, full)
     out.append(table(head, rows))
     out.append("")
     out.append(f"Điểm các tiêu chí chính: {vn_number(u['earned'], node_p)} / {_n(u['attainable'])}")
@@ -124,7 +138,7 @@ def _lines(e: Explanation, table) -> list[str]:
         out.append("")
         sub: list[list[str]] = []
         for t in traces:
-            sub += _rows(t, 0, "bonus" if part == "Điểm thưởng" else "penalty", node_p)
+            sub += _rows(t, 0, "bonus" if part == "Điểm thưởng" else "penalty", node_p, full)
         out.append(table(head, sub))
         applied = u["bonus"] if part == "Điểm thưởng" else u["penalty"]
         capped = f" → giới hạn {_n(cap.max_points)}" if total > cap.max_points else ""
@@ -174,8 +188,45 @@ def to_table(e: Explanation) -> str:
 
 
 def to_markdown(e: Explanation) -> str:
-    lines = [x if isinstance(x, _Table) else md(x) for x in _lines(e, lambda h, r: _Table(md_table(h, r)))]
-    return document("# " + lines[0] + "\n\n" + "\n".join(lines[1:]) + "\n")
+    """The explanation as a Markdown document: headings in Vietnamese before each table (the
+    main criteria, the bonus, the penalty) and before the result, criteria names whole, and each
+    line a paragraph of its own outside the tables (the bonus and penalty sums included)."""
+    lines = _lines(e, lambda h, r: _Table(md_table(h, r)), full=True)
+    headings = [h for h, part in (("Các tiêu chí chính", True), ("Điểm thưởng", e.criteria.bonus),
+                                  ("Điểm trừ", e.criteria.penalty)) if part]
+    out: list[str] = []
+    tables = 0
+    for x in lines[1:]:
+        if isinstance(x, _Table):
+            out += [f"## {headings[tables]}", "", x, ""]
+            tables += 1
+            if tables == len(headings):
+                out += ["## Kết quả", ""]
+        elif x.startswith("  "):
+            out.append("- " + md(x.strip()))
+        elif x:
+            out += [md(x), ""]
+    text = "\n".join(out)
+    return document("# " + md(lines[0]) + "\n\n" + re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n")
+
+
+def fragment(e: Explanation) -> str:
+    """The explanation as HTML inside a page (a <details> of the report): paragraphs and tables,
+    every text escaped, criteria names whole."""
+    out = []
+    for x in _lines(e, lambda h, r: _Table(html_table(h, r)), full=True)[1:]:
+        if isinstance(x, _Table):
+            out.append(str(x))
+        elif x:
+            out.append(f"<p>{esc(x)}</p>")
+    return "\n".join(out)
+
+
+def to_html(e: Explanation) -> str:
+    """The explanation as a page of its own."""
+    first = _lines(e, lambda h, r: _Table(""))[0]
+    page = [*html_head(first), fragment(e), "</body>", "</html>"]
+    return document("\n".join(page) + "\n")
 
 
 def _clean(x: Any, digits: int | None) -> Any:
@@ -223,3 +274,124 @@ def to_json(e: Explanation) -> str:
         "awards": [{k: v for k, v in r.items() if not k.startswith("__")} for r in e.awards],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+# --- two units side by side ------------------------------------------------------------------------
+
+
+def _signed(x: float | None, p: int | None) -> str:
+    if x is None:
+        return "—"
+    text = vn_number(abs(x), p)
+    return "0" if text.strip("0,.") == "" else ("+" if x > 0 else "−") + text
+
+
+def _what(d: Any) -> str:
+    return {"main": "tiêu chí", "bonus": "điểm thưởng", "penalty": "điểm trừ"}[d.part] + f" {d.code}"
+
+
+def why(cmp: Comparison) -> str:
+    """The sentence "why UPPER above LOWER", in the council's words."""
+    a, b, c = cmp.upper.unit, cmp.lower.unit, cmp.upper.criteria
+    p = c.precision
+    head = f"Vì sao {a['id']} ({a['name']}) xếp trên {b['id']} ({b['name']}): "
+    if cmp.decided_by is None:
+        return (f"{a['id']} và {b['id']} bằng nhau về tổng điểm {vn_number(a['total'], p)} và mọi tiêu chí "
+                "phá hòa: đồng hạng.")
+    if cmp.decided_by == "id":
+        return head + f"bằng nhau về tổng điểm và mọi tiêu chí phá hòa; xếp hạng {c.ranking.method} xếp theo mã đơn vị."
+    if cmp.decided_by == "total":
+        gap = a["total"] - b["total"]
+        tops = [d for d in cmp.rows if d.depth == 0 and d.gap]
+        ahead = sorted((d for d in tops if d.lead > 0), key=lambda d: -d.lead)[:3]
+        behind = sorted((d for d in tops if d.lead < 0), key=lambda d: d.lead)[:2]
+        text = (f"tổng điểm cao hơn {vn_number(gap, p)} điểm ({vn_number(a['total'], p)} so với "
+                f"{vn_number(b['total'], p)})")
+        if ahead:
+            text += "; hơn nhiều nhất ở " + ", ".join(f"{_what(d)} (hơn {vn_number(d.lead, p)})" for d in ahead)
+        if behind:
+            text += f"; {b['id']} hơn ở " + ", ".join(f"{_what(d)} (hơn {vn_number(-d.lead, p)})" for d in behind)
+        if (a["group"] != b["group"]) and c.units.group:
+            text += f"; hai đơn vị ở hai cụm khác nhau ({a['group']}, {b['group']}): so theo hạng chung"
+        return head + text + "."
+    kind, _, what = cmp.decided_by.partition(":")
+    i = next(n for n, tb in enumerate(c.ranking.tie_break, start=1)
+             if (tb.criterion if kind == "criterion" else tb.indicator) == what)
+    tb = c.ranking.tie_break[i - 1]
+
+    def key(u: dict[str, Any]) -> str:
+        value = u.get(f"__key{i}")
+        if value is None or not math.isfinite(value):  # a missing value, ranked last as ±inf
+            return "(trống)"
+        if tb.order == "asc":
+            value = -value
+        return vn_number(value, p if kind == "criterion" else None)
+
+    label = f"điểm tiêu chí {what}" if kind == "criterion" else what
+    order = " (thấp hơn xếp trên)" if tb.order == "asc" else ""
+    return head + (f"bằng tổng điểm {vn_number(a['total'], p)}; phá hòa theo {label}{order}: "
+                   f"{key(a)} so với {key(b)}.")
+
+
+def _compare_lines(cmp: Comparison, table: Any, full: bool = False) -> list[Any]:
+    a, b, c = cmp.upper.unit, cmp.lower.unit, cmp.upper.criteria
+    p = c.precision
+    node_p = p if c.round_at == "leaves" else None
+    out: list[Any] = [f"So sánh {a['id']} ({a['name']}) và {b['id']} ({b['name']})", f"{c.name} (phiên bản {c.version})", ""]
+    head = ["Tiêu chí", f"{a['id']}", f"{b['id']}", f"Chênh lệch ({b['id']} − {a['id']})", ""]
+    rows = []
+    for d in cmp.rows:
+        name = d.name if full or len(d.name) <= 48 else d.name[:47] + "…"
+        mark = "khác" if d.gap else ""
+        rows.append(["· " * d.depth + f"{d.code}  {name}", vn_number(d.a, node_p), vn_number(d.b, node_p),
+                     _signed(d.gap, node_p) if d.gap else "", mark])
+    for label, key in (("Điểm thưởng", "bonus"), ("Điểm trừ", "penalty"), ("Tổng điểm", "total")):
+        if key == "total" or getattr(c, key) is not None:
+            gap = (b[key] or 0.0) - (a[key] or 0.0)
+            rows.append([label, vn_number(a[key], p), vn_number(b[key], p), _signed(gap, p) if gap else "",
+                         "khác" if gap else ""])
+    out.append(table(head, rows))
+    out.append("")
+    differ = [d.code for d in cmp.rows if d.gap and d.depth == 0]
+    out.append(f"Khác nhau ở {len([d for d in cmp.rows if d.gap])} tiêu chí" +
+               (f" (nhóm {', '.join(differ)})." if differ else "."))
+    for u in (a, b):
+        where = f" trong {u['group']}" if u["group"] is not None else ""
+        out.append(f"{u['id']}: hạng {u['rank']}{where}, chung {u['rank_overall']}; xếp loại "
+                   f"{u['classification'] or 'không xếp loại'}; khen thưởng: {(u['awards'] or '—').replace(';', ', ')}")
+    out.append(why(cmp))
+    return out
+
+
+def compare_table(cmp: Comparison) -> str:
+    lines = _compare_lines(cmp, lambda h, r: _Table(text_table(h, r)))
+    return document("\n".join(x if isinstance(x, _Table) else plain(x) for x in lines) + "\n")
+
+
+def compare_markdown(cmp: Comparison) -> str:
+    lines = _compare_lines(cmp, lambda h, r: _Table(md_table(h, r)), full=True)
+    out = [f"# {md(lines[0])}", "", md(lines[1]), "", "## Từng tiêu chí", "", lines[3], "", "## Kết luận", ""]
+    out += [x for line in lines[5:] for x in (md(line), "")]
+    return document("\n".join(out).rstrip("\n") + "\n")
+
+
+def compare_html(cmp: Comparison) -> str:
+    lines = _compare_lines(cmp, lambda h, r: _Table(html_table(h, r)), full=True)
+    page = [*html_head(lines[0]), f"<p>{esc(lines[1])}</p>", "<h2>Từng tiêu chí</h2>", str(lines[3]),
+            "<h2>Kết luận</h2>", *[f"<p>{esc(x)}</p>" for x in lines[5:]], "</body>", "</html>"]
+    return document("\n".join(page) + "\n")
+
+
+def compare_json(cmp: Comparison) -> str:
+    p = cmp.upper.criteria.precision
+    unrounded = p + SNAP if p is not None and cmp.upper.criteria.round_at == "total" else p
+    doc = {
+        "upper": cmp.upper.unit["id"], "lower": cmp.lower.unit["id"], "decided_by": cmp.decided_by,
+        "why": why(cmp),
+        "criteria": [{"code": d.code, "a": _clean(d.a, unrounded), "b": _clean(d.b, unrounded),
+                      "difference": _clean(d.gap, unrounded)} for d in cmp.rows],
+        "units": [{k: _clean(u[k], None) for k in ("id", "name", "group", "total", "bonus", "penalty", "rank",
+                                                     "rank_overall", "classification", "awards")}
+                  for u in (cmp.upper.unit, cmp.lower.unit)],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

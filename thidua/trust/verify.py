@@ -93,10 +93,14 @@ def parquet_tables(path: Path) -> Tables:
 
 
 def xlsx_tables(path: Path) -> Tables:
-    """Every sheet of a workbook, by its name."""
+    """Every Excel table of a workbook, by its name (a workbook for people puts a title block
+    above its data, so the data are its tables); a workbook without tables: every sheet."""
     import fastexcel
 
     book = fastexcel.read_excel(path)
+    if book.table_names():
+        return {name: _rows(book.load_table(name, dtypes="string").to_polars())
+                for name in book.table_names()}
     return {name: _rows(book.load_sheet(name, dtypes="string").to_polars())
             for name in book.sheet_names}
 
