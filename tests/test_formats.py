@@ -14,14 +14,17 @@ from .util import write_case
 
 @pytest.mark.parametrize("kind", formats.KINDS, ids=lambda k: k.name)
 def test_every_kind_has_a_writer_for_each_format_it_offers(kind):
-    assert kind.formats[0] == formats.DEFAULT
+    # the default first: table wherever a kind has it (the council's page is html only)
+    assert kind.formats[0] == (formats.DEFAULT if formats.DEFAULT in kind.formats else "html")
     assert tuple(kind.writers) == kind.formats
     assert set(kind.formats) <= set(formats.FORMATS)
 
 
 def test_every_format_is_chosen_by_an_extension_and_every_command_writes_a_kind():
     assert set(formats.EXTENSIONS.values()) == set(formats.FORMATS)
-    assert set(formats.BY_COMMAND.values()) == set(formats.KINDS)
+    # explain of two units writes a comparison, in the formats of an explanation
+    assert set(formats.BY_COMMAND.values()) | {formats.COMPARISON} == set(formats.KINDS)
+    assert formats.COMPARISON.formats == formats.EXPLANATION.formats
     assert formats.named_by("KET-QUA.XLSX") == "xlsx"
     assert formats.named_by("ket-qua.dat") is None
 
@@ -31,7 +34,7 @@ def test_tables_are_read_back_and_text_for_people_is_not():
         for fmt in kind.formats:
             reads = kind.reader(fmt) is not None
             assert reads == (fmt in ("csv", "parquet", "xlsx") or
-                             (fmt == "json" and kind is not formats.EXPLANATION)), (kind.name, fmt)
+                             (fmt == "json" and kind not in (formats.EXPLANATION, formats.COMPARISON))), (kind.name, fmt)
 
 
 def test_a_printed_format_is_text_and_a_binary_one_a_file_writer(tmp_path, monkeypatch):

@@ -615,13 +615,13 @@ def test_markdown_and_html_are_documents_with_the_basis_and_the_note():
 
 
 def test_verify_reads_a_workbook_for_people_back_table_by_table(tmp_path: Path, files):
-    from thidua.commands.verify import differences
+    from thidua.trust.verify import differences, xlsx_tables
 
     c, d = files()
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
     assert invoke("score", c, d, "-o", str(first)).exit_code == 0
     Path(d).write_text(Path(d).read_text(encoding="utf-8").replace("X1,Xã Một,Cụm 10,90", "X1,Xã Một,Cụm 10,50"), encoding="utf-8")
     assert invoke("score", c, d, "-o", str(second)).exit_code == 0
-    assert differences(first, first, "xlsx") == ["every unit has the same values; the bytes differ in form only"]
-    changed = differences(first, second, "xlsx")
+    assert differences(first, first, "xlsx", xlsx_tables, False) == ["every unit has the same values; the bytes differ in form only"]
+    changed = differences(first, second, "xlsx", xlsx_tables, False)
     assert changed and all(line.startswith(("T_XepHang: ", "T_KhenThuong: ")) for line in changed), changed

@@ -29,6 +29,7 @@ ARGUMENTS = {  # each command's arguments, given the folder of c.yaml, d.csv and
     "audit": lambda d: [f"{d}/c.yaml", f"{d}/d.csv", "--self", f"{d}/s.csv"],
     "sensitivity": lambda d: [f"{d}/c.yaml", f"{d}/d.csv", "--draws", "50"],
     "demo": lambda d: [],
+    "report": lambda d: [f"{d}/c.yaml", f"{d}/d.csv"],
 }
 CASES = [(command, fmt) for command, kind in formats.BY_COMMAND.items() for fmt in kind.formats]
 
@@ -68,5 +69,15 @@ def test_verify_confirms_every_format_of_every_command(outputs, command, fmt):
         inputs = {"criteria": shipped("dvcq-xa.yaml"), "data": shipped("dvcq-xa.csv")}
     read = [role for role in inputs if command == "audit" or role != "self_data"]
     assert result.stdout == "".join(f"{role} {inputs[role]}: unchanged\n" for role in read) + \
+        f"{output}: identical\n"
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("fmt", formats.COMPARISON.formats)
+def test_verify_confirms_explain_of_two_units(outputs, fmt):
+    output = outputs / f"explain-two{extension(fmt)}"
+    assert run("explain", f"{outputs}/c.yaml", f"{outputs}/d.csv", "X1", "X2", "-o", str(output)).exit_code == 0
+    result = run("verify", f"{output}.manifest.json")
+    assert result.stdout == f"criteria {outputs}/c.yaml: unchanged\ndata {outputs}/d.csv: unchanged\n" \
         f"{output}: identical\n"
     assert (result.exit_code, result.stderr) == (0, "")
