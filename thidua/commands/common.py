@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from thidua.i18n import _, ngettext
+
 if TYPE_CHECKING:
     from thidua.trust.manifest import Manifest
 
@@ -115,15 +117,16 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except ThiduaError as e:
             if run.nested:
                 raise
-            click.echo(f"Error: {e.headline()}", err=True)
+            click.echo(_("Error: {message}", message=e.headline()), err=True)
             for line in e.lines():
                 click.echo(line, err=True)
             sys.exit(1)
         except Interrupted as e:
             if run.nested:
                 raise
-            done = " after its files were written" if e.committed else "; nothing was written"
-            click.echo(f"Error: stopped by {e}{done}", err=True)
+            stopped = (_("stopped by {signal} after its files were written", signal=str(e))
+                       if e.committed else _("stopped by {signal}; nothing was written", signal=str(e)))
+            click.echo(_("Error: {message}", message=stopped), err=True)
             sys.exit(128 + e.signum)
         finally:
             _RUN.reset(token)
@@ -143,8 +146,12 @@ def blank_notes(readings: list[Any]) -> list[str]:
     for r in readings:
         if r.blank:
             rows = ", ".join(map(str, r.blank_rows)) + ", …" * (r.blank > len(r.blank_rows))
-            notes.append(f"note: {printable(str(r.source))}: skipped {r.blank} blank row{'s' * (r.blank != 1)} "
-                         f"({rows}): no column the criteria read holds a value there")
+            notes.append(ngettext(
+                "note: {source}: skipped {count} blank row ({rows}): no column the criteria read "
+                "holds a value there",
+                "note: {source}: skipped {count} blank rows ({rows}): no column the criteria read "
+                "holds a value there", r.blank, source=printable(str(r.source)), count=r.blank,
+                rows=rows))
     return notes
 
 
@@ -173,13 +180,14 @@ def choose_format(fmt: str | None, output: str | None, formats: tuple[str, ...] 
         if fmt is None and (named is None or named not in formats):
             raise _extension_error(output, extension, named, formats)
         if fmt is not None and named is not None and named != fmt:
-            raise _problem(output, f"the extension {extension} says {named}, --format says {fmt}: "
-                                   f"make them agree")
+            raise _problem(output, _("the extension {extension} says {named}, --format says "
+                                     "{fmt}: make them agree", extension=extension, named=named,
+                                     fmt=fmt))
         fmt = fmt or named
     if fmt is None:
         fmt = "table"
     if fmt in ("parquet", "xlsx") and not output:
-        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
+        raise click.UsageError(_("--format {fmt} writes a file: give -o FILE", fmt=fmt))
     return fmt
 
 
@@ -188,12 +196,15 @@ def _extension_error(output: str, extension: str, named: str | None,
     command = click.get_current_context().command.name
     known = [f"{e} ({f})" if e.lstrip(".") != f else e
              for e, f in EXTENSIONS.items() if f in formats]
-    writes = f"{command} writes {', '.join(known[:-1])} or {known[-1]}, or give --format"
+    writes = _("{command} writes {extensions} or {last}, or give --format", command=command,
+               extensions=", ".join(known[:-1]), last=known[-1])
     if not extension:
-        return _problem(output, f"no extension to choose the format by: {writes}")
+        return _problem(output, _("no extension to choose the format by: {writes}", writes=writes))
     if named is None:
-        return _problem(output, f"unknown extension {extension}: {writes}")
-    return _problem(output, f"{command} does not write {named} ({extension}): {writes}")
+        return _problem(output, _("unknown extension {extension}: {writes}", extension=extension,
+                                  writes=writes))
+    return _problem(output, _("{command} does not write {named} ({extension}): {writes}",
+                              command=command, named=named, extension=extension, writes=writes))
 
 
 def _problem(source: str, message: str) -> Exception:
