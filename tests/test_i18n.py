@@ -71,7 +71,10 @@ ENGLISH = {"the", "of", "and", "is", "are", "must", "file", "files", "error", "e
            "write", "written", "cannot", "read", "unchanged", "identical", "created", "next",
            "example", "show", "this", "message", "exit", "aborted", "invalid", "value", "no",
            "such", "command", "commands", "did", "you", "mean", "one", "got", "required", "line",
-           "column", "criterion", "award", "knockout", "folder", "data", "by", "stopped", "only"}
+           "column", "criterion", "award", "knockout", "folder", "data", "by", "stopped", "only",
+           "duplicate", "code", "also", "at", "differ", "from", "both", "add", "up", "than", "more",
+           "less", "outside", "never", "be", "given", "above", "below", "needs", "has", "have",
+           "an", "it", "its", "which", "when", "there", "here", "unknown", "same", "other"}
 MACHINE = re.compile(r"\{[^{}]*\}|%\(\w+\)s|`[^`]*`|'[^']*'|\"[^\"]*\"|--?[\w-]+|\S*[./_=]\S*"
                      r"|\b[A-Z][A-Z_]+\b|\[[^\]]*\]")
 

@@ -23,9 +23,10 @@ import inspect
 import os
 import sys
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
+if TYPE_CHECKING:  # the core uses this module too, and the core imports no click
+    import click
 
 DOMAIN = "thidua"
 LANGUAGES = ("vi", "en")
@@ -91,6 +92,11 @@ def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def thousands(n: int) -> str:
+    """A whole number with its thousands marked as the language writes them: 5.000 or 5,000."""
+    return format(n, ",").replace(",", "." if _language == "vi" else ",")
+
+
 def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it yet (translated where shown)."""
     return message
@@ -131,6 +137,8 @@ def help_texts(command: click.Command) -> list[str]:
 
 
 def _tree(command: click.Command) -> list[click.Command | click.Parameter]:
+    import click
+
     found: list[click.Command | click.Parameter] = []
     stack = [command]
     while stack:
@@ -153,6 +161,8 @@ def _original(thing: click.Command | click.Parameter) -> tuple[Any, str | None, 
 
 def translate_help(command: click.Command) -> None:
     """Put the help of `command` and every command and option under it in the current language."""
+    import click
+
     for thing in _tree(command):
         _, help_text, short = _original(thing)
         if help_text:

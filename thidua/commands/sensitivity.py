@@ -20,7 +20,7 @@ import click
 
 from thidua.commands.audit import check_section, chosen
 from thidua.commands.common import choose_format, emit, meta, output_options, reports_errors
-from thidua.i18n import _
+from thidua.i18n import _, thousands
 
 
 class FiniteRange(click.FloatRange):
@@ -109,8 +109,8 @@ def fits(draws: int, need: int, units: int) -> None:
     raise UsageError(f"--draws {draws}", [Problem("", _(
         "{draws} draws over {units} units would need about {need} bytes of memory; {have} "
         "bytes are available. Give fewer draws (about {most} would fit).",
-        draws=format(draws, ","), units=format(units, ","), need=format(need, ","),
-        have=format(have, ","), most=format(most, ",")))])
+        draws=thousands(draws), units=thousands(units), need=thousands(need),
+        have=thousands(have), most=thousands(most)))])
 
 
 def available_memory() -> int | None:

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from thidua import model as m
 from thidua.errors import CriteriaError, Problem
-from thidua.i18n import N_, _
+from thidua.i18n import N_, _, thousands
 from thidua.input.checks import check_criteria
 
 MAX_BYTES = 2_000_000
@@ -128,7 +128,7 @@ def _too_deep() -> str:
 
 
 def _too_long(digits: int) -> str:
-    return _("a number of {digits} digits is too large for a criteria file", digits=format(digits, ","))
+    return _("a number of {digits} digits is too large for a criteria file", digits=thousands(digits))
 
 
 def _json_int(text: str) -> int:
@@ -292,9 +292,9 @@ def _read_bounded(path: Path, fail: Any) -> bytes:
 def _too_big(size: int, more: bool = False) -> str:
     if more:
         return _("the file is more than {size} bytes; a criteria file is at most {most}",
-                 size=format(size, ","), most=format(MAX_BYTES, ","))
-    return _("the file is {size} bytes; a criteria file is at most {most}", size=format(size, ","),
-             most=format(MAX_BYTES, ","))
+                 size=thousands(size), most=thousands(MAX_BYTES))
+    return _("the file is {size} bytes; a criteria file is at most {most}", size=thousands(size),
+             most=thousands(MAX_BYTES))
 
 
 def _file_kind(mode: int) -> str:
@@ -638,8 +638,6 @@ def _placed(problem: Problem, document: dict[str, Any], lines: Lines) -> Problem
 def _about(steps: tuple[int | str, ...], document: dict[str, Any]) -> str | None:
     """`criterion A.1 “Tỷ lệ”` for the deepest criterion (or award, bonus, penalty, knockout)
     that the place lies in, as the document names it."""
-    from thidua.i18n import _
-
     value: Any = document
     found: str | None = None
     for i, step in enumerate(steps):

@@ -32,7 +32,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from thidua.errors import Problem, ThiduaError
-from thidua.i18n import N_, _
+from thidua.i18n import N_, _, thousands
 
 FORMAT = 1
 SUFFIX = ".manifest.json"
@@ -254,7 +254,7 @@ def read(path: str | Path) -> Manifest:
     if len(raw) > LIMIT:
         raise ManifestError(source, [Problem("", _(
             "is larger than {limit} bytes, the most a manifest may hold; it was not read",
-            limit=format(LIMIT, ",")))])
+            limit=thousands(LIMIT)))])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
