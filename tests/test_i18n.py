@@ -334,3 +334,57 @@ def test_the_environment_decides_the_first_language(monkeypatch):
         assert i18n.from_environment() == language
     monkeypatch.delenv("THIDUA_LANG")
     assert i18n.from_environment() == "vi"
+
+
+def test_aborted_is_said_in_the_language_of_the_run(tmp_path, monkeypatch, vietnamese):
+    """Ctrl-C while a command runs: click's own `Aborted!`, from our catalog."""
+    import sys
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys.modules["thidua.input.load"], "load_criteria", interrupted)
+    c, _ = write_case()
+    assert (run_cli("validate", c).exit_code, run_cli("validate", c).stderr) == (1, "\nĐã hủy!\n")
+    assert run_cli("--lang", "en", "validate", c).stderr == "\nAborted!\n"
+
+
+# Each kind of pydantic error, as a secretary reads it: (the file's lines after `units:`, the
+# Vietnamese line, the English line).
+KINDS = [
+    ("criteria:\n  - {code: A, name: a, rule: {type: boolean, indicator: x}}\n",
+     "criteria[0].max_points (dòng 8, tiêu chí A “a”): thiếu max_points: ở đây bắt buộc phải có",
+     "criteria[0].max_points (line 8, criterion A “a”): max_points is missing: it is required here"),
+    ("criteria: []\nranking: 5\n",
+     "ranking (dòng 8): ranking phải là một bảng các khóa, ví dụ {method: competition}; tệp ghi 5",
+     "ranking (line 8): ranking must be a mapping of keys, for example {method: competition}; "
+     "the file has 5"),
+    ("criteria: []\nprecision: 2.5\n",
+     "precision (dòng 8): precision phải là một số nguyên; tệp ghi 2.5",
+     "precision (line 8): precision must be a whole number; the file has 2.5"),
+    ("criteria: []\nawards: [{code: B, name: b, quota: {count: 1}, exclusive: 'có'}]\n",
+     "awards[0].exclusive (dòng 8, khen thưởng B “b”): exclusive phải là true hoặc false; tệp "
+     "ghi 'có'",
+     "awards[0].exclusive (line 8, award B “b”): exclusive must be true or false; the file has 'có'"),
+    ("criteria: []\nknockouts: [{code: K, name: 5, when: x > 1}]\n",
+     "knockouts[0].name (dòng 8, điều kiện loại trừ K): name phải là chữ; tệp ghi 5",
+     "knockouts[0].name (line 8, knockout K): name must be text; the file has 5"),
+    ("criteria: []\nmissing: sometimes\n",
+     "missing (dòng 8): missing phải là một trong: error, zero, full, exclude; tệp ghi 'sometimes'",
+     "missing (line 8): missing must be one of: error, zero, full, exclude; the file has "
+     "'sometimes'"),
+]
+
+
+@pytest.mark.parametrize(("tail", "vi", "en"), KINDS, ids=[k[1].split(" ")[0] for k in KINDS])
+def test_each_kind_of_pydantic_error_in_words(tmp_path, monkeypatch, vietnamese, tail: str,
+                                             vi: str, en: str):
+    monkeypatch.chdir(tmp_path)
+    head = 'format: 1\nid: t\nname: "t"\nversion: "1"\ntotal: 0\nunits: {id: ma, name: ten}\n'
+    write_case(criteria=head + tail)
+    lines = run_cli("validate", "c.yaml").stderr.splitlines()
+    assert f"c.yaml::{vi}" in lines
+    assert f"c.yaml::{en}" in run_cli("--lang", "en", "validate", "c.yaml").stderr.splitlines()
+    assert not any(phrase in line for line in lines
+                   for phrase in ("Input should", "Field required", "Extra inputs", "valid dictionary"))
