@@ -92,14 +92,34 @@ def ngettext(singular: str, plural: str, n: int, /, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def thousands(n: int) -> str:
-    """A whole number with its thousands marked as the language writes them: 5.000 or 5,000."""
-    return format(n, ",").replace(",", "." if _language == "vi" else ",")
-
-
 def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it yet (translated where shown)."""
     return message
+
+
+# What the system says of the errors a person meets with files, in the reader's language; any
+# other error keeps the system's own words (its strerror).
+_SYSTEM = {"ENOENT": N_("no such file or folder"), "EACCES": N_("permission denied"),
+           "EPERM": N_("operation not permitted"), "EISDIR": N_("it is a folder"),
+           "ENOTDIR": N_("a part of the path is not a folder"), "ENOSPC": N_("the disk is full"),
+           "EROFS": N_("the file system is read-only"), "EEXIST": N_("it already exists"),
+           "ENAMETOOLONG": N_("the name is too long"), "EDQUOT": N_("the disk quota is used up")}
+
+
+def system(error: OSError) -> str:
+    """What went wrong with a file: in English the system's own words (its strerror), in
+    Vietnamese the catalog's for the common errors."""
+    import errno
+
+    name = errno.errorcode.get(error.errno or 0, "")
+    if name in _SYSTEM and _language != "en":
+        return _(_SYSTEM[name])
+    return error.strerror or str(error)
+
+
+def thousands(n: int) -> str:
+    """A whole number with its thousands marked as the language writes them: 5.000 or 5,000."""
+    return format(n, ",").replace(",", "." if _language == "vi" else ",")
 
 
 def _click_ngettext(singular: str, plural: str, n: int) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from thidua.commands.common import reports_errors
-from thidua.i18n import _, ngettext
+from thidua.i18n import _, ngettext, system
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def copy_shipped(name: str, dest: str) -> list[Path]:
         where = e.filename or dest
         message = _("already exists; thidua init never overwrites a file") \
             if isinstance(e, FileExistsError) else _("cannot be written: {reason}",
-                                                     reason=e.strerror)
+                                                     reason=system(e))
         raise UsageError(str(where), [Problem("", message)]) from None
     return created
 

@@ -25,7 +25,7 @@ from typing import Any
 import click
 
 from thidua.commands.common import EXTENSIONS, option_key, reports_errors
-from thidua.i18n import N_, _, ngettext
+from thidua.i18n import N_, _, ngettext, system
 
 SHOWN = 20  # differing units listed per table before "… and N more"
 FIRST = ("total", "rank", "rank_overall", "classification", "awards", "flagged", "status")
@@ -277,7 +277,7 @@ def _rerun(command: click.Command, m: Any, source: str, paths: dict[str, str],
     except OSError as e:
         raise mf.ManifestError(source, [Problem("", _(
             "rerunning thidua {command} failed: {reason}", command=m.command,
-            reason=mf.shown(e.strerror or str(e))))]) from None
+            reason=mf.shown(system(e))))]) from None
 
 
 def arguments(command: click.Command, given: dict[str, Any], options: dict[str, Any],
@@ -359,19 +359,21 @@ def _is_file(path: Path) -> bool:
 def differences(recorded: Path, rerun: Path, fmt: str) -> list[str]:
     """How two outputs of one format differ: per unit for tables, per line for text."""
     read = []
-    for which, path in (("recorded file", recorded), ("rerun", rerun)):
+    unreadable = (N_("the recorded file cannot be read back as {format} ({error}); the bytes "
+                     "differ"),
+                  N_("the rerun cannot be read back as {format} ({error}); the bytes differ"))
+    for why, path in zip(unreadable, (recorded, rerun), strict=True):
         try:
             read.append(tables(path, fmt))
         except Exception as e:  # an output of other options may not read back
-            why = f"the {which} cannot be read back as {fmt} ({type(e).__name__})"
-            return [f"{why}; the bytes differ"]
+            return [_(why, format=fmt, error=type(e).__name__)]
     a, b = read
     if a is not None and b is not None:
-        same = "every unit has the same values; the bytes differ in form only"
+        same = _("every unit has the same values; the bytes differ in form only")
         return diff_tables(a, b) or [same]
     if fmt in ("table", "markdown", "html", "csv", "json"):
         return diff_lines(recorded, rerun)
-    return ["the bytes differ"]
+    return [_("the bytes differ")]
 
 
 def tables(path: Path, fmt: str) -> dict[str, list[dict[str, Any]]] | None:
@@ -437,7 +439,8 @@ def diff_tables(a: Tables, b: Tables) -> list[str]:
     for name in dict.fromkeys([*a, *b]):
         where = f"{name}: " if name else ""
         if name not in a or name not in b:
-            lines.append(f"{where}only in the {'rerun' if name not in a else 'recorded file'}")
+            lines.append(where + (_("only in the rerun") if name not in a
+                                  else _("only in the recorded file")))
             continue
         lines += [f"{where}{line}" for line in _diff_rows(a[name], b[name])]
     return lines
@@ -457,7 +460,7 @@ def _diff_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str
     def keyed(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for n, row in enumerate(rows, 1):
-            name = " ".join(str(row.get(k)) for k in key) if key else f"row {n}"
+            name = " ".join(str(row.get(k)) for k in key) if key else _("row {row}", row=n)
             out.setdefault(name, row)
         return out
 
@@ -465,9 +468,9 @@ def _diff_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str
     found = []
     for name in dict.fromkeys([*a, *b]):
         if name not in b:
-            found.append(f"{name}: in the file only, not in the rerun")
+            found.append(_("{name}: in the file only, not in the rerun", name=name))
         elif name not in a:
-            found.append(f"{name}: in the rerun only, not in the file")
+            found.append(_("{name}: in the rerun only, not in the file", name=name))
         else:
             x, y = a[name], b[name]
             columns = [c for c in FIRST if c in x or c in y]
@@ -477,11 +480,11 @@ def _diff_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str
             if changed:
                 found.append(f"{name}: " + ", ".join(changed))
     more = len(found) - SHOWN
-    return found[:SHOWN] + ([f"… and {more} more"] if more > 0 else [])
+    return found[:SHOWN] + ([_("… and {count} more", count=more)] if more > 0 else [])
 
 
 def _show(value: Any) -> str:
-    return "(empty)" if value in (None, "") else str(value)
+    return _("(empty)") if value in (None, "") else str(value)
 
 
 def diff_lines(recorded: Path, rerun: Path) -> list[str]:
@@ -492,8 +495,8 @@ def diff_lines(recorded: Path, rerun: Path) -> list[str]:
         if tag == "equal":
             continue
         for n in range(i1, i2):
-            found.append(f"line {n + 1} in the file: {a[n]}")
+            found.append(_("line {line} in the file: {text}", line=n + 1, text=a[n]))
         for n in range(j1, j2):
-            found.append(f"line {n + 1} in the rerun: {b[n]}")
+            found.append(_("line {line} in the rerun: {text}", line=n + 1, text=b[n]))
     more = len(found) - SHOWN
-    return found[:SHOWN] + ([f"… and {more} more lines"] if more > 0 else [])
+    return found[:SHOWN] + ([_("… and {count} more lines", count=more)] if more > 0 else [])

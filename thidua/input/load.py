@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from thidua import model as m
 from thidua.errors import CriteriaError, Problem
-from thidua.i18n import N_, _, thousands
+from thidua.i18n import N_, _, system, thousands
 from thidua.input.checks import check_criteria
 
 MAX_BYTES = 2_000_000
@@ -271,7 +271,7 @@ def _read_bounded(path: Path, fail: Any) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
-        raise fail(_("cannot read the file: {reason}", reason=e.strerror or str(e))) from None
+        raise fail(_("cannot read the file: {reason}", reason=system(e))) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
         os.close(fd)
@@ -283,7 +283,7 @@ def _read_bounded(path: Path, fail: Any) -> bytes:
         try:
             raw = handle.read(MAX_BYTES + 1)
         except OSError as e:
-            raise fail(_("cannot read the file: {reason}", reason=e.strerror or str(e))) from None
+            raise fail(_("cannot read the file: {reason}", reason=system(e))) from None
     if len(raw) > MAX_BYTES:  # it grew after the size was taken
         raise fail(_too_big(len(raw), more=True))
     return raw

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua.errors import Problem, ThiduaError, UsageError
-from thidua.i18n import N_, _
+from thidua.i18n import N_, _, system
 
 PREFIX = ".thidua-"
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -97,7 +97,7 @@ def check_place(path: str, *, inputs: dict[str, str] | None = None, suffix: str 
         raise cannot(path, written(_("the folder {folder} does not exist", folder=str(folder)))
                      ) from None
     except OSError as e:
-        raise cannot(path, written(e.strerror or str(e))) from None
+        raise cannot(path, written(system(e))) from None
     if not stat.S_ISDIR(folder_stat.st_mode):
         raise cannot(path, written(_("{folder} is not a folder", folder=str(folder))))
     longest = name_max(folder)
@@ -134,7 +134,7 @@ def _check_kind(place: str) -> None:
     except FileNotFoundError:
         return  # a new path (or a dangling link, which is replaced)
     except OSError as e:
-        raise cannot(place, written(e.strerror or str(e))) from None
+        raise cannot(place, written(system(e))) from None
     if not stat.S_ISREG(mode):
         raise cannot(place, written(_("it is {kind}; only a regular file or a new path is "
                                       "written", kind=_kind(mode))))
@@ -214,7 +214,7 @@ class Stage:
             except FileExistsError:
                 continue
             except OSError as e:
-                raise cannot(place, written(e.strerror or str(e))) from None
+                raise cannot(place, written(system(e))) from None
             os.close(fd)
             self.files.append((tmp, target))
             return str(tmp)
@@ -255,7 +255,7 @@ class Stage:
                 for renamed, old in reversed(done):
                     _put_back(renamed, old, replaced=True)
                 if isinstance(e, OSError):
-                    raise cannot(str(place), written(e.strerror or str(e))) from None
+                    raise cannot(str(place), written(system(e))) from None
                 raise
             done.append((place, kept))
         return [old for _, old in done if old is not None]
@@ -299,7 +299,7 @@ def _locked(places: list[Path]) -> Iterator[None]:
                 fd = os.open(folder, os.O_RDONLY)
             except OSError as e:
                 place = next(p for p in places if p.parent == folder)
-                raise cannot(str(place), written(e.strerror or str(e))) from None
+                raise cannot(str(place), written(system(e))) from None
             fds.append(fd)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -365,11 +365,12 @@ def _os_failure(e: BaseException) -> str | None:
     seen: BaseException | None = e
     while seen is not None:
         if isinstance(seen, OSError):
-            return str(seen.strerror or seen)
+            return system(seen)
         polars = type(seen).__module__.startswith("polars")
         found = re.search(r"\(os error (\d+)\)", str(seen)) if polars else None
         if found:
-            return os.strerror(int(found.group(1)))
+            code = int(found.group(1))
+            return system(OSError(code, os.strerror(code)))
         seen = seen.__cause__ or seen.__context__
     return None
 

@@ -32,7 +32,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from thidua.errors import Problem, ThiduaError
-from thidua.i18n import N_, _, thousands
+from thidua.i18n import N_, _, system, thousands
 
 FORMAT = 1
 SUFFIX = ".manifest.json"
@@ -250,7 +250,7 @@ def read(path: str | Path) -> Manifest:
         raise ManifestError(source, [Problem("", _("no such file"))]) from None
     except OSError as e:
         raise ManifestError(source, [Problem("", _("cannot be read: {reason}",
-                                                   reason=e.strerror or str(e)))]) from None
+                                                   reason=system(e)))]) from None
     if len(raw) > LIMIT:
         raise ManifestError(source, [Problem("", _(
             "is larger than {limit} bytes, the most a manifest may hold; it was not read",
