@@ -388,3 +388,24 @@ def test_each_kind_of_pydantic_error_in_words(tmp_path, monkeypatch, vietnamese,
     assert f"c.yaml::{en}" in run_cli("--lang", "en", "validate", "c.yaml").stderr.splitlines()
     assert not any(phrase in line for line in lines
                    for phrase in ("Input should", "Field required", "Extra inputs", "valid dictionary"))
+
+
+YAML_SLIPS = [
+    ("a: b: c\n", "dòng 1, cột 5: YAML không hợp lệ: dấu ':' ở đây không thể mở đầu một giá trị "
+                  "(thiếu dấu cách sau ':' hay thụt lề sai?)"),
+    ("a:\n  b: 1\n c: 2\n", "dòng 3, cột 2: YAML không hợp lệ: thụt lề không khớp với các dòng "
+                            "phía trên"),
+    ('a: "x\n', "dòng 2, cột 1: YAML không hợp lệ: tệp kết thúc giữa một đoạn chữ trong dấu nháy "
+                "(thiếu dấu nháy đóng)"),
+    ("a: [1, 2\n", "dòng 2, cột 1: YAML không hợp lệ: tệp kết thúc trước khi đóng một danh sách "
+                   "hay một bảng (cần ',' hoặc ']')"),
+    ("a: @x\n", "dòng 1, cột 4: YAML không hợp lệ: ký tự '@' không thể mở đầu một giá trị (hãy "
+                "đặt chữ trong dấu nháy)"),
+]
+
+
+@pytest.mark.parametrize(("text", "line"), YAML_SLIPS, ids=[t for t, _ in YAML_SLIPS])
+def test_pyyamls_common_phrases_in_words(tmp_path, monkeypatch, vietnamese, text: str, line: str):
+    monkeypatch.chdir(tmp_path)
+    write_case(criteria=text)
+    assert run_cli("validate", "c.yaml").stderr == f"Lỗi: c.yaml: 1 lỗi\nc.yaml::{line}\n"

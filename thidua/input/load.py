@@ -214,7 +214,7 @@ def read_with_lines(path: str | Path) -> tuple[Any, Lines]:
         if "'\\t'" in message:
             message = _("a tab cannot start anything here: YAML is indented with spaces")
         elif not isinstance(e.problem, _Said):
-            message = _("not valid YAML: {reason}", reason=message)
+            message = _("not valid YAML: {reason}", reason=_yaml_said(message))
         raise CriteriaError(source, [Problem(where, message)]) from None
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
@@ -262,6 +262,36 @@ def _node_lines(root: yaml.Node) -> Lines:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, (*loc, i)) for i, item in enumerate(node.value))
     return lines
+
+
+# PyYAML's phrases that a person meets most, as message ids with their values named; any other
+# phrase is shown as PyYAML wrote it.
+_YAML_PHRASES = (
+    (r"mapping values are not allowed here",
+     N_("a ':' here cannot start a value (a missing space after ':' or a wrong indent?)")),
+    (r"expected <block end>, but found .+",
+     N_("the indentation does not match the lines above")),
+    (r"found unexpected end of stream",
+     N_("the file ends inside a quoted text (a closing quote is missing)")),
+    (r"expected (?P<first>'.') or (?P<second>'.'), but got '<stream end>'",
+     N_("the file ends before a list or mapping is closed (expected {first} or {second})")),
+    (r"expected (?P<first>'.') or (?P<second>'.'), but got (?P<found>.+)",
+     N_("expected {first} or {second}, found {found}")),
+    (r"found character (?P<character>.+) that cannot start any token",
+     N_("the character {character} cannot start a value (put the text in quotes)")),
+    (r"expected a single document in the stream, but found another document",
+     N_("a criteria file holds one document: remove the second '---'")),
+    (r"could not find expected ':'", N_("a ':' is missing after a key")),
+    (r"did not find expected key", N_("a key is missing here (a wrong indent?)")),
+)
+
+
+def _yaml_said(phrase: str) -> str:
+    for pattern, message in _YAML_PHRASES:
+        matched = re.fullmatch(pattern, phrase)
+        if matched:
+            return _(message, **matched.groupdict())
+    return phrase
 
 
 def _read_bounded(path: Path, fail: Any) -> bytes:
