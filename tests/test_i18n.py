@@ -239,6 +239,8 @@ def test_help_is_vietnamese_by_default(vietnamese):
     assert any(line.startswith("  -h, --help") and "In hướng dẫn này rồi thoát." in line
                for line in lines)
     assert "Ghi ra TỆP (trọn vẹn hoặc không ghi gì)" in result.stdout
+    assert any(line.startswith("  -o, --output TỆP ") for line in lines)
+    assert any(line.startswith("  --sheet CHỮ ") for line in lines)
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])
@@ -254,6 +256,7 @@ def test_help_in_english(monkeypatch, vietnamese, how: str):
     assert "Options:" in lines
     assert "Show this message and exit." in result.stdout
     assert "Write to FILE (whole or not at all)" in result.stdout
+    assert any(line.startswith("  -o, --output FILE ") for line in lines)
 
 
 def test_the_group_help_lists_every_command_in_vietnamese(vietnamese):

@@ -143,17 +143,18 @@ def install_click() -> None:
 # click's words for the options and the command in a usage line, as click writes them.
 _METAVARS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."))
 
-# The English help of each command and parameter, kept when it is first translated.
-_ORIGINAL: dict[int, tuple[Any, str | None, str | None]] = {}
+# The English help of each command and parameter (and the metavar click would show for an
+# option's value, TEXT, FILE, INTEGER RANGE), kept when it is first translated.
+_ORIGINAL: dict[int, tuple[Any, str | None, str | None, str | None]] = {}
 
 
 def help_texts(command: click.Command) -> list[str]:
     """The help texts of `command` and of everything under it, as click shows them (message ids)."""
     out: list[str] = []
     for thing in _tree(command):
-        _thing, help_text, short = _original(thing)
-        out += [t for t in (help_text, short) if t]
-    return out
+        _thing, help_text, short, metavar = _original(thing)
+        out += [t for t in (help_text, short, metavar) if t]
+    return [*_METAVARS, *out]
 
 
 def _tree(command: click.Command) -> list[click.Command | click.Parameter]:
@@ -170,12 +171,21 @@ def _tree(command: click.Command) -> list[click.Command | click.Parameter]:
     return found
 
 
-def _original(thing: click.Command | click.Parameter) -> tuple[Any, str | None, str | None]:
+def _original(thing: click.Command | click.Parameter
+              ) -> tuple[Any, str | None, str | None, str | None]:
+    import click
+
     key = id(thing)
     if key not in _ORIGINAL:
         help_text = getattr(thing, "help", None)
         short = getattr(thing, "short_help", None)
-        _ORIGINAL[key] = (thing, inspect.cleandoc(help_text) if help_text else help_text, short)
+        metavar = None
+        if (isinstance(thing, click.Option) and thing.metavar is None and not thing.is_flag
+                and thing.nargs == 1
+                and type(thing.type).get_metavar is click.ParamType.get_metavar):
+            metavar = thing.type.name.upper()  # what click shows: TEXT, FILE, INTEGER RANGE
+        _ORIGINAL[key] = (thing, inspect.cleandoc(help_text) if help_text else help_text, short,
+                          metavar)
     return _ORIGINAL[key]
 
 
@@ -184,7 +194,9 @@ def translate_help(command: click.Command) -> None:
     import click
 
     for thing in _tree(command):
-        _, help_text, short = _original(thing)
+        _thing, help_text, short, metavar = _original(thing)
+        if metavar:
+            thing.metavar = gettext_(metavar)  # type: ignore[union-attr]
         if help_text:
             thing.help = gettext_(help_text)
         if short:
