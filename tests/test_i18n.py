@@ -412,3 +412,25 @@ def test_pyyamls_common_phrases_in_words(tmp_path, monkeypatch, vietnamese, text
     monkeypatch.chdir(tmp_path)
     write_case(criteria=text)
     assert run_cli("validate", "c.yaml").stderr == f"Lỗi: c.yaml: 1 lỗi\nc.yaml::{line}\n"
+
+
+def test_a_manifest_error_is_vietnamese(tmp_path, monkeypatch, vietnamese):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.json").write_text("[1]", encoding="utf-8")
+    result = run_cli("verify", "m.json")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == ("Lỗi: m.json: 1 lỗi\n"
+                             "m.json: tệp kê khai là một đối tượng JSON; tệp này không phải\n")
+
+
+def test_init_never_overwrites_in_vietnamese(tmp_path, monkeypatch, vietnamese):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("init", "cum-xa").exit_code == 0
+    result = run_cli("init", "cum-xa")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Lỗi: {tmp_path}: 2 lỗi\n"
+                             f"{tmp_path}: cum-xa.yaml đã có; thidua init không bao giờ ghi đè tệp\n"
+                             f"{tmp_path}: cum-xa.csv đã có; thidua init không bao giờ ghi đè tệp\n")
+    unknown = run_cli("init", "cum-x")
+    assert unknown.stderr == ("Lỗi: cum-x: 1 lỗi\ncum-x: không có tệp tiêu chí mẫu nào tên như "
+                              "vậy; có phải ý bạn là cum-xa hoặc dvcq-xa? (thidua list liệt kê chúng)\n")
