@@ -60,7 +60,7 @@ def verify(manifest: str) -> None:
     roles = _plan(command, m, source)
     paths = _check_inputs(m, manifest, roles, source)
     for i in m.inputs:
-        click.echo(_("{role} {path}: unchanged", role=i.role, path=mf.shown(i.path)))
+        click.echo(_("{role} {path}: unchanged", role=_role(i.role), path=mf.shown(i.path)))
     if m.version != __version__:
         click.echo(_("note: the run used thidua {then}; this is thidua {now}, so a difference "
                      "may come from the version", then=mf.shown(m.version), now=__version__),
@@ -84,6 +84,14 @@ def verify(manifest: str) -> None:
 
 
 # --- what the manifest asks for -------------------------------------------------------------------
+
+
+# The files a run reads, by their role in the manifest (its machine keys), as a person says them.
+_ROLES = {"criteria": N_("criteria"), "data": N_("data")}
+
+
+def _role(role: str) -> str:
+    return _(_ROLES[role]) if role in _ROLES else role
 
 
 def _command(m: Any, source: str) -> click.Command:
@@ -219,14 +227,14 @@ def _check_inputs(m: Any, manifest: str, roles: dict[str, str], source: str) -> 
             continue
         if i.role in seen:
             problems.append(Problem(f"{where}.role", _(
-                "a second {role} file (the first is {first})", role=i.role,
+                "a second {role} file (the first is {first})", role=_role(i.role),
                 first="inputs[" + str(seen[i.role]) + "]")))
             continue
         seen[i.role] = n
         if roles[i.role] and roles[i.role] != i.path:
             problems.append(Problem(f"{where}.path", _(
                 "{path} is not the {role} file the run was given ({given})", path=path,
-                role=i.role, given=mf.shown(roles[i.role]))))
+                role=_role(i.role), given=mf.shown(roles[i.role]))))
             continue
         found = [p for p in _candidates(m, i, manifest) if p.is_file()]
         digests = {p: mf.digest(p) for p in found}
@@ -234,18 +242,18 @@ def _check_inputs(m: Any, manifest: str, roles: dict[str, str], source: str) -> 
         if same:
             paths[i.role] = str(same[0])
         elif not found:
-            problems.append(Problem(where, _("the {role} file {path} is missing", role=i.role,
+            problems.append(Problem(where, _("the {role} file {path} is missing", role=_role(i.role),
                                              path=path)))
         else:
             problems.append(Problem(where, _(
                 "the {role} file {path} has changed since the run (sha256 {then}… then, {now}… "
-                "now); nothing was recomputed", role=i.role, path=path, then=i.sha256[:12],
+                "now); nothing was recomputed", role=_role(i.role), path=path, then=i.sha256[:12],
                 now=digests[found[0]][:12])))
     for role, given in roles.items():
         if role not in seen:
             problems.append(Problem("inputs", _(
                 "the {role} file {path} is missing from the manifest's inputs, so its SHA-256 "
-                "cannot be checked; nothing was recomputed", role=role,
+                "cannot be checked; nothing was recomputed", role=_role(role),
                 path=mf.shown(given) or _("(shipped)"))))
     if problems:
         raise mf.ManifestError(source, problems)
