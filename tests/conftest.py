@@ -19,6 +19,26 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite's exact texts are the English ones (the message ids), except in the tests that
+    are about the language (tests/test_i18n.py, the README's session), which ask for Vietnamese
+    with the `vietnamese` fixture. Every test starts in English, whatever the one before chose."""
+    from thidua import i18n
+
+    monkeypatch.setenv(i18n.ENVIRONMENT, "en")
+    i18n.use("en")
+
+
+@pytest.fixture
+def vietnamese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default: no THIDUA_LANG, so Vietnamese."""
+    from thidua import i18n
+
+    monkeypatch.delenv(i18n.ENVIRONMENT, raising=False)
+    i18n.use(i18n.DEFAULT)
+
+
 @pytest.fixture
 def shared() -> Path:
     if not SHARED.exists():

@@ -1,6 +1,8 @@
 """Case folders: every valid file validates; every invalid file fails with exactly its expected lines.
 
-tests/cases/invalid holds criteria files (YAML, TOML, JSON) beside `<name>.expected`.
+tests/cases/invalid holds criteria files (YAML, TOML, JSON) beside `<name>.expected`, the English
+lines (`--lang en`), and, where every message of the case has its Vietnamese text, beside
+`<name>.vi.expected`, the lines in the default language.
 tests/cases/bad-data/<name>/ holds a data file (`data.<ext>`; binary ones are built by BUILDERS
 below), its `expected` error lines, optionally its own `criteria.yaml` (else the folder's shared
 one) and `args` (more options for `thidua score`). Every case exits with status 1, prints nothing
@@ -25,6 +27,7 @@ from thidua.input.load import dump, load_criteria, parse_criteria
 CASES = Path(__file__).parent / "cases"
 VALID = sorted((CASES / "valid").glob("*.*"))
 INVALID = sorted(p for p in (CASES / "invalid").iterdir() if p.suffix != ".expected")
+VIETNAMESE = sorted((CASES / "invalid").glob("*.vi.expected"))
 BAD_DATA = sorted(p for p in (CASES / "bad-data").iterdir() if p.is_dir())
 HEADER = ["ma", "ten", "cum", "ty_le", "bao_cao", "thu", "chi"]
 UNIT = ["X01", "Xã Quảng Lưu", "Cụm 1", 80, "có", 10, 5]
@@ -34,7 +37,10 @@ def test_there_are_enough_cases():
     assert len(VALID) >= 4
     assert len(INVALID) >= 60
     assert len(BAD_DATA) >= 40
-    assert {p.stem for p in INVALID} == {p.stem for p in (CASES / "invalid").glob("*.expected")}
+    assert {p.stem for p in INVALID} == {p.stem for p in (CASES / "invalid").glob("*.expected")
+                                         if not p.name.endswith(".vi.expected")}
+    assert len(VIETNAMESE) >= 20
+    assert {p.name.removesuffix(".vi.expected") for p in VIETNAMESE} <= {p.stem for p in INVALID}
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.name)
@@ -54,10 +60,19 @@ def test_valid_file_round_trips(path: Path):
 @pytest.mark.parametrize("path", INVALID, ids=lambda p: p.name)
 def test_invalid_file_reports_exactly_its_problems(path: Path):
     expected = path.with_suffix(".expected").read_text(encoding="utf-8").replace("{file}", str(path))
-    result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["--lang", "en", "validate", str(path)], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == expected
+
+
+@pytest.mark.parametrize("expected", VIETNAMESE, ids=lambda p: p.name)
+def test_invalid_file_reports_its_problems_in_vietnamese_by_default(expected: Path, vietnamese):
+    path = next(p for p in INVALID if p.stem == expected.name.removesuffix(".vi.expected"))
+    result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == expected.read_text(encoding="utf-8").replace("{file}", str(path))
 
 
 # --- bad data: binary files built here, every other one lies in its folder ------------------------

@@ -94,10 +94,10 @@ def test_html_escapes_everything(files):
     assert "<script" not in out
 
 
-def test_binary_format_needs_an_output_file(files):
+def test_binary_format_needs_an_output_file(files, vietnamese):
     result = run("score", *files, "--format", "parquet")
     assert result.exit_code == 2
-    assert "--format parquet writes a file: give -o FILE" in result.stderr
+    assert result.stderr.endswith("Lỗi: --format parquet ghi ra tệp: hãy cho -o TỆP\n")
 
 
 def test_bad_data_leaves_no_output_and_an_existing_file_untouched(files, tmp_path):
@@ -108,7 +108,7 @@ def test_bad_data_leaves_no_output_and_an_existing_file_untouched(files, tmp_pat
     out.write_text("old", encoding="utf-8")
     result = run("score", c, str(bad), "-o", str(out))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {bad}: ")
+    assert result.stderr.startswith(f"Error: {bad}: ")  # in English: THIDUA_LANG=en (conftest)
     assert out.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "c.yaml", "d.csv", "out.csv"]
 
@@ -147,16 +147,24 @@ def test_a_quota_that_cannot_be_filled_is_reported_not_an_error(files, tmp_path)
         in result.stdout
 
 
-def test_validate_ok(files):
+def test_validate_ok(files, vietnamese):
     result = run("validate", files[0])
     assert result.exit_code == 0
+    assert result.stdout == (f"{files[0]}: hợp lệ (định dạng 1, nho 1, 2 tiêu chí được chấm, tổng "
+                             "điểm 10)\n")
+
+
+def test_validate_ok_in_english(files):
+    result = run("validate", files[0])
     assert result.stdout == f"{files[0]}: valid (format 1, nho 1, 2 scored criteria, total 10)\n"
 
 
-def test_missing_file_is_bad_input_not_a_traceback(tmp_path):
-    result = run("validate", str(tmp_path / "none.yaml"))
+def test_missing_file_is_bad_input_not_a_traceback(tmp_path, vietnamese):
+    path = tmp_path / "none.yaml"
+    result = run("validate", str(path))
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: ")
+    assert result.stderr == (f"Lỗi: {path}: 1 lỗi\n{path}: không đọc được tệp: không có tệp hoặc "
+                             "thư mục này\n")
     assert "Traceback" not in result.stderr
 
 

@@ -68,7 +68,7 @@ def test_the_expressions_of_a_file_are_bounded_together():
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(_formulas(13, text))
     assert caught.value.lines() == [
-        ("<criteria>::criteria[12].rule.expr: the file's expressions reach 5,187 parts (numbers, "
+        ("<criteria>::criteria[12].rule.expr (criterion F12 “f”): the file's expressions reach 5,187 parts (numbers, "
          "names, operators) here, more than the 5,000 a criteria file may hold in all")]
 
 
@@ -79,7 +79,7 @@ def test_knockout_and_award_conditions_count_towards_the_bound():
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(doc)
     assert caught.value.lines() == [
-        ("<criteria>::knockouts[0].when: the file's expressions reach 5,189 parts (numbers, names, "
+        ("<criteria>::knockouts[0].when (knockout K “k”): the file's expressions reach 5,189 parts (numbers, names, "
          "operators) here, more than the 5,000 a criteria file may hold in all")]
 
 

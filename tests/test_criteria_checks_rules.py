@@ -48,7 +48,8 @@ def test_rules_that_divide_by_the_target_still_need_it_above_zero(rule):
     with pytest.raises(CriteriaError) as caught:
         parse_criteria(doc)
     assert caught.value.lines() == [
-        f"<criteria>::criteria[0].rule.target: must be more than 0, got {rule['target']}"]
+        f"<criteria>::criteria[0].rule.target (criterion A “A”): must be more than 0, got "
+        f"{rule['target']}"]
 
 
 def test_a_band_equal_to_the_top_reachable_total_is_allowed():

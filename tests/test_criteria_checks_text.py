@@ -78,7 +78,7 @@ def test_a_control_character_in_the_library_document_is_refused_escaped():
     assert caught.value.lines() == [
         ("<criteria>::name: holds the control character \\x1b (in 'Bảng\\x1b]0;x\\x07'); a criteria "
          "file holds printable text only"),
-        ("<criteria>::criteria[0].rule.indicator: holds the control character \\x0a (in 'x\\x0a'); a "
+        ("<criteria>::criteria[0].rule.indicator (criterion A “A”): holds the control character \\x0a (in 'x\\x0a'); a "
          "criteria file holds printable text only"),
     ]
 
@@ -89,7 +89,8 @@ def test_a_file_name_with_an_escape_sequence_is_shown_escaped(tmp_path: Path):
     result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
     assert result.exit_code == 1
     shown = f"{tmp_path}/bang\\x1b[2J.yaml"
-    assert result.stderr.startswith(f"Error: {shown}: 6 problems\n{shown}::id: required\n")
+    assert result.stderr.startswith(f"Error: {shown}: 6 problems\n{shown}::id: id is missing: "
+                                    "it is required here\n")
     assert "\x1b" not in result.stderr
 
 

@@ -25,7 +25,8 @@ def test_score_names_the_knockout_and_the_column_once(tmp_path: Path):
     assert result.stdout == ""
     assert result.stderr == (
         f"Error: {criteria}: 1 problem\n"
-        f"{criteria}::knockouts[0].when: 'bao_cao' is a yes/no column (the boolean rule at "
+        f"{criteria}::knockouts[0].when (line 16, knockout KB “Không báo cáo”): 'bao_cao' is a "
+        "yes/no column (the boolean rule at "
         "criteria[1].rule reads it); an expression reads it as a number\n")
     assert not out.exists()
 

@@ -196,10 +196,11 @@ def test_the_readme_has_a_session():
                                                        ["thidua", "score"], ["thidua", "awards"]]
 
 
-def test_the_readme_session_reproduces(tmp_path, monkeypatch):
+def test_the_readme_session_reproduces(tmp_path, monkeypatch, vietnamese):
     """Every command in order (verify reads what demo wrote), in a working folder where the
-    README's relative paths lead into the repository, as when the session is typed at its root;
-    a command whose shown output starts with `Error: ` must exit 1, every other 0."""
+    README's relative paths lead into the repository, as when the session is typed at its root,
+    in the default language (Vietnamese); a command whose shown output starts with `Lỗi: ` must
+    exit 1, every other 0."""
     for name in ("criteria", "tests"):
         (tmp_path / name).symlink_to(ROOT / name, target_is_directory=True)
     monkeypatch.chdir(tmp_path)
@@ -208,7 +209,7 @@ def test_the_readme_session_reproduces(tmp_path, monkeypatch):
         args = shlex.split(command, comments=True)
         assert args[0] == "thidua"
         result = run_cli(*args[1:])
-        status = 1 if shown and shown[0].startswith("Error: ") else 0
+        status = 1 if shown and shown[0].startswith(("Error: ", "Lỗi: ")) else 0
         if result.exit_code != status or not matches(shown, result.output):
             wrong.append(f"$ {command}\n(exit {result.exit_code})\n{result.output}")
     assert wrong == []

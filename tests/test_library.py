@@ -402,7 +402,7 @@ def test_init_names_the_nearest_shipped_files_for_an_unknown_name(tmp_path: Path
 # --- the wheel -----------------------------------------------------------------------------------
 
 
-def test_the_built_wheel_ships_every_criteria_file_and_its_data(tmp_path: Path) -> None:
+def test_the_built_wheel_ships_every_criteria_file_its_data_and_the_catalogs(tmp_path: Path) -> None:
     # about 2 s with hatchling in pip's cache (pip fetches it into an isolated build environment)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
@@ -415,3 +415,5 @@ def test_the_built_wheel_ships_every_criteria_file_and_its_data(tmp_path: Path) 
         assert f"thidua/criteria/{name}.csv" in names
     assert "thidua/criteria/README.md" in names
     assert "thidua/commands/library.py" in names
+    for language in ("vi", "en"):  # the compiled catalogs: without them every message is English
+        assert f"thidua/locale/{language}/LC_MESSAGES/thidua.mo" in names

@@ -34,15 +34,23 @@ class Problem:
 
     where: str
     message: str
+    line: int | None = None  # the line of a criteria file where the place is written
+    about: str | None = None  # what stands there, as a person knows it: `criterion A.1 “Tỷ lệ”`
 
     def render(self, source: str) -> str:
-        """The problem's line, every control character in it shown escaped (see printable)."""
-        line = f"{source}::{self.where}: {self.message}" if self.where else f"{source}: {self.message}"
+        """The problem's line, every control character in it shown escaped (see printable):
+        `file::place (line 12, criterion A.1 “Tỷ lệ”): message`."""
+        from thidua.i18n import _
+
+        context = ", ".join([*([_("line {line}", line=self.line)] if self.line else []),
+                             *([self.about] if self.about else [])])
+        where = f"{self.where} ({context})" if self.where and context else self.where or context
+        line = f"{source}::{where}: {self.message}" if where else f"{source}: {self.message}"
         return printable(line)
 
 
 class ThiduaError(Exception):
-    """Bad input: the CLI prints `Error: …` lines and exits with status 1."""
+    """Bad input: the CLI prints `Error: …` lines (`Lỗi: …` in Vietnamese) and exits with status 1."""
 
     def __init__(self, source: str, problems: list[Problem] | tuple[Problem, ...]):
         self.source = source
@@ -53,8 +61,11 @@ class ThiduaError(Exception):
         return [p.render(self.source) for p in self.problems]
 
     def headline(self) -> str:
+        from thidua.i18n import ngettext
+
         n = len(self.problems)
-        return printable(f"{self.source}: {n} problem{'s' if n != 1 else ''}")
+        return printable(ngettext("{source}: {count} problem", "{source}: {count} problems", n,
+                                  source=self.source, count=n))
 
 
 class CriteriaError(ThiduaError):

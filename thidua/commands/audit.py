@@ -5,6 +5,7 @@ from typing import Any
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.i18n import _
 from thidua.output.formats import AUDIT
 
 TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyond 64 bits)
@@ -44,7 +45,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
 
     fmt = choose_format(AUDIT, fmt, output)
     if self_data and not data:
-        raise click.UsageError("--self compares with DATA: give the verified scores too")
+        raise click.UsageError(_("--self compares with DATA: give the verified scores too"))
     check_section(section, [*(["realised"] if data else []), "criteria", "warnings",
                             *(["self", "self_criteria", "self_gains"] if self_data else [])])
     files: dict[str, Any]
@@ -76,5 +77,5 @@ def check_section(section: str | None, names: list[str]) -> None:
     """A usage error unless --section names one of the tables `names` (checked before the
     work, against the tables the options ask for, and again against the report made)."""
     if section is not None and section not in names:
-        raise click.UsageError(f"--section: no table {section!r} here; choose from "
-                               f"{', '.join(names)}")
+        raise click.UsageError(_("--section: no table {section} here; choose from {names}",
+                                 section=repr(section), names=", ".join(names)))

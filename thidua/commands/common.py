@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from thidua.i18n import _, ngettext
 from thidua.output import formats as f
 
 if TYPE_CHECKING:
@@ -115,15 +116,16 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except ThiduaError as e:
             if run.nested:
                 raise
-            click.echo(f"Error: {e.headline()}", err=True)
+            click.echo(_("Error: {message}", message=e.headline()), err=True)
             for line in e.lines():
                 click.echo(line, err=True)
             sys.exit(1)
         except Interrupted as e:
             if run.nested:
                 raise
-            done = " after its files were written" if e.committed else "; nothing was written"
-            click.echo(f"Error: stopped by {e}{done}", err=True)
+            stopped = (_("stopped by {signal} after its files were written", signal=str(e))
+                       if e.committed else _("stopped by {signal}; nothing was written", signal=str(e)))
+            click.echo(_("Error: {message}", message=stopped), err=True)
             sys.exit(128 + e.signum)
         finally:
             _RUN.reset(token)
@@ -143,8 +145,12 @@ def blank_notes(readings: list[Any]) -> list[str]:
     for r in readings:
         if r.blank:
             rows = ", ".join(map(str, r.blank_rows)) + ", …" * (r.blank > len(r.blank_rows))
-            notes.append(f"note: {printable(str(r.source))}: skipped {r.blank} blank row{'s' * (r.blank != 1)} "
-                         f"({rows}): no column the criteria read holds a value there")
+            notes.append(ngettext(
+                "note: {source}: skipped {count} blank row ({rows}): no column the criteria read "
+                "holds a value there",
+                "note: {source}: skipped {count} blank rows ({rows}): no column the criteria read "
+                "holds a value there", r.blank, source=printable(str(r.source)), count=r.blank,
+                rows=rows))
         notes += [f"note: {printable(str(r.source))}: {note}" for note in getattr(r, "notes", ())]
     return notes
 
@@ -187,25 +193,29 @@ def choose_format(kind: f.Kind, fmt: str | None, output: str | None) -> str:
         if fmt is None and (named is None or named not in kind.formats):
             raise _extension_error(output, extension, named, kind)
         if fmt is not None and named is not None and named != fmt:
-            raise _problem(output, f"the extension {extension} says {named}, --format says {fmt}: "
-                                   f"make them agree")
+            raise _problem(output, _("the extension {extension} says {named}, --format says "
+                                     "{fmt}: make them agree", extension=extension, named=named,
+                                     fmt=fmt))
         fmt = fmt or named
     if fmt is None:  # the kind's first format: table, or html for the council's page
         fmt = kind.formats[0]
     if f.FORMATS[fmt].binary and not output:
-        raise click.UsageError(f"--format {fmt} writes a file: give -o FILE")
+        raise click.UsageError(_("--format {fmt} writes a file: give -o FILE", fmt=fmt))
     return fmt
 
 
 def _extension_error(output: str, extension: str, named: str | None, kind: f.Kind) -> Exception:
     command = click.get_current_context().command.name
     known = [f"{e} ({name})" if e.lstrip(".") != name else e for e, name in kind.extensions()]
-    writes = f"{command} writes {', '.join(known[:-1])} or {known[-1]}, or give --format"
+    writes = _("{command} writes {extensions} or {last}, or give --format", command=command,
+               extensions=", ".join(known[:-1]), last=known[-1])
     if not extension:
-        return _problem(output, f"no extension to choose the format by: {writes}")
+        return _problem(output, _("no extension to choose the format by: {writes}", writes=writes))
     if named is None:
-        return _problem(output, f"unknown extension {extension}: {writes}")
-    return _problem(output, f"{command} does not write {named} ({extension}): {writes}")
+        return _problem(output, _("unknown extension {extension}: {writes}", extension=extension,
+                                  writes=writes))
+    return _problem(output, _("{command} does not write {named} ({extension}): {writes}",
+                              command=command, named=named, extension=extension, writes=writes))
 
 
 def _problem(source: str, message: str) -> Exception:

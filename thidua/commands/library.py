@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from thidua.commands.common import reports_errors
+from thidua.i18n import _, ngettext, system
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def entries() -> list[Entry]:
     out = []
     for name in shipped_ids():
         c = load_criteria(str(shipped(f"{name}.yaml")))
-        leaves = sum(1 for _, node in all_nodes(c) if node.rule is not None)
+        leaves = sum(1 for _place, node in all_nodes(c) if node.rule is not None)
         data = f"{name}.csv" if shipped(f"{name}.csv").is_file() else None
         out.append(Entry(name, c.name, leaves, data))
     return out
@@ -56,10 +57,10 @@ def copy_shipped(name: str, dest: str) -> list[Path]:
     known = shipped_ids()
     if ident not in known:
         near = difflib.get_close_matches(ident, known, n=3, cutoff=0.5)
-        hint = (f"did you mean {' or '.join(near)}?" if near
-                else f"the shipped files are {', '.join(known)}")
-        raise UsageError(name, [Problem("", f"no shipped criteria file of that name; {hint} "
-                                            "(thidua list shows them)")])
+        hint = (_("did you mean {names}?", names=_(" or ").join(near)) if near
+                else _("the shipped files are {names}", names=", ".join(known)))
+        raise UsageError(name, [Problem("", _("no shipped criteria file of that name; {hint} "
+                                              "(thidua list shows them)", hint=hint))])
     sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv")]
     sources = [s for s in sources if s.is_file()]
     folder = Path(dest)
@@ -67,7 +68,8 @@ def copy_shipped(name: str, dest: str) -> list[Path]:
     taken = [t for t in targets if t.exists()]
     if taken:
         raise UsageError(str(folder.resolve()), [
-            Problem("", f"{t.name} already exists; thidua init never overwrites a file")
+            Problem("", _("{name} already exists; thidua init never overwrites a file",
+                          name=t.name))
             for t in taken])
     created: list[Path] = []
     try:
@@ -80,8 +82,9 @@ def copy_shipped(name: str, dest: str) -> list[Path]:
         for path in created:
             path.unlink(missing_ok=True)
         where = e.filename or dest
-        message = "already exists; thidua init never overwrites a file" \
-            if isinstance(e, FileExistsError) else f"cannot be written: {e.strerror}"
+        message = _("already exists; thidua init never overwrites a file") \
+            if isinstance(e, FileExistsError) else _("cannot be written: {reason}",
+                                                     reason=system(e))
         raise UsageError(str(where), [Problem("", message)]) from None
     return created
 
@@ -97,8 +100,8 @@ def list_criteria() -> None:
     found = entries()
     width = max((len(e.id) for e in found), default=0)
     for e in found:
-        data = f"example data {e.data}" if e.data else "no example data"
-        count = f"{e.criteria} {'criterion' if e.criteria == 1 else 'criteria'}"
+        data = _("example data {file}", file=e.data) if e.data else _("no example data")
+        count = ngettext("{count} criterion", "{count} criteria", e.criteria, count=e.criteria)
         click.echo(f"{e.id:<{width}}  {e.name} ({count}; {data})")
 
 
@@ -121,18 +124,22 @@ def init(name: str, dest: str) -> None:
 
     created = copy_shipped(name, dest)
     for path in created:
-        click.echo(printable(f"created {path}"))
+        click.echo(printable(_("created {path}", path=str(path))))
     if len(created) == 2:
-        click.echo(printable("next: thidua score " + " ".join(shlex.quote(str(p)) for p in created)))
+        click.echo(printable(_("next: {command}", command="thidua score " + " ".join(
+            shlex.quote(str(p)) for p in created))))
     criteria = created[0]
     from thidua.input.load import load_criteria
 
     labels = load_criteria(str(criteria)).columns
     click.echo(printable(
-        f"headers: {criteria.name} reads {len(labels)} column{'s' * (len(labels) != 1)} by the "
-        "header under columns:, the others by their own names; put your workbook's headers there"
+        ngettext("headers: {name} reads {count} column by the header under columns:, the others "
+                 "by their own names; put your workbook's headers there",
+                 "headers: {name} reads {count} columns by the header under columns:, the others "
+                 "by their own names; put your workbook's headers there",
+                 len(labels), name=criteria.name, count=len(labels))
         if labels else
-        f"headers: {criteria.name} reads each column by its own name; to read your workbook's "
-        "headers, map the names to them under columns: (docs/criteria-format.md)"))
-    click.echo(printable("data-entry workbook: thidua template "
-                         f"{shlex.quote(str(criteria))} -o nhap-lieu.xlsx"))
+        _("headers: {name} reads each column by its own name; to read your workbook's headers, "
+          "map the names to them under columns: (docs/criteria-format.md)", name=criteria.name)))
+    click.echo(printable(_("data-entry workbook: {command}", command="thidua template "
+                           f"{shlex.quote(str(criteria))} -o nhap-lieu.xlsx")))

@@ -20,6 +20,7 @@ import click
 
 from thidua.commands.audit import check_section, chosen
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.i18n import _, thousands
 from thidua.output.formats import SENSITIVITY
 
 
@@ -30,7 +31,8 @@ class FiniteRange(click.FloatRange):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         number = super().convert(value, param, ctx)
         if math.isnan(number):
-            self.fail(f"{number} is not in the range {self._describe_range()}.", param, ctx)
+            self.fail(_("{value} is not in the range {range}.", value=number,
+                        range=self._describe_range()), param, ctx)
         return number
 
 
@@ -76,11 +78,11 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     basis = core.basis_of(c, frame, run(c, frame, data))
     fits(draws, bytes_needed(basis, draws), basis.facts.n)
-    with progress(draws, "Rút ngẫu nhiên") as step:
+    with progress(draws, _("Random draws")) as step:
         result = core.simulate(basis, draws, spread, seed, step)
     found = None
     if with_margins:
-        with progress(core.grid_rows(basis), "Biên ổn định") as step:
+        with progress(core.grid_rows(basis), _("Stability margins")) as step:
             found = core.margins(basis, step)
     files = meta(criteria, data, frame.height)
     report = ra.headed(ra.sensitivity_report(result, found, c), c, files)
@@ -105,9 +107,11 @@ def fits(draws: int, need: int, units: int) -> None:
     if have is None or need <= have:
         return
     most = max(0, draws * have // need)
-    raise UsageError(f"--draws {draws}", [Problem("", (
-        f"{draws:,} draws over {units:,} units would need about {need:,} bytes of memory; "
-        f"{have:,} bytes are available. Give fewer draws (about {most:,} would fit)."))])
+    raise UsageError(f"--draws {draws}", [Problem("", _(
+        "{draws} draws over {units} units would need about {need} bytes of memory; {have} "
+        "bytes are available. Give fewer draws (about {most} would fit).",
+        draws=thousands(draws), units=thousands(units), need=thousands(need),
+        have=thousands(have), most=thousands(most)))])
 
 
 def available_memory() -> int | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import reports_errors
+from thidua.i18n import ngettext
 
 
 @click.command()
@@ -20,6 +21,9 @@ def validate(criteria: str) -> None:
     from thidua.input.load import load_criteria
 
     c = load_criteria(criteria)
-    leaves = sum(1 for _, node in all_nodes(c) if node.rule is not None)
-    click.echo(printable(f"{criteria}: valid (format 1, {c.id} {c.version}, {leaves} scored "
-                         f"criteria, total {c.total:g})"))
+    leaves = sum(1 for _place, node in all_nodes(c) if node.rule is not None)
+    click.echo(printable(ngettext(
+        "{path}: valid (format 1, {id} {version}, {count} scored criterion, total {total})",
+        "{path}: valid (format 1, {id} {version}, {count} scored criteria, total {total})",
+        leaves, path=criteria, id=c.id, version=c.version, count=leaves,
+        total=format(c.total, "g"))))

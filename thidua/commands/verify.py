@@ -23,6 +23,7 @@ from typing import Any
 import click
 
 from thidua.commands.common import option_key, reports_errors
+from thidua.i18n import N_, _, ngettext, system
 from thidua.output import formats
 
 RERUNNABLE = tuple(formats.BY_COMMAND)  # the commands that compute a result
@@ -57,10 +58,11 @@ def verify(manifest: str) -> None:
     roles = _plan(command, m, source)
     paths = _check_inputs(m, manifest, roles, source)
     for i in m.inputs:
-        click.echo(f"{i.role} {mf.shown(i.path)}: unchanged")
+        click.echo(_("{role} {path}: unchanged", role=_role(i.role), path=mf.shown(i.path)))
     if m.version != __version__:
-        click.echo(f"note: the run used thidua {mf.shown(m.version)}; this is thidua "
-                   f"{__version__}, so a difference may come from the version", err=True)
+        click.echo(_("note: the run used thidua {then}; this is thidua {now}, so a difference "
+                     "may come from the version", then=mf.shown(m.version), now=__version__),
+                   err=True)
     differ = 0
     with tempfile.TemporaryDirectory(prefix="thidua-verify-") as folder:
         recorded = {o.path: Path(manifest).parent / PurePath(o.path).name for o in m.outputs}
@@ -72,15 +74,25 @@ def verify(manifest: str) -> None:
             lines = compare(o, recorded[o.path], Path(folder) / PurePath(o.path).name,
                             kind.reader(o.format), lines=text)
             differ += bool(lines)
-            for line in lines or [f"{o.path}: identical"]:
+            for line in lines or [_("{path}: identical", path=o.path)]:
                 click.echo(mf.shown(line))
     if differ:
-        n, verb = len(m.outputs), "differs" if differ == 1 else "differ"
-        raise mf.ManifestError(source, [Problem("", f"{differ} of {n} output{'s' * (n != 1)} "
-                                                    f"{verb} from the recomputation")])
+        n = len(m.outputs)
+        raise mf.ManifestError(source, [Problem("", ngettext(
+            "{differ} of {count} output differs from the recomputation",
+            "{differ} of {count} outputs differ from the recomputation", n, differ=differ,
+            count=n))])
 
 
 # --- what the manifest asks for -------------------------------------------------------------------
+
+
+# The files a run reads, by their role in the manifest (its machine keys), as a person says them.
+_ROLES = {"criteria": N_("criteria"), "data": N_("data")}
+
+
+def _role(role: str) -> str:
+    return _(_ROLES[role]) if role in _ROLES else role
 
 
 def _command(m: Any, source: str) -> click.Command:
@@ -92,10 +104,13 @@ def _command(m: Any, source: str) -> click.Command:
     root = ctx.find_root().command
     command = root.get_command(ctx, m.command) if isinstance(root, click.Group) else None
     if command is None or m.command not in RERUNNABLE:
-        what = "no command" if command is None else "not a command that computes a result:"
-        raise mf.ManifestError(source, [Problem("command", (
-            f"{what} {mf.shown(repr(m.command))}; thidua verify reruns only "
-            f"{', '.join(RERUNNABLE)}"))])
+        if command is None:
+            message = N_("no command {command}; thidua verify reruns only {commands}")
+        else:
+            message = N_("not a command that computes a result: {command}; thidua verify reruns "
+                         "only {commands}")
+        raise mf.ManifestError(source, [Problem("command", _(
+            message, command=mf.shown(repr(m.command)), commands=", ".join(RERUNNABLE)))])
     return command
 
 
@@ -119,13 +134,15 @@ def _plan(command: click.Command, m: Any, source: str) -> dict[str, str]:
             where = f"{kind}.{mf.shown(key)}"
             param = known.get(key)
             if param is None:
-                what = f"argument {key}" if kind == "arguments" else \
-                    f"option --{key.replace('_', '-')}"
-                problems.append(Problem(where, f"thidua {m.command} has no {mf.shown(what)}"))
+                what = _("argument {name}", name=key) if kind == "arguments" else \
+                    _("option {name}", name="--" + key.replace("_", "-"))
+                problems.append(Problem(where, _("thidua {command} has no {what}",
+                                                 command=m.command, what=mf.shown(what))))
                 continue
             wrong = _wrong_type(param, value)
             if wrong:
-                problems.append(Problem(where, f"{wrong}, got {mf.shown(_json(value))}"))
+                problems.append(Problem(where, _("{wrong}, got {value}", wrong=wrong,
+                                                 value=mf.shown(_json(value)))))
             elif _is_path(param) and value is not None:
                 roles[param.name or key] = value
     if problems:
@@ -174,7 +191,7 @@ def run_folder(m: Any, manifest: str) -> Path:
     given = PurePath(m.outputs[0].path)
     if given.is_absolute() or ".." in given.parts:
         return here
-    for _ in given.parts[:-1]:
+    for _part in given.parts[:-1]:
         here = here.parent
     return here
 
@@ -204,19 +221,21 @@ def _check_inputs(m: Any, manifest: str, roles: dict[str, str], source: str) -> 
     for n, i in enumerate(m.inputs):
         where, path = f"inputs[{n}]", mf.shown(i.path)
         if i.role not in roles:
-            problems.append(Problem(f"{where}.role", (
-                f"thidua {m.command} read no {mf.shown(repr(i.role))} file in this run; it reads "
-                f"{', '.join(roles) or 'no file'}")))
+            problems.append(Problem(f"{where}.role", _(
+                "thidua {command} read no {role} file in this run; it reads {roles}",
+                command=m.command, role=mf.shown(repr(i.role)),
+                roles=", ".join(roles) or _("no file"))))
             continue
         if i.role in seen:
-            problems.append(Problem(f"{where}.role", f"a second {i.role} file (the first is "
-                                                     f"inputs[{seen[i.role]}])"))
+            problems.append(Problem(f"{where}.role", _(
+                "a second {role} file (the first is {first})", role=_role(i.role),
+                first="inputs[" + str(seen[i.role]) + "]")))
             continue
         seen[i.role] = n
         if roles[i.role] and roles[i.role] != i.path:
-            problems.append(Problem(f"{where}.path", (
-                f"{path} is not the {i.role} file the run was given "
-                f"({mf.shown(roles[i.role])})")))
+            problems.append(Problem(f"{where}.path", _(
+                "{path} is not the {role} file the run was given ({given})", path=path,
+                role=_role(i.role), given=mf.shown(roles[i.role]))))
             continue
         found = [p for p in _candidates(m, i, manifest) if p.is_file()]
         digests = {p: mf.digest(p) for p in found}
@@ -224,16 +243,19 @@ def _check_inputs(m: Any, manifest: str, roles: dict[str, str], source: str) -> 
         if same:
             paths[i.role] = str(same[0])
         elif not found:
-            problems.append(Problem(where, f"the {i.role} file {path} is missing"))
+            problems.append(Problem(where, _("the {role} file {path} is missing", role=_role(i.role),
+                                             path=path)))
         else:
-            problems.append(Problem(where, (
-                f"the {i.role} file {path} has changed since the run (sha256 "
-                f"{i.sha256[:12]}… then, {digests[found[0]][:12]}… now); nothing was recomputed")))
+            problems.append(Problem(where, _(
+                "the {role} file {path} has changed since the run (sha256 {then}… then, {now}… "
+                "now); nothing was recomputed", role=_role(i.role), path=path, then=i.sha256[:12],
+                now=digests[found[0]][:12])))
     for role, given in roles.items():
         if role not in seen:
-            problems.append(Problem("inputs", (
-                f"the {role} file {mf.shown(given) or '(shipped)'} is missing from the manifest's "
-                "inputs, so its SHA-256 cannot be checked; nothing was recomputed")))
+            problems.append(Problem("inputs", _(
+                "the {role} file {path} is missing from the manifest's inputs, so its SHA-256 "
+                "cannot be checked; nothing was recomputed", role=_role(role),
+                path=mf.shown(given) or _("(shipped)"))))
     if problems:
         raise mf.ManifestError(source, problems)
     return paths
@@ -253,16 +275,18 @@ def _rerun(command: click.Command, m: Any, source: str, paths: dict[str, str],
     try:
         command.main(args, prog_name=f"thidua {m.command}", standalone_mode=False)
     except click.ClickException as e:
-        raise mf.ManifestError(source, [Problem("", f"cannot rerun thidua {m.command}: "
-                                                    f"{mf.shown(e.format_message())}")]) from None
+        raise mf.ManifestError(source, [Problem("", _(
+            "cannot rerun thidua {command}: {reason}", command=m.command,
+            reason=mf.shown(e.format_message())))]) from None
     except ThiduaError as e:
         here = f"{output.parent}{os.sep}"  # the temporary folder means nothing to the reader
-        raise mf.ManifestError(source, [Problem("", f"rerunning thidua {m.command} failed: "
-                                                    f"{mf.shown(line.replace(here, ''))}")
-                                        for line in e.lines()]) from None
+        raise mf.ManifestError(source, [Problem("", _(
+            "rerunning thidua {command} failed: {reason}", command=m.command,
+            reason=mf.shown(line.replace(here, "")))) for line in e.lines()]) from None
     except OSError as e:
-        raise mf.ManifestError(source, [Problem("", f"rerunning thidua {m.command} failed: "
-                                                    f"{mf.shown(e.strerror or str(e))}")]) from None
+        raise mf.ManifestError(source, [Problem("", _(
+            "rerunning thidua {command} failed: {reason}", command=m.command,
+            reason=mf.shown(system(e))))]) from None
 
 
 def arguments(command: click.Command, given: dict[str, Any], options: dict[str, Any],

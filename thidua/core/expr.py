@@ -27,6 +27,7 @@ from typing import Literal, TypeAlias
 import polars as pl
 
 from thidua.core.rounding import snap
+from thidua.i18n import N_, _
 
 MAX_CHARS = 2000
 MAX_TOKENS = 500
@@ -50,7 +51,7 @@ class ExprError(ValueError):
         self.position = position
 
     def __str__(self) -> str:
-        return f"{self.message} at column {self.position + 1}"
+        return _("{message} at column {column}", message=self.message, column=self.position + 1)
 
 
 # --- The syntax tree. `pos` points into the text for error messages and is not compared. ---
@@ -127,24 +128,24 @@ Expr: TypeAlias = Num | Bool | Name | Unary | Not | Arith | Compare | Logic | Ca
 
 # --- Tokens ---------------------------------------------------------------------------------
 
-_QUOTES = "text in quotes is not allowed (put a column name in backticks)"
+_QUOTES = N_("text in quotes is not allowed (put a column name in backticks)")
 
 # Every symbol the tokenizer knows: None is an operator, a string is why it is refused.
 _SYMBOLS: dict[str, str | None] = {
     **dict.fromkeys(("==", "!=", ">=", "<=", ">", "<", "+", "-", "*", "/", "(", ")", ",")),
-    "**": "'**' (power) is not allowed",
-    "^": "'^' (power) is not allowed",
-    "%": "'%' is not allowed",
-    "=": "use == to compare",
-    "!": "use 'not' instead of '!'",
-    "&&": "use 'and' instead of '&&'",
-    "&": "use 'and' instead of '&'",
-    "||": "use 'or' instead of '||'",
-    "|": "use 'or' instead of '|'",
-    ".": "attribute access is not allowed",
-    "[": "indexing with [ ] is not allowed",
-    "]": "indexing with [ ] is not allowed",
-    ";": "';' is not allowed: write a single expression",
+    "**": N_("'**' (power) is not allowed"),
+    "^": N_("'^' (power) is not allowed"),
+    "%": N_("'%' is not allowed"),
+    "=": N_("use == to compare"),
+    "!": N_("use 'not' instead of '!'"),
+    "&&": N_("use 'and' instead of '&&'"),
+    "&": N_("use 'and' instead of '&'"),
+    "||": N_("use 'or' instead of '||'"),
+    "|": N_("use 'or' instead of '|'"),
+    ".": N_("attribute access is not allowed"),
+    "[": N_("indexing with [ ] is not allowed"),
+    "]": N_("indexing with [ ] is not allowed"),
+    ";": N_("';' is not allowed: write a single expression"),
     **dict.fromkeys("'\"\u2018\u2019\u201c\u201d", _QUOTES),
 }
 
@@ -159,7 +160,8 @@ class _Token:
 def _tokenize(text: str) -> list[_Token]:
     """Split `text` into tokens; the first bad one ends the list, to be raised in text order."""
     if len(text) > MAX_CHARS:
-        raise ExprError(f"the expression is too long (more than {MAX_CHARS} characters)", MAX_CHARS)
+        raise ExprError(_("the expression is too long (more than {most} characters)",
+                          most=MAX_CHARS), MAX_CHARS)
     tokens: list[_Token] = []
     i = 0
     while i < len(text):
@@ -167,7 +169,8 @@ def _tokenize(text: str) -> list[_Token]:
             i += 1
             continue
         if len(tokens) == MAX_TOKENS:
-            raise ExprError(f"the expression has too many parts (more than {MAX_TOKENS})", i)
+            raise ExprError(_("the expression has too many parts (more than {most})",
+                              most=MAX_TOKENS), i)
         tok, i = _read_token(text, i, tokens[-1] if tokens else None)
         tokens.append(tok)
         if tok.kind == "bad":
@@ -199,46 +202,47 @@ def _read_token(text: str, i: int, prev: _Token | None) -> tuple[_Token, int]:
         if word in KEYWORDS:
             return _Token("word", word, i), end
         if word.lower() in KEYWORDS:
-            return _Token("bad", f"write '{word.lower()}' in lower case", i), end
+            return _Token("bad", _("write '{word}' in lower case", word=word.lower()), i), end
         return _Token("name", word, i), end
     if c == "`":
         end = text.find("`", i + 1)
         if end < 0:
-            return _Token("bad", "the name in backticks is not closed", i), i
+            return _Token("bad", _("the name in backticks is not closed"), i), i
         inner = unicodedata.normalize("NFC", text[i + 1 : end])
         if not inner.strip():
-            return _Token("bad", "empty name in backticks", i), i
+            return _Token("bad", _("empty name in backticks"), i), i
         return _Token("quoted", inner, i), end + 1
     after_value = prev is not None and (prev.kind in ("num", "name", "quoted") or prev.text == ")")
     if c == "." and _digits_end(text, i + 1) > i + 1 and not after_value:
         digits = text[i + 1 : _digits_end(text, i + 1)]
-        return _Token("bad", f"write 0.{digits}, not .{digits}", i), i
+        return _Token("bad", _("write 0.{digits}, not .{digits}", digits=digits), i), i
     for size in (2, 1):
         symbol = text[i : i + size]
         if len(symbol) == size and symbol in _SYMBOLS:
             refused = _SYMBOLS[symbol]
-            return (_Token("bad", refused, i) if refused else _Token("op", symbol, i)), i + size
-    return _Token("bad", f"unexpected character {c!r}", i), i
+            return (_Token("bad", _(refused), i) if refused else _Token("op", symbol, i)), i + size
+    return _Token("bad", _("unexpected character {character}", character=repr(c)), i), i
 
 
 def _read_number(text: str, i: int) -> tuple[_Token, int]:
     end = _digits_end(text, i)
     if end < len(text) and text[end] == ".":
         if _digits_end(text, end + 1) == end + 1:
-            return _Token("bad", "a number needs digits after the '.'", end), end
+            return _Token("bad", _("a number needs digits after the '.'"), end), end
         end = _digits_end(text, end + 1)
         if end < len(text) and text[end] == ".":
-            return _Token("bad", "a number has only one '.'", end), end
+            return _Token("bad", _("a number has only one '.'"), end), end
     if end < len(text) and _continues_name(text[end]):
-        return _Token("bad", f"missing operator after the number {text[i:end]}", end), end
+        return _Token("bad", _("missing operator after the number {number}",
+                               number=text[i:end]), end), end
     if not math.isfinite(float(text[i:end])):
-        return _Token("bad", "the number is too large", i), end
+        return _Token("bad", _("the number is too large"), i), end
     return _Token("num", text[i:end], i), end
 
 
 def _describe(tok: _Token) -> str:
     if tok.kind == "end":
-        return "the end"
+        return _("the end")
     # a name in backticks may hold a tab or a line break: shown escaped, a message is one line
     text = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in tok.text)
     return f"`{text}`" if tok.kind == "quoted" else f"'{text}'"
@@ -272,15 +276,17 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise ExprError(
-                f"the expression is nested too deeply (more than {MAX_DEPTH} levels)", pos
+                _("the expression is nested too deeply (more than {most} levels)",
+                  most=MAX_DEPTH), pos
             )
 
     def close(self, opening: _Token, expected: str) -> None:
         tok = self.peek()
         if tok.kind == "end":
-            raise ExprError("'(' is not closed", opening.pos)
+            raise ExprError(_("'(' is not closed"), opening.pos)
         if not (tok.kind == "op" and tok.text == ")"):
-            raise ExprError(f"expected {expected}, found {_describe(tok)}", tok.pos)
+            raise ExprError(_("expected {expected}, found {found}", expected=_(expected),
+                              found=_describe(tok)), tok.pos)
         self.take()
         self.depth -= 1
 
@@ -314,7 +320,8 @@ class _Parser:
         tok = self.take()
         result = Compare(tok.text, left, self.add(), tok.pos)  # type: ignore[arg-type]
         if self.at(*COMPARISONS):
-            raise ExprError("comparisons cannot be chained: write a < b and b < c", self.peek().pos)
+            raise ExprError(_("comparisons cannot be chained: write a < b and b < c"),
+                            self.peek().pos)
         return result
 
     def add(self) -> Expr:
@@ -353,24 +360,28 @@ class _Parser:
         if tok.kind == "op" and tok.text == "(":
             self.enter(tok.pos)
             inner = self.or_()
-            self.close(tok, "an operator or ')'")
+            self.close(tok, N_("an operator or ')'"))
             return inner
-        raise ExprError(f"expected a number, a name or '(', found {_describe(tok)}", tok.pos)
+        raise ExprError(_("expected a number, a name or '(', found {found}",
+                          found=_describe(tok)), tok.pos)
 
     def call(self, name: _Token) -> Expr:
         if name.text not in FUNCS:
-            raise ExprError(f"function '{name.text}' is not allowed (only min, max, abs)", name.pos)
+            raise ExprError(_("function '{name}' is not allowed (only min, max, abs)",
+                              name=name.text), name.pos)
         self.enter(name.pos)
         opening = self.take()
         args = [] if self.at(")") else [self.or_()]
         while self.at(","):
             self.take()
             args.append(self.or_())
-        self.close(opening, "an operator, ',' or ')'")
+        self.close(opening, N_("an operator, ',' or ')'"))
         if name.text == "abs" and len(args) != 1:
-            raise ExprError(f"'abs' needs exactly 1 argument, got {len(args)}", name.pos)
+            raise ExprError(_("'abs' needs exactly 1 argument, got {count}", count=len(args)),
+                            name.pos)
         if name.text != "abs" and len(args) < 2:
-            raise ExprError(f"'{name.text}' needs at least 2 arguments, got {len(args)}", name.pos)
+            raise ExprError(_("'{name}' needs at least 2 arguments, got {count}", name=name.text,
+                              count=len(args)), name.pos)
         return Call(name.text, tuple(args), name.pos)  # type: ignore[arg-type]
 
 
@@ -378,22 +389,22 @@ def parse(text: str) -> Expr:
     """The syntax tree of `text`; raises ExprError at the first problem."""
     parser = _Parser(_tokenize(text))
     if parser.peek().kind == "end":
-        raise ExprError("the expression is empty", 0)
+        raise ExprError(_("the expression is empty"), 0)
     tree = parser.or_()
     tok = parser.peek()
     if tok.kind == "op" and tok.text == ")":
-        raise ExprError("')' has no matching '('", tok.pos)
+        raise ExprError(_("')' has no matching '('"), tok.pos)
     if tok.kind != "end":
-        raise ExprError(f"expected an operator, found {_describe(tok)}", tok.pos)
+        raise ExprError(_("expected an operator, found {found}", found=_describe(tok)), tok.pos)
     return tree
 
 
 # --- Types ----------------------------------------------------------------------------------
 
-_SAY: dict[Kind, str] = {"number": "a number", "bool": "true/false"}
+_SAY: dict[Kind, str] = {"number": N_("a number"), "bool": N_("true/false")}
 _MUST: dict[Kind, str] = {
-    "bool": "a condition must be true/false, e.g. x > 0",
-    "number": "a formula must compute a number",
+    "bool": N_("a condition must be true/false, e.g. x > 0"),
+    "number": N_("a formula must compute a number"),
 }
 
 
@@ -401,7 +412,7 @@ def _expect(operands: tuple[Expr, ...], want: Kind, needs: str, pos: int) -> Non
     for operand in operands:
         got = kind(operand)
         if got != want:
-            raise ExprError(f"{needs}, got {_SAY[got]}", pos)
+            raise ExprError(_("{needs}, got {got}", needs=needs, got=_(_SAY[got])), pos)
 
 
 def kind(e: Expr) -> Kind:
@@ -412,22 +423,23 @@ def kind(e: Expr) -> Kind:
         case Bool():
             return "bool"
         case Unary(op, x):
-            _expect((x,), "number", f"'{op}' needs a number", e.pos)
+            _expect((x,), "number", _("'{op}' needs a number", op=op), e.pos)
             return "number"
         case Not(x):
-            _expect((x,), "bool", "'not' needs true/false", e.pos)
+            _expect((x,), "bool", _("'not' needs true/false"), e.pos)
             return "bool"
         case Arith(op, left, right):
-            _expect((left, right), "number", f"'{op}' needs numbers on both sides", e.pos)
+            _expect((left, right), "number", _("'{op}' needs numbers on both sides", op=op), e.pos)
             return "number"
         case Compare(op, left, right):
-            _expect((left, right), "number", f"'{op}' needs numbers on both sides", e.pos)
+            _expect((left, right), "number", _("'{op}' needs numbers on both sides", op=op), e.pos)
             return "bool"
         case Logic(op, left, right):
-            _expect((left, right), "bool", f"'{op}' needs true/false on both sides", e.pos)
+            _expect((left, right), "bool", _("'{op}' needs true/false on both sides", op=op),
+                    e.pos)
             return "bool"
         case Call(func, args):
-            _expect(args, "number", f"'{func}' needs numbers", e.pos)
+            _expect(args, "number", _("'{func}' needs numbers", func=func), e.pos)
             return "number"
     raise TypeError(f"not an expression: {e!r}")
 
@@ -436,7 +448,7 @@ def check(text: str, want: Kind) -> Expr:
     """Parse and type-check `text`, which must compute `want` as a whole."""
     tree = parse(text)
     if kind(tree) != want:
-        raise ExprError(_MUST[want], 0)
+        raise ExprError(_(_MUST[want]), 0)
     return tree
 
 

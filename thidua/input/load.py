@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from thidua import model as m
 from thidua.errors import CriteriaError, Problem
+from thidua.i18n import N_, _, system, thousands
 from thidua.input.checks import check_criteria
 
 MAX_BYTES = 2_000_000
@@ -33,11 +34,21 @@ _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool",
                                                      "seq", "timestamp")}
 _STR, _INT, _FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float"))
 _UNION_MEMBERS = {"float", "IndicatorRef", "Cap", "ByClassification", "ByAward", "str", "int"}
-_UNION_MESSAGES = {
-    "target": "must be a number or {indicator: <column>}",
-    "effect": "must be 'ineligible' or {cap: <label>}",
-    "of": "must be units, eligible, {classification: <label>} or {award: <code>}",
+_UNION_MESSAGES = {  # message ids, translated where they are used (no values)
+    "target": N_("must be a number or {indicator: <column>}"),
+    "effect": N_("must be 'ineligible' or {cap: <label>}"),
+    "of": N_("must be units, eligible, {classification: <label>} or {award: <code>}"),
 }
+
+
+class _Said(str):
+    """A message of ours inside a YAML error (already in the reader's language), apart from
+    PyYAML's own phrases, which are shown after `not valid YAML:`."""
+
+    __slots__ = ()
+
+    def __new__(cls, message: str, **values: Any) -> Self:
+        return super().__new__(cls, _(message, **values))
 
 
 class _Loader(yaml.SafeLoader):
@@ -48,11 +59,13 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "aliases (*name) are not allowed in a criteria "
-                                       "file; write the value out", event.start_mark)
+            raise yaml.MarkedYAMLError(None, None, _Said("aliases (*name) are not allowed in a "
+                                                     "criteria file; write the value out"),
+                                       event.start_mark)
         depth = getattr(self, "_depth", 0)
         if depth >= MAX_NESTING and self.check_event(yaml.CollectionStartEvent):
-            raise yaml.MarkedYAMLError(None, None, _too_deep(), self.peek_event().start_mark)
+            raise yaml.MarkedYAMLError(None, None, _Said(_too_deep()),
+                                       self.peek_event().start_mark)
         self._depth = depth + 1
         try:
             return super().compose_node(parent, index)
@@ -61,23 +74,25 @@ class _Loader(yaml.SafeLoader):
 
     def construct_object(self, node, deep=False):
         if node.tag == "tag:yaml.org,2002:merge":
-            raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed in a criteria "
-                                       "file; write the keys out", node.start_mark)
+            raise yaml.MarkedYAMLError(None, None, _Said("merge keys (<<) are not allowed in a "
+                                                     "criteria file; write the keys out"),
+                                       node.start_mark)
         if node.tag not in _PLAIN_TAGS:
-            raise yaml.constructor.ConstructorError(None, None, f"the tag {_tag(node.tag)!r} is "
-                                                    "not allowed: a criteria file holds plain "
-                                                    "data only", node.start_mark)
+            raise yaml.constructor.ConstructorError(
+                None, None, _Said("the tag {tag} is not allowed: a criteria file holds plain data "
+                              "only", tag=repr(_tag(node.tag))), node.start_mark)
         return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node, deep=False):
         seen: set[Any] = set()
-        for key_node, _ in node.value:
+        for key_node, _value in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise yaml.MarkedYAMLError(None, None, "a key must be a plain word, not a list "
-                                           "or a mapping", key_node.start_mark)
+                raise yaml.MarkedYAMLError(None, None, _Said("a key must be a plain word, not a list "
+                                                         "or a mapping"), key_node.start_mark)
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+                raise yaml.MarkedYAMLError(None, None, _Said("duplicate key {key}", key=repr(key)),
+                                           key_node.start_mark)
             seen.add(key)
         for key_node, value_node in node.value:
             if (key_node.value == "version" and isinstance(value_node, yaml.ScalarNode)
@@ -88,7 +103,7 @@ class _Loader(yaml.SafeLoader):
     def construct_yaml_int(self, node):
         digits = sum(ch.isdigit() for ch in str(node.value))
         if digits > MAX_DIGITS:
-            raise yaml.MarkedYAMLError(None, None, _too_long(digits), node.start_mark)
+            raise yaml.MarkedYAMLError(None, None, _Said(_too_long(digits)), node.start_mark)
         return super().construct_yaml_int(node)
 
     def construct_yaml_timestamp(self, node):
@@ -108,11 +123,12 @@ def _tag(tag: str) -> str:
 
 
 def _too_deep() -> str:
-    return f"nested more than {MAX_NESTING} levels deep; a criteria file needs far fewer"
+    return _("nested more than {levels} levels deep; a criteria file needs far fewer",
+             levels=MAX_NESTING)
 
 
 def _too_long(digits: int) -> str:
-    return f"a number of {digits:,} digits is too large for a criteria file"
+    return _("a number of {digits} digits is too large for a criteria file", digits=thousands(digits))
 
 
 def _json_int(text: str) -> int:
@@ -142,26 +158,37 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError(_("duplicate key {key}", key=repr(key)))
         out[key] = value
     return out
 
 
 def read_document(path: str | Path) -> Any:
     """The file's document as plain data (dicts, lists, scalars); CriteriaError when unreadable."""
+    return read_with_lines(path)[0]
+
+
+Lines = dict[tuple[int | str, ...], int]  # a place in the document → the line it is written on
+
+
+def read_with_lines(path: str | Path) -> tuple[Any, Lines]:
+    """The file's document and, for a YAML file, the line of every key and list item in it
+    (empty for TOML and JSON); CriteriaError when unreadable."""
+    lines: Lines = {}
+    document: Any
     source = _escaped(str(path))  # a file name can hold an escape sequence too
     p = Path(path)
     fail = lambda msg: CriteriaError(source, [Problem("", msg)])  # noqa: E731
     suffix = p.suffix.lower()
     if suffix not in (".yaml", ".yml", ".toml", ".json"):
-        raise fail("a criteria file must be .yaml, .yml, .toml or .json")
+        raise fail(_("a criteria file must be .yaml, .yml, .toml or .json"))
     raw = _read_bounded(p, fail)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise fail(f"not UTF-8 text (byte 0x{raw[e.start]:02X} on line {line}); save the file as "
-                   "UTF-8") from None
+        raise fail(_("not UTF-8 text (byte {byte} on line {line}); save the file as UTF-8",
+                     byte="0x" + format(raw[e.start], "02X"), line=line)) from None
     try:
         if suffix == ".toml":
             document = tomllib.loads(text, parse_float=Written)
@@ -171,31 +198,39 @@ def read_document(path: str | Path) -> Any:
         else:
             loader = _Loader(text)  # a SafeLoader that also refuses aliases and duplicate keys
             try:
-                document = loader.get_single_data()
+                node = loader.get_single_node()
+                document = loader.construct_document(node) if node is not None else None
             finally:
                 loader.dispose()
+            if node is not None:
+                lines = _node_lines(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = _("line {line}, column {column}", line=mark.line + 1,
+                  column=mark.column + 1) if mark else ""
         message = str(e.problem or e.context)
         if e.context and e.problem and e.problem.startswith("but "):
             message = f"{e.context}, {e.problem}"  # "expected a single document…, but found…"
         if "'\\t'" in message:
-            message = "a tab cannot start anything here: YAML is indented with spaces"
+            message = _("a tab cannot start anything here: YAML is indented with spaces")
+        elif not isinstance(e.problem, _Said):
+            message = _("not valid YAML: {reason}", reason=_yaml_said(message))
         raise CriteriaError(source, [Problem(where, message)]) from None
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
         column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
-        raise CriteriaError(source, [Problem(f"line {line}, column {column}",
-                                             f"the character U+{e.character:04X} is not allowed "
-                                             "in a criteria file")]) from None
+        raise CriteriaError(source, [Problem(
+            _("line {line}, column {column}", line=line, column=column),
+            _("the character {character} is not allowed in a criteria file",
+              character="U+" + format(e.character, "04X")))]) from None
     except yaml.YAMLError as e:
-        raise fail(f"not valid YAML: {_one_line(e)}") from None
+        raise fail(_("not valid YAML: {reason}", reason=_one_line(e))) from None
     except tomllib.TOMLDecodeError as e:
-        raise fail(f"not valid TOML: {e}") from None
+        raise fail(_("not valid TOML: {reason}", reason=str(e))) from None
     except json.JSONDecodeError as e:
-        raise CriteriaError(source, [Problem(f"line {e.lineno}, column {e.colno}",
-                                             f"not valid JSON: {e.msg}")]) from None
+        raise CriteriaError(source, [Problem(
+            _("line {line}, column {column}", line=e.lineno, column=e.colno),
+            _("not valid JSON: {reason}", reason=e.msg))]) from None
     except _TooLong as e:
         raise fail(str(e)) from None
     except ValueError as e:  # duplicate key in JSON; an integer too long for Python (TOML)
@@ -208,7 +243,55 @@ def read_document(path: str | Path) -> Any:
         raise fail(_too_deep()) from None
     if _depth(document) > MAX_NESTING:
         raise fail(_too_deep())
-    return document
+    return document, lines
+
+
+def _node_lines(root: yaml.Node) -> Lines:
+    """The 1-based line of every key and list item under `root` (composed YAML nodes; the depth
+    is bounded by MAX_NESTING, checked while composing)."""
+    lines: Lines = {}
+    stack: list[tuple[yaml.Node, tuple[int | str, ...]]] = [(root, ())]
+    while stack:
+        node, loc = stack.pop()
+        lines.setdefault(loc, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = (*loc, unicodedata.normalize("NFC", str(key_node.value)))
+                stack.append((value_node, key))
+                lines[key] = key_node.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*loc, i)) for i, item in enumerate(node.value))
+    return lines
+
+
+# PyYAML's phrases that a person meets most, as message ids with their values named; any other
+# phrase is shown as PyYAML wrote it.
+_YAML_PHRASES = (
+    (r"mapping values are not allowed here",
+     N_("a ':' here cannot start a value (a missing space after ':' or a wrong indent?)")),
+    (r"expected <block end>, but found .+",
+     N_("the indentation does not match the lines above")),
+    (r"found unexpected end of stream",
+     N_("the file ends inside a quoted text (a closing quote is missing)")),
+    (r"expected (?P<first>'.') or (?P<second>'.'), but got '<stream end>'",
+     N_("the file ends before a list or mapping is closed (expected {first} or {second})")),
+    (r"expected (?P<first>'.') or (?P<second>'.'), but got (?P<found>.+)",
+     N_("expected {first} or {second}, found {found}")),
+    (r"found character (?P<character>.+) that cannot start any token",
+     N_("the character {character} cannot start a value (put the text in quotes)")),
+    (r"expected a single document in the stream, but found another document",
+     N_("a criteria file holds one document: remove the second '---'")),
+    (r"could not find expected ':'", N_("a ':' is missing after a key")),
+    (r"did not find expected key", N_("a key is missing here (a wrong indent?)")),
+)
+
+
+def _yaml_said(phrase: str) -> str:
+    for pattern, message in _YAML_PHRASES:
+        matched = re.fullmatch(pattern, phrase)
+        if matched:
+            return _(message, **matched.groupdict())
+    return phrase
 
 
 def _read_bounded(path: Path, fail: Any) -> bytes:
@@ -218,32 +301,37 @@ def _read_bounded(path: Path, fail: Any) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
-        raise fail(f"cannot read the file: {e.strerror or e}") from None
+        raise fail(_("cannot read the file: {reason}", reason=system(e))) from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
         os.close(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise fail(f"not a regular file ({_file_kind(info.st_mode)}); a criteria file is a "
-                       "file on disk")
+            raise fail(_("not a regular file ({kind}); a criteria file is a file on disk",
+                         kind=_file_kind(info.st_mode)))
         raise fail(_too_big(info.st_size))
     with os.fdopen(fd, "rb") as handle:
         try:
             raw = handle.read(MAX_BYTES + 1)
         except OSError as e:
-            raise fail(f"cannot read the file: {e.strerror or e}") from None
+            raise fail(_("cannot read the file: {reason}", reason=system(e))) from None
     if len(raw) > MAX_BYTES:  # it grew after the size was taken
         raise fail(_too_big(len(raw), more=True))
     return raw
 
 
 def _too_big(size: int, more: bool = False) -> str:
-    return f"the file is {'more than ' if more else ''}{size:,} bytes; a criteria file is at most {MAX_BYTES:,}"
+    if more:
+        return _("the file is more than {size} bytes; a criteria file is at most {most}",
+                 size=thousands(size), most=thousands(MAX_BYTES))
+    return _("the file is {size} bytes; a criteria file is at most {most}", size=thousands(size),
+             most=thousands(MAX_BYTES))
 
 
 def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
-             (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
-    return next((name for test, name in kinds if test(mode)), "not a file")
+    kinds = ((stat.S_ISDIR, N_("a folder")), (stat.S_ISFIFO, N_("a named pipe")),
+             (stat.S_ISCHR, N_("a device")), (stat.S_ISBLK, N_("a device")),
+             (stat.S_ISSOCK, N_("a socket")))
+    return _(next((name for test, name in kinds if test(mode)), N_("not a file")))
 
 
 def _depth(document: Any) -> int:
@@ -271,8 +359,9 @@ def _huge_numbers(document: Any) -> list[Problem]:
             stack.extend((v, (*loc, i)) for i, v in reversed(list(enumerate(value))))
         elif (isinstance(value, int | float) and not isinstance(value, bool)
               and abs(value) > MAX_MAGNITUDE and value not in (math.inf, -math.inf)):
-            found.append(Problem(location(loc), f"{_shown(value)} is too large: the numbers of a "
-                                                "criteria file stay within ±10^15"))
+            found.append(Problem(location(loc), _("{value} is too large: the numbers of a "
+                                                  "criteria file stay within ±10^15",
+                                                  value=_shown(value))))
     return found
 
 
@@ -296,12 +385,13 @@ def _clean(document: Any, loc: tuple[int | str, ...] = ()) -> tuple[Any, list[Pr
         for key, value in document.items():
             if isinstance(key, str):
                 if found := _bad_characters(key, free=False):
-                    problems.append(Problem(location((*loc, _escaped(key))), f"the key {found}"))
+                    problems.append(Problem(location((*loc, _escaped(key))),
+                                            _("the key {problem}", problem=found)))
                     continue
                 key = unicodedata.normalize("NFC", key)
                 if key in out:
-                    problems.append(Problem(location(loc), f"duplicate key {key!r} (two keys "
-                                            "equal after NFC)"))
+                    problems.append(Problem(location(loc), _("duplicate key {key} (two keys equal "
+                                                             "after NFC)", key=repr(key))))
                     continue
             out[key], more = _clean(value, (*loc, key if isinstance(key, str) else str(key)))
             problems += more
@@ -321,11 +411,11 @@ def _bad_characters(text: str, *, free: bool) -> str | None:
     for ch in text:
         category = unicodedata.category(ch)
         if category == "Cs":
-            return (f"holds a lone surrogate {_escaped(ch)}, which is not a character (in "
-                    f"{_quoted(text)}); save the file as UTF-8 text")
+            return _("holds a lone surrogate {character}, which is not a character (in {text}); "
+                     "save the file as UTF-8 text", character=_escaped(ch), text=_quoted(text))
         if category == "Cc" and not (free and ch in "\t\n"):
-            return (f"holds the control character {_escaped(ch)} (in {_quoted(text)}); a criteria "
-                    "file holds printable text only")
+            return _("holds the control character {character} (in {text}); a criteria file "
+                     "holds printable text only", character=_escaped(ch), text=_quoted(text))
     return None
 
 
@@ -382,37 +472,132 @@ def _vocabulary() -> set[str]:
     return words
 
 
+# What a mapping looks like where a file gives something else: shown in the message.
+_EXAMPLES = {
+    "units": "{id: ma, name: ten, group: cum}",
+    "quota": "{percent: 20}",
+    "eligible": "{min_total: 80}",
+    "ranking": "{method: competition}",
+    "rule": "{type: linear, indicator: ty_le, zero_at: 50, full_at: 100}",
+    "then": "{type: linear, indicator: ty_le, zero_at: 50, full_at: 100}",
+    "bonus": "{max_points: 5, criteria: [...]}",
+    "penalty": "{max_points: 5, criteria: [...]}",
+    "criteria": "{code: A, name: ..., max_points: 10, rule: {...}}",
+    "children": "{code: A.1, name: ..., max_points: 5, rule: {...}}",
+    "classification": "{label: Tốt, min: 80}",
+    "tie_break": "{criterion: II}",
+    "knockouts": "{code: K1, name: ..., when: ...}",
+    "awards": "{code: BK, name: ..., quota: {count: 1}}",
+    "bands": "{min: 90, points: 10}",
+    "effect": "{cap: Khá}",
+}
+
+
+def _field(loc: tuple[int | str, ...]) -> str:
+    """The name of the field `loc` ends at (a list item's list, a union's field)."""
+    for part in reversed(loc):
+        if isinstance(part, str) and not (part in _UNION_MEMBERS or part in m.RULE_TYPES
+                                          or part.startswith(("literal[", "function-"))):
+            return part
+    return ""
+
+
+def _got(value: object) -> str:
+    """What the file wrote instead, in words."""
+    if isinstance(value, dict):
+        return _("a mapping")
+    if isinstance(value, list):
+        return _("a list")
+    if value is None:
+        return _("nothing (an empty value)")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _shown(value)
+
+
+def _expected(ctx: Mapping[str, Any]) -> str:
+    """pydantic's `'a', 'b' or 'c'` as `a, b, c`."""
+    return ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", "")))) or str(ctx.get("expected"))
+
+
+def _number(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def _message(error: Mapping[str, Any]) -> str:
-    kind, value = error["type"], error.get("input")
+    """A secretary's words for each kind of pydantic error (its `type`), with what was expected
+    and what the file wrote; pydantic's own phrase only for a kind no file has shown yet."""
+    kind, value, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    loc = error["loc"]
+    field = _field(loc)
+    got = _got(value)
     if kind == "missing":
-        return "required"
+        return _("{key} is missing: it is required here", key=field)
     if kind == "extra_forbidden":
-        key = str(error["loc"][-1])
+        key = str(loc[-1])
         words = _vocabulary()
         if key in words:
-            return f"unknown key {key!r} here (it belongs to another part of the file)"
+            return _("unknown key {key} here (it belongs to another part of the file)",
+                     key=repr(key))
         close = difflib.get_close_matches(key, sorted(words), n=1)
-        return f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        if close:
+            return _("unknown key {key} (did you mean {close}?)", key=repr(key),
+                     close=repr(close[0]))
+        return _("unknown key {key}", key=repr(key))
     if kind == "union_tag_not_found":
-        return f"missing rule type (one of: {', '.join(m.RULE_TYPES)})"
+        return _("missing rule type: write type: and one of {types}",
+                 types=", ".join(m.RULE_TYPES))
     if kind == "union_tag_invalid":
-        return f"unknown rule type {error['ctx']['tag']!r} (one of: {', '.join(m.RULE_TYPES)})"
+        return _("unknown rule type {tag} (one of: {types})", tag=repr(ctx.get("tag")),
+                 types=", ".join(m.RULE_TYPES))
     if kind == "string_pattern_mismatch":
-        return f"{value!r} must use only a-z, 0-9 and '-' (start with a letter or digit)"
+        return _("{value} must use only a-z, 0-9 and '-' (start with a letter or digit)",
+                 value=repr(value))
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        example = _EXAMPLES.get(field)
+        if example:
+            return _("{key} must be a mapping of keys, for example {example}; the file has "
+                     "{got}", key=field, example=example, got=got)
+        return _("{key} must be a mapping of keys; the file has {got}", key=field, got=got)
+    if kind == "list_type":
+        return _("{key} must be a list (one '- ' line per item); the file has {got}", key=field,
+                 got=got)
+    if kind == "literal_error":
+        return _("{key} must be one of: {choices}; the file has {got}", key=field,
+                 choices=_expected(ctx), got=got)
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
+        if kind.startswith("int"):
+            return _("{key} must be a whole number; the file has {got}", key=field, got=got)
+        return _("{key} must be a number; the file has {got}", key=field, got=got)
+    if kind == "finite_number":
+        return _("{key} must be a finite number; the file has {got}", key=field, got=got)
+    if kind in ("bool_type", "bool_parsing"):
+        return _("{key} must be true or false; the file has {got}", key=field, got=got)
+    if kind in ("string_type", "str_type"):
+        return _("{key} must be text; the file has {got}", key=field, got=got)
+    bounds = {"greater_than_equal": ("ge", N_("{key} must be at least {bound}; the file has {got}")),
+              "greater_than": ("gt", N_("{key} must be more than {bound}; the file has {got}")),
+              "less_than_equal": ("le", N_("{key} must be at most {bound}; the file has {got}")),
+              "less_than": ("lt", N_("{key} must be less than {bound}; the file has {got}"))}
+    if kind in bounds:
+        name, message = bounds[kind]
+        return _(message, key=field, bound=_number(ctx.get(name)), got=got)
+    if kind == "too_short":
+        return _("{key} must have at least {count} item(s); the file has {actual}", key=field,
+                 count=ctx.get("min_length"), actual=ctx.get("actual_length"))
+    if kind == "too_long":
+        return _("{key} may have at most {count} item(s); the file has {actual}", key=field,
+                 count=ctx.get("max_length"), actual=ctx.get("actual_length"))
+    if kind == "value_error":
+        return str(ctx.get("error") or error["msg"])
     text = error["msg"].replace("Input should be", "must be")
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        text += f", got {_shown(value)}"
-    elif isinstance(value, dict):
-        text += ", got a mapping"
-    elif isinstance(value, list):
-        text += ", got a list"
-    return text
+    return _("{key}: {reason}; the file has {got}", key=field, reason=text, got=got)
 
 
 def _shown(value: object, size: int = 60) -> str:
     """A value as it goes into a message: repr, on one line, cut short when long."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**size:
-        return f"a number of {len(str(abs(value)))} digits"
+        return _("a number of {digits} digits", digits=len(str(abs(value))))
     text = repr(value)
     return text if len(text) <= size else text[: size - 1] + "…"
 
@@ -436,21 +621,76 @@ def pydantic_problems(exc: ValidationError) -> list[Problem]:
         if union is not None:
             if union not in unions:
                 unions.add(union)
-                problems.append(Problem(union, _UNION_MESSAGES[union.rsplit(".", 1)[-1]]))
+                problems.append(Problem(union, _(_UNION_MESSAGES[union.rsplit(".", 1)[-1]])))
             continue
         if error["type"] == "invalid_key":  # the key itself is the last part of loc
             problems.append(Problem(location(error["loc"][:-1]),
-                                    f"a key must be text, got {_shown(error.get('input'))}"))
+                                    _("a key must be text, not {value}",
+                                      value=_shown(error.get("input")))))
             continue
         problems.append(Problem(location(error["loc"]), _message(error)))
     return problems
 
 
-def parse_criteria(document: Any, source: str = "<criteria>") -> m.Criteria:
-    """A document (plain data) → a checked model; CriteriaError lists every problem."""
+def parse_criteria(document: Any, source: str = "<criteria>",
+                   lines: Lines | None = None) -> m.Criteria:
+    """A document (plain data) → a checked model; CriteriaError lists every problem, each with
+    the criterion it is about and, given the `lines` of the file, the line it is written on."""
+    try:
+        return _parse(document, source)
+    except CriteriaError as e:
+        if not isinstance(document, dict):
+            raise
+        raise CriteriaError(e.source, [_placed(p, document, lines or {}) for p in e.problems]
+                            ) from None
+
+
+_STEP = re.compile(r"\[(\d+)\]|([^.\[]+)")
+
+
+def _steps(where: str) -> tuple[int | str, ...] | None:
+    """'criteria[1].rule.full_at' → ('criteria', 1, 'rule', 'full_at'); None for a place that is
+    not a path in the document (`line 3, column 5`)."""
+    if not where or " " in where:
+        return None
+    return tuple(int(n) if n else name for n, name in _STEP.findall(where))
+
+
+def _placed(problem: Problem, document: dict[str, Any], lines: Lines) -> Problem:
+    """The problem with the line its place is written on and the criterion or award it is in."""
+    steps = _steps(problem.where)
+    if steps is None or problem.line is not None:
+        return problem
+    line = next((lines[steps[:n]] for n in range(len(steps), 0, -1) if steps[:n] in lines), None)
+    return Problem(problem.where, problem.message, line, _about(steps, document))
+
+
+def _about(steps: tuple[int | str, ...], document: dict[str, Any]) -> str | None:
+    """`criterion A.1 “Tỷ lệ”` for the deepest criterion (or award, bonus, penalty, knockout)
+    that the place lies in, as the document names it."""
+    value: Any = document
+    found: str | None = None
+    for i, step in enumerate(steps):
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+            kind = steps[i - 1] if i else None
+            if isinstance(value, dict) and isinstance(value.get("code"), str):
+                code, name = value["code"], value.get("name")
+                named = f"{code} “{name}”" if isinstance(name, str) else code
+                found = {"awards": _("award {code}", code=named),
+                         "knockouts": _("knockout {code}", code=named)}.get(
+                             str(kind), _("criterion {code}", code=named))
+        else:
+            break
+    return found
+
+
+def _parse(document: Any, source: str) -> m.Criteria:
     if not isinstance(document, dict):
-        raise CriteriaError(source, [Problem("", "a criteria file must be a mapping of keys "
-                                                 "(format, id, name, …) at its top level")])
+        raise CriteriaError(source, [Problem("", _("a criteria file must be a mapping of keys "
+                                                   "(format, id, name, …) at its top level"))])
     if _depth(document) > MAX_NESTING:
         raise CriteriaError(source, [Problem("", _too_deep())])
     document, problems = _clean(document)
@@ -469,7 +709,8 @@ def parse_criteria(document: Any, source: str = "<criteria>") -> m.Criteria:
 
 
 def load_criteria(path: str | Path) -> m.Criteria:
-    return parse_criteria(read_document(path), _escaped(str(path)))
+    document, lines = read_with_lines(path)
+    return parse_criteria(document, _escaped(str(path)), lines)
 
 
 def dump(criteria: m.Criteria) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thidua.errors import Problem, ThiduaError, UsageError
+from thidua.i18n import N_, _, system
 
 PREFIX = ".thidua-"
 SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -53,19 +54,24 @@ class Interrupted(BaseException):
         super().__init__(signal.Signals(signum).name)
 
 
+def written(reason: str) -> str:
+    """`cannot be written: <reason>`, in the reader's language."""
+    return _("cannot be written: {reason}", reason=reason)
+
+
 def cannot(path: str, message: str) -> UsageError:
     return UsageError(path, [Problem("", message)])
 
 
 # --- the place ------------------------------------------------------------------------------------
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
-          (stat.S_ISSOCK, "a socket"))
+_KINDS = ((stat.S_ISDIR, N_("a folder")), (stat.S_ISCHR, N_("a character device")),
+          (stat.S_ISBLK, N_("a block device")), (stat.S_ISFIFO, N_("a named pipe")),
+          (stat.S_ISSOCK, N_("a socket")))
 
 
 def _kind(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return _(next((name for test, name in _KINDS if test(mode)), N_("not a regular file")))
 
 
 def name_max(folder: Path) -> int:
@@ -80,39 +86,46 @@ def check_place(path: str, *, inputs: dict[str, str] | None = None, suffix: str 
     file, when `suffix` is given) that cannot or must not be written. `inputs`: role → path of
     the files the run reads, which are never written over."""
     if path == "":
-        raise cannot("-o", "the file name is empty")
+        raise cannot("-o", _("the file name is empty"))
     if path.endswith(("/", os.sep)):
-        raise cannot(path, "names a folder; give a file name")
+        raise cannot(path, _("names a folder; give a file name"))
     target = Path(path)
     folder = target.parent
     try:
         folder_stat = folder.stat()
     except FileNotFoundError:
-        raise cannot(path, f"cannot be written: the folder {folder} does not exist") from None
+        raise cannot(path, written(_("the folder {folder} does not exist", folder=str(folder)))
+                     ) from None
     except OSError as e:
-        raise cannot(path, f"cannot be written: {e.strerror or e}") from None
+        raise cannot(path, written(system(e))) from None
     if not stat.S_ISDIR(folder_stat.st_mode):
-        raise cannot(path, f"cannot be written: {folder} is not a folder")
+        raise cannot(path, written(_("{folder} is not a folder", folder=str(folder))))
     longest = name_max(folder)
     size = len(os.fsencode(target.name))
     if size > longest:
-        raise cannot(path, f"cannot be written: the file name is {size} bytes long, more than the "
-                           f"{longest} this file system allows")
+        raise cannot(path, written(_("the file name is {size} bytes long, more than the "
+                                     "{longest} this file system allows", size=size,
+                                     longest=longest)))
     if size + len(suffix) > longest:
-        raise cannot(path, f"cannot be written: the name of the {suffix} beside it would be "
-                           f"{size + len(suffix)} bytes long, more than the {longest} this file "
-                           f"system allows; choose a shorter name")
+        raise cannot(path, written(_("the name of the {suffix} beside it would be {size} bytes "
+                                     "long, more than the {longest} this file system allows; "
+                                     "choose a shorter name", suffix=suffix,
+                                     size=size + len(suffix), longest=longest)))
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise cannot(path, f"cannot be written: the folder {folder} is read-only")
+        raise cannot(path, written(_("the folder {folder} is read-only", folder=str(folder))))
     places = [path, path + suffix] if suffix else [path]
     for place in places:
         _check_kind(place)
     for role, given in (inputs or {}).items():
         for place in places:
             if same_file(place, given):
-                which = "it" if place == path else f"the {place} beside it"
-                raise cannot(path, f"cannot be written: {which} is the {role} file {given} that "
-                                   f"this run reads; choose another name")
+                if place == path:
+                    why = _("it is the {role} file {given} that this run reads; choose another "
+                            "name", role=role, given=given)
+                else:
+                    why = _("the {place} beside it is the {role} file {given} that this run "
+                            "reads; choose another name", place=place, role=role, given=given)
+                raise cannot(path, written(why))
 
 
 def _check_kind(place: str) -> None:
@@ -121,10 +134,10 @@ def _check_kind(place: str) -> None:
     except FileNotFoundError:
         return  # a new path (or a dangling link, which is replaced)
     except OSError as e:
-        raise cannot(place, f"cannot be written: {e.strerror or e}") from None
+        raise cannot(place, written(system(e))) from None
     if not stat.S_ISREG(mode):
-        raise cannot(place, f"cannot be written: it is {_kind(mode)}; only a regular file or a new "
-                            f"path is written")
+        raise cannot(place, written(_("it is {kind}; only a regular file or a new path is "
+                                      "written", kind=_kind(mode))))
 
 
 def same_file(a: str, b: str) -> bool:
@@ -194,21 +207,21 @@ class Stage:
         target = Path(place)
         folder = target.parent
         sweep(folder)
-        for _ in range(100):
+        for _attempt in range(100):
             tmp = temporary_name(folder)
             try:
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # mode by umask
             except FileExistsError:
                 continue
             except OSError as e:
-                raise cannot(place, f"cannot be written: {e.strerror or e}") from None
+                raise cannot(place, written(system(e))) from None
             os.close(fd)
             self.files.append((tmp, target))
             return str(tmp)
-        raise cannot(place, "cannot be written: no free temporary name beside it")
+        raise cannot(place, written(_("no free temporary name beside it")))
 
     def discard(self) -> None:
-        for tmp, _ in self.files:
+        for tmp, _place in self.files:
             with suppress(OSError):
                 tmp.unlink()
         self.files.clear()
@@ -242,7 +255,7 @@ class Stage:
                 for renamed, old in reversed(done):
                     _put_back(renamed, old, replaced=True)
                 if isinstance(e, OSError):
-                    raise cannot(str(place), f"cannot be written: {e.strerror or e}") from None
+                    raise cannot(str(place), written(system(e))) from None
                 raise
             done.append((place, kept))
         return [old for _, old in done if old is not None]
@@ -286,7 +299,7 @@ def _locked(places: list[Path]) -> Iterator[None]:
                 fd = os.open(folder, os.O_RDONLY)
             except OSError as e:
                 place = next(p for p in places if p.parent == folder)
-                raise cannot(str(place), f"cannot be written: {e.strerror or e}") from None
+                raise cannot(str(place), written(system(e))) from None
             fds.append(fd)
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -322,7 +335,7 @@ def staged() -> Iterator[Stage]:
                 if failure is None:
                     raise
                 _close_left_open(e, temporaries, private)
-                raise cannot(place, f"cannot be written: {failure}") from None
+                raise cannot(place, written(failure)) from None
             stage.discard()
     finally:
         tempfile.tempdir = previous
@@ -352,11 +365,12 @@ def _os_failure(e: BaseException) -> str | None:
     seen: BaseException | None = e
     while seen is not None:
         if isinstance(seen, OSError):
-            return str(seen.strerror or seen)
+            return system(seen)
         polars = type(seen).__module__.startswith("polars")
         found = re.search(r"\(os error (\d+)\)", str(seen)) if polars else None
         if found:
-            return os.strerror(int(found.group(1)))
+            code = int(found.group(1))
+            return system(OSError(code, os.strerror(code)))
         seen = seen.__cause__ or seen.__context__
     return None
 

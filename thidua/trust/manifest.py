@@ -32,6 +32,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from thidua.errors import Problem, ThiduaError
+from thidua.i18n import N_, _, system, thousands
 from thidua.output import formats
 
 FORMAT = 1
@@ -141,27 +142,28 @@ def from_document(document: Any, source: str) -> Manifest:
     """A manifest from its JSON document; ManifestError names every field that is wrong."""
     problems: list[Problem] = []
     if not isinstance(document, dict):
-        raise ManifestError(source, [Problem("", "a manifest is a JSON object; this is not one")])
+        raise ManifestError(source, [Problem("", _("a manifest is a JSON object; this is not one"))])
     for key in _KEYS:
         if key not in document:
-            problems.append(Problem(key, "required"))
+            problems.append(Problem(key, _("required")))
     if problems:
         raise ManifestError(source, problems)
     version = document["manifest"]
     if not isinstance(version, int) or isinstance(version, bool) or version != FORMAT:
-        raise ManifestError(source, [Problem("manifest", f"must be {FORMAT}, got "
-                                             f"{shown(json.dumps(version, ensure_ascii=False))}")])
+        raise ManifestError(source, [Problem("manifest", _(
+            "must be {expected}, got {value}", expected=FORMAT,
+            value=shown(json.dumps(version, ensure_ascii=False))))])
     expect = {"thidua": str, "created": str, "command": str, "arguments": dict, "options": dict,
               "inputs": list, "outputs": list}
     for key, kind in expect.items():
         if not isinstance(document[key], kind):
-            problems.append(Problem(key, f"must be {_KIND[kind]}"))
+            problems.append(Problem(key, _("must be {kind}", kind=_(_KIND[kind]))))
     if problems:
         raise ManifestError(source, problems)
     inputs = [_input(x, f"inputs[{n}]", problems) for n, x in enumerate(document["inputs"])]
     outputs = [_output(x, f"outputs[{n}]", problems) for n, x in enumerate(document["outputs"])]
     if not outputs and not problems:
-        problems.append(Problem("outputs", "lists no output"))
+        problems.append(Problem("outputs", _("lists no output")))
     if problems:
         raise ManifestError(source, problems)
     extra = {k: v for k, v in document.items() if k not in _KEYS}
@@ -170,18 +172,18 @@ def from_document(document: Any, source: str) -> Manifest:
                     document["thidua"], document["created"], extra)
 
 
-_KIND = {str: "text", dict: "an object", list: "a list", int: "a whole number"}
+_KIND = {str: N_("text"), dict: N_("an object"), list: N_("a list"), int: N_("a whole number")}
 _HEX = frozenset("0123456789abcdef")
 
 
 def _fields(x: Any, where: str, want: dict[str, type], problems: list[Problem]) -> bool:
     if not isinstance(x, dict):
-        problems.append(Problem(where, "must be an object"))
+        problems.append(Problem(where, _("must be an object")))
         return False
     ok = True
     for key, kind in want.items():
         value = x.get(key)
-        wrong = (f"must be {_KIND[kind]}" if not isinstance(value, kind) or isinstance(value, bool)
+        wrong = (_("must be {kind}", kind=_(_KIND[kind])) if not isinstance(value, kind) or isinstance(value, bool)
                  else _wrong(key, value))
         if wrong:
             problems.append(Problem(f"{where}.{key}", wrong))
@@ -192,11 +194,12 @@ def _fields(x: Any, where: str, want: dict[str, type], problems: list[Problem]) 
 def _wrong(key: str, value: Any) -> str | None:
     """What is wrong with a value of the right type (None when nothing is)."""
     if isinstance(value, int) and value < 0:
-        return f"must not be negative, got {value}"
+        return _("must not be negative, got {value}", value=value)
     if key == "sha256" and not (len(value) == 64 and set(value) <= _HEX):
-        return f"must be 64 hexadecimal digits (a-f, 0-9), got {shown(repr(value)[:80])}"
+        return _("must be 64 hexadecimal digits (a-f, 0-9), got {value}",
+                 value=shown(repr(value)[:80]))
     if key in ("path", "absolute") and (not value or "\0" in value):
-        return f"must name a file, got {shown(repr(value)[:200])}"
+        return _("must name a file, got {value}", value=shown(repr(value)[:200]))
     return None
 
 
@@ -208,13 +211,13 @@ def _input(x: Any, where: str, problems: list[Problem]) -> Input | None:
             not _fields(x, where, dict.fromkeys(counts, int), problems):
         return None
     if not PurePath(x["absolute"]).is_absolute():
-        problems.append(Problem(f"{where}.absolute", "must be an absolute path, got "
-                                                     f"{shown(repr(x['absolute'])[:200])}"))
+        problems.append(Problem(f"{where}.absolute", _(
+            "must be an absolute path, got {value}", value=shown(repr(x["absolute"])[:200]))))
         return None
     blank = x.get("blank_rows") or []
     if not isinstance(blank, list) or not all(isinstance(r, int) and not isinstance(r, bool)
                                               and r >= 0 for r in blank):
-        problems.append(Problem(f"{where}.blank_rows", "must be a list of row numbers"))
+        problems.append(Problem(f"{where}.blank_rows", _("must be a list of row numbers")))
         return None
     return Input(x["role"], x["path"], x["absolute"], x["sha256"], counts["rows"],
                  counts["units"], counts["blank_rows_skipped"], tuple(blank))
@@ -224,12 +227,13 @@ def _output(x: Any, where: str, problems: list[Problem]) -> Output | None:
     if not _fields(x, where, {"path": str, "format": str, "sha256": str, "bytes": int}, problems):
         return None
     if PurePath(x["path"]).name in ("", ".", ".."):
-        problems.append(Problem(f"{where}.path", "must name a file, got "
-                                                 f"{shown(repr(x['path'])[:200])}"))
+        problems.append(Problem(f"{where}.path", _("must name a file, got {value}",
+                                                   value=shown(repr(x["path"])[:200]))))
         return None
     if x["format"] not in FORMATS:
-        problems.append(Problem(f"{where}.format", f"must be one of {', '.join(FORMATS)}, got "
-                                                   f"{shown(repr(x['format'])[:80])}"))
+        problems.append(Problem(f"{where}.format", _(
+            "must be one of {choices}, got {value}", choices=", ".join(FORMATS),
+            value=shown(repr(x["format"])[:80]))))
         return None
     return Output(x["path"], x["format"], x["sha256"], x["bytes"])
 
@@ -241,27 +245,30 @@ def read(path: str | Path) -> Manifest:
     try:  # without waiting: a FIFO would block open() until someone writes to it
         with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise ManifestError(source, [Problem("", "is not a regular file")])
+                raise ManifestError(source, [Problem("", _("is not a regular file"))])
             raw = f.read(LIMIT + 1)
     except FileNotFoundError:
-        raise ManifestError(source, [Problem("", "no such file")]) from None
+        raise ManifestError(source, [Problem("", _("no such file"))]) from None
     except OSError as e:
-        raise ManifestError(source, [Problem("", f"cannot be read: {e.strerror or e}")]) from None
+        raise ManifestError(source, [Problem("", _("cannot be read: {reason}",
+                                                   reason=system(e)))]) from None
     if len(raw) > LIMIT:
-        raise ManifestError(source, [Problem("", f"is larger than {LIMIT:,} bytes, the most a "
-                                                 "manifest may hold; it was not read")])
+        raise ManifestError(source, [Problem("", _(
+            "is larger than {limit} bytes, the most a manifest may hold; it was not read",
+            limit=thousands(LIMIT)))])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ManifestError(source, [Problem("", f"is not UTF-8 text: {e.reason} at byte "
-                                                 f"{e.start}")]) from None
+        raise ManifestError(source, [Problem("", _("is not UTF-8 text: {reason} at byte {byte}",
+                                                   reason=e.reason, byte=e.start))]) from None
     try:
         document = json.loads(text, parse_constant=_no_constant)
     except RecursionError:
-        raise ManifestError(source, [Problem("", "is not a JSON manifest: nested too deeply")]) \
+        raise ManifestError(source, [Problem("", _("is not a JSON manifest: nested too deeply"))]) \
             from None
     except ValueError as e:  # JSONDecodeError, NaN, a number of too many digits
-        raise ManifestError(source, [Problem("", f"is not a JSON manifest: {shown(str(e))}")]) \
+        raise ManifestError(source, [Problem("", _("is not a JSON manifest: {reason}",
+                                                   reason=shown(str(e))))]) \
             from None
     return from_document(document, source)
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from thidua.i18n import N_, _
+
 SHOWN = 20  # differing units listed per table before "… and N more"
 
 Tables = dict[str, list[dict[str, Any]]]  # table name ("" for a file of one) → rows, as text
@@ -31,19 +33,20 @@ def compare(o: Any, recorded: Path, rerun: Path, reader: Reader | None, lines: b
     from thidua.trust import manifest as mf
 
     if not is_file(recorded):
-        return [f"{o.path}: missing (no such file beside the manifest)"]
+        return [_("{path}: missing (no such file beside the manifest)", path=o.path)]
     if not rerun.is_file():
-        return [f"{o.path}: the rerun wrote no such file"]
+        return [_("{path}: the rerun wrote no such file", path=o.path)]
     now = mf.digest(recorded) if recorded.stat().st_size == o.bytes else None
     again = mf.digest(rerun)
     if now == o.sha256 == again:
         return []
     if now != o.sha256:
-        head = (f"changed since the run (the rerun still gives the recorded bytes, sha256 "
-                f"{o.sha256[:12]}…)" if again == o.sha256
-                else "changed since the run, and the rerun gives yet other bytes")
-        return [f"{o.path}: {head}; a file that is not the recorded one is not read"]
-    return [f"{o.path}: the rerun gives different bytes from the recorded output",
+        head = (_("changed since the run (the rerun still gives the recorded bytes, sha256 "
+                  "{sha}…)", sha=o.sha256[:12]) if again == o.sha256
+                else _("changed since the run, and the rerun gives yet other bytes"))
+        return [_("{path}: {what}; a file that is not the recorded one is not read",
+                  path=o.path, what=head)]
+    return [_("{path}: the rerun gives different bytes from the recorded output", path=o.path),
             *(f"  {line}" for line in differences(recorded, rerun, o.format, reader, lines))]
 
 
@@ -59,19 +62,21 @@ def differences(recorded: Path, rerun: Path, fmt: str, reader: Reader | None,
                 lines: bool) -> list[str]:
     """How two outputs of one format differ: per unit for tables, per line for text."""
     read: list[Tables | None] = []
-    for which, path in (("recorded file", recorded), ("rerun", rerun)):
+    unreadable = (N_("the recorded file cannot be read back as {format} ({error}); the bytes "
+                     "differ"),
+                  N_("the rerun cannot be read back as {format} ({error}); the bytes differ"))
+    for why, path in zip(unreadable, (recorded, rerun), strict=True):
         try:
             read.append(reader(path) if reader is not None else None)
         except Exception as e:  # an output of other options may not read back
-            why = f"the {which} cannot be read back as {fmt} ({type(e).__name__})"
-            return [f"{why}; the bytes differ"]
+            return [_(why, format=fmt, error=type(e).__name__)]
     a, b = read
     if a is not None and b is not None:
-        same = "every unit has the same values; the bytes differ in form only"
+        same = _("every unit has the same values; the bytes differ in form only")
         return diff_tables(a, b) or [same]
     if lines:
         return diff_lines(recorded, rerun)
-    return ["the bytes differ"]
+    return [_("the bytes differ")]
 
 
 # --- reading outputs back -------------------------------------------------------------------------
@@ -173,7 +178,8 @@ def diff_tables(a: Tables, b: Tables) -> list[str]:
     for name in dict.fromkeys([*a, *b]):
         where = f"{name}: " if name else ""
         if name not in a or name not in b:
-            lines.append(f"{where}only in the {'rerun' if name not in a else 'recorded file'}")
+            lines.append(where + (_("only in the rerun") if name not in a
+                                  else _("only in the recorded file")))
             continue
         lines += [f"{where}{line}" for line in _diff_rows(a[name], b[name])]
     return lines
@@ -204,7 +210,7 @@ def _diff_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str
     def keyed(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for n, row in enumerate(rows, 1):
-            name = " ".join(str(row.get(k)) for k in key) if key else f"row {n}"
+            name = " ".join(str(row.get(k)) for k in key) if key else _("row {row}", row=n)
             out.setdefault(name, row)
         return out
 
@@ -213,9 +219,9 @@ def _diff_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str
     named = first()
     for name in dict.fromkeys([*a, *b]):
         if name not in b:
-            found.append(f"{name}: in the file only, not in the rerun")
+            found.append(_("{name}: in the file only, not in the rerun", name=name))
         elif name not in a:
-            found.append(f"{name}: in the rerun only, not in the file")
+            found.append(_("{name}: in the rerun only, not in the file", name=name))
         else:
             x, y = a[name], b[name]
             columns = [c for c in named if c in x or c in y]
@@ -225,11 +231,11 @@ def _diff_rows(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str
             if changed:
                 found.append(f"{name}: " + ", ".join(changed))
     more = len(found) - SHOWN
-    return found[:SHOWN] + ([f"… and {more} more"] if more > 0 else [])
+    return found[:SHOWN] + ([_("… and {count} more", count=more)] if more > 0 else [])
 
 
 def _show(value: Any) -> str:
-    return "(empty)" if value in (None, "") else str(value)
+    return _("(empty)") if value in (None, "") else str(value)
 
 
 def diff_lines(recorded: Path, rerun: Path) -> list[str]:
@@ -240,8 +246,8 @@ def diff_lines(recorded: Path, rerun: Path) -> list[str]:
         if tag == "equal":
             continue
         for n in range(i1, i2):
-            found.append(f"line {n + 1} in the file: {a[n]}")
+            found.append(_("line {line} in the file: {text}", line=n + 1, text=a[n]))
         for n in range(j1, j2):
-            found.append(f"line {n + 1} in the rerun: {b[n]}")
+            found.append(_("line {line} in the rerun: {text}", line=n + 1, text=b[n]))
     more = len(found) - SHOWN
-    return found[:SHOWN] + ([f"… and {more} more lines"] if more > 0 else [])
+    return found[:SHOWN] + ([_("… and {count} more lines", count=more)] if more > 0 else [])
