@@ -126,7 +126,7 @@ ranking: {method: competiton}
 BAD_VI = """\
 Lỗi: c.yaml: 5 lỗi
 c.yaml::criteria[1].max_points (dòng 11, tiêu chí B “Báo cáo”): max_points phải là một số; tệp ghi 'bốn'
-c.yaml::criteria[1].rule.colum (dòng 12, tiêu chí B “Báo cáo”): khóa không rõ 'colum' (có phải ý bạn là 'count'?)
+c.yaml::criteria[1].rule.colum (dòng 12, tiêu chí B “Báo cáo”): khóa không rõ 'colum' (có phải ý bạn là 'columns'?)
 c.yaml::ranking.method (dòng 15): method phải là một trong: competition, dense, ordinal; tệp ghi 'competiton'
 c.yaml::awards[0].per (dòng 14, khen thưởng BK “Bằng khen”): per phải là một trong: group, all; tệp ghi 'cum'
 c.yaml::awards[0].quota (dòng 14, khen thưởng BK “Bằng khen”): quota phải là một bảng các khóa, ví dụ {percent: 20}; tệp ghi 20
@@ -135,7 +135,7 @@ c.yaml::awards[0].quota (dòng 14, khen thưởng BK “Bằng khen”): quota p
 BAD_EN = """\
 Error: c.yaml: 5 problems
 c.yaml::criteria[1].max_points (line 11, criterion B “Báo cáo”): max_points must be a number; the file has 'bốn'
-c.yaml::criteria[1].rule.colum (line 12, criterion B “Báo cáo”): unknown key 'colum' (did you mean 'count'?)
+c.yaml::criteria[1].rule.colum (line 12, criterion B “Báo cáo”): unknown key 'colum' (did you mean 'columns'?)
 c.yaml::ranking.method (line 15): method must be one of: competition, dense, ordinal; the file has 'competiton'
 c.yaml::awards[0].per (line 14, award BK “Bằng khen”): per must be one of: group, all; the file has 'cum'
 c.yaml::awards[0].quota (line 14, award BK “Bằng khen”): quota must be a mapping of keys, for example {percent: 20}; the file has 20

@@ -141,5 +141,5 @@ def init(name: str, dest: str) -> None:
         if labels else
         _("headers: {name} reads each column by its own name; to read your workbook's headers, "
           "map the names to them under columns: (docs/criteria-format.md)", name=criteria.name)))
-    click.echo(printable(_("data-entry workbook: {command}", command="thidua template "
-                           f"{shlex.quote(str(criteria))} -o nhap-lieu.xlsx")))
+    command = f"thidua template {shlex.quote(str(criteria))} -o nhap-lieu.xlsx"
+    click.echo(printable(_("data-entry workbook: {command}", command=command)))
