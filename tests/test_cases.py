@@ -4,7 +4,8 @@ tests/cases/invalid holds criteria files (YAML, TOML, JSON) beside `<name>.expec
 lines (`--lang en`), and, where every message of the case has its Vietnamese text, beside
 `<name>.vi.expected`, the lines in the default language.
 tests/cases/bad-data/<name>/ holds a data file (`data.<ext>`; binary ones are built by BUILDERS
-below), its `expected` error lines, optionally its own `criteria.yaml` (else the folder's shared
+below), its `expected` error lines (English), where every message of the case has its Vietnamese text
+`vi.expected` (the default language), optionally its own `criteria.yaml` (else the folder's shared
 one) and `args` (more options for `thidua score`). Every case exits with status 1, prints nothing
 on standard output and writes no file.
 """
@@ -244,5 +245,33 @@ def test_bad_data_reports_exactly_its_problems_and_writes_nothing(folder: Path, 
                                       "-o", str(out / "ket-qua.csv")], catch_exceptions=False)
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
+    assert result.stderr == expected
+    assert list(out.iterdir()) == []
+
+
+BAD_DATA_VI = [f for f in BAD_DATA if (f / "vi.expected").exists()]
+
+
+def test_most_bad_data_cases_are_said_in_vietnamese_with_no_english_word():
+    """All but the cases whose message still holds a text from outside the catalog (a library's
+    own words, the engine's overflow message)."""
+    from .test_i18n import _english_words
+
+    assert len(BAD_DATA_VI) >= len(BAD_DATA) - 2
+    for folder in BAD_DATA_VI:
+        lines = (folder / "vi.expected").read_text(encoding="utf-8").splitlines()
+        assert [w for line in lines for w in _english_words(line)] == [], folder.name
+
+
+@pytest.mark.parametrize("folder", BAD_DATA_VI, ids=lambda p: p.name)
+def test_bad_data_reports_its_problems_in_vietnamese_by_default(folder: Path, tmp_path: Path,
+                                                                 vietnamese):
+    criteria, data, args = bad_data_case(folder, tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    expected = (folder / "vi.expected").read_text(encoding="utf-8").replace("{data}", str(data))
+    result = CliRunner().invoke(cli, ["score", str(criteria), str(data), *args,
+                                      "-o", str(out / "ket-qua.csv")], catch_exceptions=False)
+    assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == expected
     assert list(out.iterdir()) == []

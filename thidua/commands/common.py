@@ -151,7 +151,8 @@ def blank_notes(readings: list[Any]) -> list[str]:
                 "note: {source}: skipped {count} blank rows ({rows}): no column the criteria read "
                 "holds a value there", r.blank, source=printable(str(r.source)), count=r.blank,
                 rows=rows))
-        notes += [f"note: {printable(str(r.source))}: {note}" for note in getattr(r, "notes", ())]
+        notes += [_("note: {source}: {note}", source=printable(str(r.source)), note=note)
+                  for note in getattr(r, "notes", ())]
     return notes
 
 

@@ -473,7 +473,7 @@ def write_xlsx(report: Report, path: str) -> None:
             last = n == len(report.sections) - 1
             parts = _groups(s)
             grouped = len(parts) > 1 or parts[0][0] is not None
-            head, _ = s.people(s.frame.clear())
+            head, _people = s.people(s.frame.clear())
             rows: list[list[Any]] = []
             breaks: list[int] = []
             for group, part in parts:

@@ -36,6 +36,7 @@ from pathlib import Path
 import polars as pl
 
 from thidua.errors import DataError, Problem
+from thidua.i18n import _, ngettext, system, thousands
 from thidua.input.data.columns import (
     FILLED,
     PERCENT,
@@ -146,13 +147,13 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
                 wide = wide.filter(pl.col(FILLED))
             wide = wide.drop(FILLED)
         if wide.height == 0:
-            raise DataError(source, [*problems, Problem("", table.no_units)])
+            raise DataError(source, [*problems, Problem("", _(table.no_units))])
         survey = _text_survey(wide)
         wide = _tidy_text(wide, survey)
         wide, not_unit, skipped = not_units(table, wide, plan, fields, columns)
         problems += not_unit
         if wide.height == 0:
-            raise DataError(source, [*problems, Problem("", table.no_units)])
+            raise DataError(source, [*problems, Problem("", _(table.no_units))])
         notes = [*table.notes, *_percent_notes(wide, fields)]
         schema = plan.collect_schema()
         floats = {f.out for f in fields if f.kind in TEXT and schema[f.key].is_float()}
@@ -182,8 +183,10 @@ def _percent_notes(wide: pl.DataFrame, fields: list[_Field]) -> list[str]:
     if not masks:
         return []
     counts = wide.select(pl.col(PERCENT + f.out).sum().alias(f.out) for f in masks).row(0, named=True)
-    return [f"column '{_visible(f.column)}': {counts[f.out]} value{'s' * (counts[f.out] != 1)} "
-            "written with '%' read as the percent (95,5% as 95.5)" for f in masks if counts[f.out]]
+    return [ngettext("column {name}: {count} value written with '%' read as the percent (95,5% "
+                     "as 95.5)", "column {name}: {count} values written with '%' read as the "
+                     "percent (95,5% as 95.5)", counts[f.out], name=f"'{_visible(f.column)}'",
+                     count=counts[f.out]) for f in masks if counts[f.out]]
 
 
 def sha256_file(path: str | Path) -> str:
@@ -201,30 +204,32 @@ def _check_file(path: Path, ext: str) -> None:
             with path.open("rb") as f:
                 empty = not f.read(1)
     except (FileNotFoundError, NotADirectoryError):
-        raise _Unreadable("no such file") from None
+        raise _Unreadable(_("no such file")) from None
     except OSError as e:
-        raise _Unreadable(f"cannot be read: {e.strerror}") from None
+        raise _Unreadable(_("cannot be read: {reason}", reason=system(e))) from None
     if stat.S_ISDIR(info.st_mode):
-        raise _Unreadable("is a folder, not a file")
+        raise _Unreadable(_("is a folder, not a file"))
     if not stat.S_ISREG(info.st_mode):
-        raise _Unreadable("is not a regular file (a device, a pipe or a socket); "
-                          "give the path of a data file")
+        raise _Unreadable(_("is not a regular file (a device, a pipe or a socket); "
+                            "give the path of a data file"))
     if empty:
-        raise _Unreadable("the file is empty")
+        raise _Unreadable(_("the file is empty"))
     limit = MAX_FILE_BYTES[ext]
     if info.st_size > limit:
-        advice = "; use CSV or Parquet for more" if ext == ".json" else ""
-        raise _Unreadable(f"is {info.st_size:,} bytes; a {ext} data file may be at most "
-                          f"{limit:,}{advice}")
+        advice = _("; use CSV or Parquet for more") if ext == ".json" else ""
+        raise _Unreadable(_("is {size} bytes; a {ext} data file may be at most {limit}",
+                            size=thousands(info.st_size), ext=ext, limit=thousands(limit))
+                          + advice)
 
 
 def _open(path: Path, sheet: str | None, columns: Columns, decimal_comma: bool) -> _Table:
     ext = path.suffix.lower()
     if ext not in (".csv", ".xlsx", ".parquet", ".json"):
-        raise _Unreadable(f"cannot read '{ext or path.name}' files; "
-                          "use .csv, .xlsx, .parquet or .json")
+        raise _Unreadable(_("cannot read {ext} files; use .csv, .xlsx, .parquet or .json",
+                            ext=f"'{ext or path.name}'"))
     if sheet is not None and ext != ".xlsx":
-        raise _Unreadable(f"a sheet ('{sheet}') was asked for, but a {ext} file has no sheets")
+        raise _Unreadable(_("a sheet ({sheet}) was asked for, but a {ext} file has no sheets",
+                            sheet=f"'{sheet}'", ext=ext))
     _check_file(path, ext)
     if ext == ".csv":
         return _open_csv(path)

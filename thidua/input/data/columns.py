@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from thidua.errors import Problem
+from thidua.i18n import _, ngettext
 from thidua.input.data.formats import _Table
-from thidua.input.data.messages import _first_line, _letters, _quoted, _Unreadable, _visible
+from thidua.input.data.messages import KINDS, _first_line, _letters, _quoted, _Unreadable, _visible
 from thidua.input.data.parse import TEXT, _filled, _flag, _number, _text, header_key, percent_text
 
 RESERVED = (*TEXT, "row")
@@ -49,16 +50,19 @@ class Columns:
 
 def _wanted(columns: Columns) -> Iterator[tuple[str, str, str]]:
     """(output name, file column, role) for every column the frame holds."""
-    yield "id", columns.header(columns.id), f"unit id{_labelled(columns, columns.id)}"
-    yield "name", columns.header(columns.name), f"unit name{_labelled(columns, columns.name)}"
+    yield "id", columns.header(columns.id), _role(_("unit id"), columns, columns.id)
+    yield "name", columns.header(columns.name), _role(_("unit name"), columns, columns.name)
     if columns.group is not None:
-        yield "group", columns.header(columns.group), f"group{_labelled(columns, columns.group)}"
+        yield "group", columns.header(columns.group), _role(_("group"), columns, columns.group)
     for indicator in sorted(columns.numbers | columns.flags):
-        yield indicator, columns.header(indicator), f"indicator{_labelled(columns, indicator)}"
+        yield indicator, columns.header(indicator), _role(_("indicator"), columns, indicator)
 
 
-def _labelled(columns: Columns, name: str) -> str:
-    return f" {_visible(name)}, its label in columns:" if name in columns.labels else ""
+def _role(what: str, columns: Columns, name: str) -> str:
+    """`unit id`, or `indicator ty_le, its label in columns:` when the file maps its header."""
+    if name not in columns.labels:
+        return what
+    return _("{what} {name}, its label in columns:", what=what, name=_visible(name))
 
 
 def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Problem]]:
@@ -71,9 +75,9 @@ def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Proble
     problems: list[Problem] = []
     for out, column, role in _wanted(columns):
         hits = where.get(header_key(column), [])
-        if role.startswith("indicator") and out in RESERVED:
-            message = (f"indicator '{_visible(out)}' has the name of a column the frame adds "
-                       f"({', '.join(RESERVED)}); rename it")
+        if role.startswith(_("indicator")) and out in RESERVED:
+            message = _("indicator {name} has the name of a column the frame adds ({reserved}); "
+                        "rename it", name=f"'{_visible(out)}'", reserved=", ".join(RESERVED))
         elif len(hits) == 1:
             positions[out] = hits[0]
             continue
@@ -81,24 +85,27 @@ def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Proble
             message = _missing(column, role, header)
         else:
             letters = ", ".join(_letters(i) for i in hits)
-            message = (f"the header has {len(hits)} columns named '{_visible(column)}' "
-                       f"(columns {letters}); a name must match one header")
-        if Problem("header", message) not in problems:
-            problems.append(Problem("header", message))
+            message = _("the header has {count} columns named {name} (columns {letters}); a "
+                        "name must match one header", count=len(hits),
+                        name=f"'{_visible(column)}'", letters=letters)
+        if Problem(_("header"), message) not in problems:
+            problems.append(Problem(_("header"), message))
     unnamed = [i for i, name in enumerate(clean) if not name]
     if table.spreadsheet and len(positions) < len(list(_wanted(columns))) and unnamed:
         letters = ", ".join(_letters(i) for i in unnamed[:10]) + ", …" * (len(unnamed) > 10)
-        problems.append(Problem("header", (
-            f"row {table.first_row - 1} (the header) has no name in column"
-            f"{'s' if len(unnamed) > 1 else ''} {letters} (merged cells?); write every "
-            "column's name in its own cell of one header row")))
+        problems.append(Problem(_("header"), ngettext(
+            "row {row} (the header) has no name in column {letters} (merged cells?); write "
+            "every column's name in its own cell of one header row",
+            "row {row} (the header) has no name in columns {letters} (merged cells?); write "
+            "every column's name in its own cell of one header row", len(unnamed),
+            row=table.first_row - 1, letters=letters)))
     return positions, problems
 
 
 def _missing(column: str, role: str, header: tuple[str, ...] | list[str]) -> str:
     names = [h.strip() for h in header if h.strip()]
-    message = (f"no column '{_visible(column)}' ({role}); the file has "
-               f"{_quoted(names) or 'no column names'}")
+    message = _("no column {name} ({role}); the file has {names}", name=f"'{_visible(column)}'",
+                role=role, names=_quoted(names) or _("no column names"))
     return message + did_you_mean(column, names)
 
 
@@ -115,9 +122,9 @@ def did_you_mean(name: str, candidates: list[str]) -> str:
     if _invisible_stripped(near) == _invisible_stripped(name):
         codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in near + name
                                   if not ch.isprintable() and not ch.isspace()}))
-        return (f"; did you mean '{_visible(near)}'? It differs only by an invisible character "
-                f"({codes}); type the header again")
-    return f"; did you mean '{_visible(near)}'?"
+        return _("; did you mean {name}? It differs only by an invisible character ({codes}); "
+                 "type the header again", name=f"'{_visible(near)}'", codes=codes)
+    return _("; did you mean {name}?", name=f"'{_visible(near)}'")
 
 
 def _invisible_stripped(text: str) -> str:
@@ -167,7 +174,8 @@ def _collect(table: _Table, plan: pl.LazyFrame) -> pl.DataFrame:
         return plan.collect()
     except pl.exceptions.ComputeError as e:
         raise _Unreadable(*table.explain() or [
-            Problem("", f"cannot be read as {table.kind}: {_first_line(e)}")]) from None
+            Problem("", _("cannot be read as {kind}: {error}", kind=_(table.kind),
+                          error=_first_line(e)))]) from None
 
 
 def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> list[pl.Expr]:
@@ -201,8 +209,9 @@ def _bad(f: _Field) -> pl.Expr:
 
 def _check_types(schema: pl.Schema, fields: list[_Field]) -> None:
     """A unit's id, name or group must be text or a number, not a list or a record (Parquet)."""
-    problems = [Problem(f.column, f"holds {schema[f.key]} values, not text: a unit's {f.kind} must "
-                                  "be text or a number")
+    problems = [Problem(f.column, _("holds {dtype} values, not text: a unit's {what} must be "
+                                    "text or a number", dtype=schema[f.key],
+                                    what=_(KINDS.get(f.kind, f.kind))))
                 for f in fields if f.kind in TEXT and schema[f.key].is_nested()]
     if problems:
         raise _Unreadable(*problems)

@@ -16,7 +16,16 @@ from pathlib import Path
 import polars as pl
 
 from thidua.errors import Problem
-from thidua.input.data.messages import _capped, _first_line, _short, _show, _Unreadable, _visible
+from thidua.i18n import N_, _, thousands
+from thidua.input.data.messages import (
+    _capped,
+    _first_line,
+    _short,
+    _show,
+    _Unreadable,
+    _visible,
+    at,
+)
 
 
 @dataclass(frozen=True)
@@ -26,7 +35,7 @@ class _Table:
     load: Callable[[list[int]], pl.LazyFrame]  # the columns at these positions, every row
     first_row: int  # where a person finds the first unit: spreadsheet row or record number
     spreadsheet: bool  # CSV and XLSX: a wholly blank row is a gap, not a unit
-    no_units: str = "the file has a header row but no units"
+    no_units: str = N_("the file has a header row but no units")  # translated where shown
     # JSON: the records (row, "list" or "object") whose value at this position is not a value
     nested: Callable[[int], list[tuple[int, str]]] = lambda position: []
     # XLSX: (row, message) of the cells at this position whose value cannot be trusted
@@ -42,8 +51,8 @@ def _open_csv(path: Path) -> _Table:
     with path.open("rb") as f:
         start = f.read(1 << 16)
     if b"\r" in start and b"\n" not in start:
-        raise _Unreadable("its lines end with a lone carriage return (an old Mac format) that "
-                          "the reader does not split on; save it again as 'CSV UTF-8'")
+        raise _Unreadable(_("its lines end with a lone carriage return (an old Mac format) that "
+                            "the reader does not split on; save it again as 'CSV UTF-8'"))
     header = _csv_header(path, ",")
     sep = ";" if len(header) == 1 and ";" in header[0] else ","  # Excel's CSV on vi-VN systems
     if sep == ";":
@@ -67,8 +76,9 @@ def _csv_header(path: Path, sep: str) -> list[str]:
     if len(start) > MAX_HEADER_BYTES:
         end = start.find(b"\n")
         if end < 0:
-            raise _Unreadable(f"the first row (the header) does not end within the first "
-                              f"{MAX_HEADER_BYTES:,} bytes; it must hold only the column names")
+            raise _Unreadable(_("the first row (the header) does not end within the first "
+                                "{size} bytes; it must hold only the column names",
+                                size=thousands(MAX_HEADER_BYTES)))
         start = start[: end + 1]
     try:
         text = start.decode("utf-8-sig")
@@ -79,9 +89,9 @@ def _csv_header(path: Path, sep: str) -> list[str]:
     try:
         header = next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), [])
     except csv.Error as e:
-        raise _Unreadable(f"cannot be read as CSV: {e}") from None
+        raise _Unreadable(_("cannot be read as {kind}: {error}", kind="CSV", error=e)) from None
     if not any(h.strip() for h in header):
-        raise _Unreadable("the first row is empty; it must hold the column names")
+        raise _Unreadable(_("the first row is empty; it must hold the column names"))
     return header
 
 
@@ -89,28 +99,30 @@ def _csv_failure(path: Path, sep: str, width: int, error: Exception) -> list[Pro
     """Why polars could not read the file, found by reading it again as a stream of records."""
     if (bad := _first_bad_byte(path)) is not None:
         return [Problem("", _not_utf8(*bad))]
-    hint = "; a value written with a decimal comma must be quoted (\"95,5\")" if sep == "," else ""
+    hint = _("; a value written with a decimal comma must be quoted (\"95,5\")") if sep == "," else ""
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             long_rows = [
-                Problem(f"row {n}", f"{len(rec)} values but the header has {width} columns{hint}")
+                Problem(_("row {row}", row=n), _("{count} values but the header has {width} "
+                                                 "columns", count=len(rec), width=width) + hint)
                 for n, rec in enumerate(csv.reader(f, delimiter=sep), 1) if len(rec) > width]
     except csv.Error:
         long_rows = []
-    problems = _capped(long_rows, "", "rows with too many values")
+    problems = _capped(long_rows, "", N_("rows with too many values"))
     return problems or _unclosed_quote(path, sep) or [
-        Problem("", f"cannot be read as CSV: {_first_line(error)}")]
+        Problem("", _("cannot be read as {kind}: {error}", kind="CSV", error=_first_line(error)))]
 
 
 def _unclosed_quote(path: Path, sep: str) -> list[Problem]:
     row = 1
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
-            for row, _ in enumerate(csv.reader(f, delimiter=sep, strict=True), 1):  # noqa: B007 (row: read after the loop)
+            for row, _record in enumerate(csv.reader(f, delimiter=sep, strict=True), 1):  # noqa: B007 (row: read after the loop)
                 pass
     except csv.Error:
-        return [Problem(f"row {row + 1}", 'a quote (") opens a value that is never closed; '
-                                          'write a quote inside a value as two ("")')]
+        return [Problem(_("row {row}", row=row + 1), _('a quote (") opens a value that is never '
+                                                       'closed; write a quote inside a value as '
+                                                       'two ("")'))]
     return []
 
 
@@ -142,19 +154,19 @@ def _not_utf8_in(data: bytes, at: int, kind: str = "CSV") -> str:
 
 def _not_utf8(line: int, byte: int, start: bytes, kind: str = "CSV") -> str:
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        what = "is UTF-16 text, not UTF-8"
+        what = _("is UTF-16 text, not UTF-8")
     else:
-        what = f"is not UTF-8 text (byte 0x{byte:02X} on line {line})"
+        what = _("is not UTF-8 text (byte {byte} on line {line})", byte=f"0x{byte:02X}", line=line)
     if kind == "JSON":
-        return f"{what}; save it with the encoding UTF-8"
-    return f"{what}; save it as 'CSV UTF-8' (or use the .xlsx file)"
+        return what + _("; save it with the encoding UTF-8")
+    return what + _("; save it as 'CSV UTF-8' (or use the .xlsx file)")
 
 
 def _open_parquet(path: Path) -> _Table:
     try:
         schema = pl.read_parquet_schema(path)
     except pl.exceptions.ComputeError as e:
-        raise _Unreadable(f"is not a Parquet file: {_first_line(e)}") from None
+        raise _Unreadable(_("is not a Parquet file: {error}", error=_first_line(e))) from None
     header = tuple(schema)
 
     def load(positions: list[int]) -> pl.LazyFrame:
@@ -165,7 +177,7 @@ def _open_parquet(path: Path) -> _Table:
             for i in positions)
 
     return _Table("Parquet", header, load, first_row=1, spreadsheet=False,
-                  no_units="the file has no units", explain=lambda: _bad_text(path, schema))
+                  no_units=N_("the file has no units"), explain=lambda: _bad_text(path, schema))
 
 
 def _bad_text(path: Path, schema: dict[str, pl.DataType]) -> list[Problem]:
@@ -193,9 +205,9 @@ def _bad_text(path: Path, schema: dict[str, pl.DataType]) -> list[Problem]:
         if low == 0 and height > 1 and fails(column, height - 1, 1):  # first and last fail:
             where = _visible(column)  # the column's dictionary of values holds the bad text
         else:
-            where = f"row {low + 1}, {_visible(column)}"
-        problems.append(Problem(where, "holds text that is not UTF-8; write the file again with "
-                                       "its text encoded as UTF-8"))
+            where = at(low + 1, _visible(column))
+        problems.append(Problem(where, _("holds text that is not UTF-8; write the file again "
+                                         "with its text encoded as UTF-8")))
     return problems
 
 
@@ -211,7 +223,7 @@ def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
         return record
     seen: set[str] = set()
     twice = _Twice(record)
-    for key, _ in pairs:
+    for key, _value in pairs:
         if key in seen:
             twice.key = key
             break
@@ -232,25 +244,27 @@ def _open_json(path: Path, decimal_comma: bool) -> _Table:
     except UnicodeDecodeError as e:
         raise _Unreadable(_not_utf8_in(data, e.start, "JSON")) from None
     except json.JSONDecodeError as e:
-        where = f"line {e.lineno}, column {e.colno}"
-        raise _Unreadable(f"is not valid JSON ({where}: {e.msg})") from None
+        where = _("line {line}, column {column}", line=e.lineno, column=e.colno)
+        raise _Unreadable(_("is not valid JSON ({where}: {error})", where=where, error=e.msg)) from None
     except RecursionError:
-        raise _Unreadable("is nested too deeply (lists or objects inside each other) to be a "
-                          "table of units") from None
+        raise _Unreadable(_("is nested too deeply (lists or objects inside each other) to be a "
+                            "table of units")) from None
     if not isinstance(records, list):
-        raise _Unreadable("must hold an array of objects, one per unit")
+        raise _Unreadable(_("must hold an array of objects, one per unit"))
     if not records:
-        raise _Unreadable("the file has no units")
-    strays = (Problem(f"row {n}", "is not an object") for n, r in enumerate(records, 1)
+        raise _Unreadable(_("the file has no units"))
+    strays = (Problem(_("row {row}", row=n), _("is not an object")) for n, r in enumerate(records, 1)
               if not isinstance(r, dict))
-    if problems := _capped(strays, "", "records that are not objects"):
+    if problems := _capped(strays, "", N_("records that are not objects")):
         raise _Unreadable(*problems)
-    twice = (Problem(f"row {n}", f"names the key '{_short(_visible(r.key))}' twice")
+    twice = (Problem(_("row {row}", row=n), _("names the key {key} twice",
+                                              key=f"'{_short(_visible(r.key))}'"))
              for n, r in enumerate(records, 1) if isinstance(r, _Twice))
-    if problems := _capped(twice, "", "records that name a key twice"):
+    if problems := _capped(twice, "", N_("records that name a key twice")):
         raise _Unreadable(*problems)
     if LONE_SURROGATE.search(text) and (problems := _capped(_surrogates(records), "",
-                                                           "values that hold a lone surrogate")):
+                                                           N_("values that hold a lone "
+                                                              "surrogate"))):
         raise _Unreadable(*problems)
     keys: dict[str, None] = {}
     for record in records:
@@ -267,7 +281,7 @@ def _open_json(path: Path, decimal_comma: bool) -> _Table:
                 for n, r in enumerate(records, 1) if isinstance(v := r.get(key), list | dict)]
 
     return _Table("JSON", header, load, first_row=1, spreadsheet=False,
-                  no_units="the file has no units", nested=nested)
+                  no_units=N_("the file has no units"), nested=nested)
 
 
 LONE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")  # the escape of one half of a pair
@@ -279,14 +293,15 @@ def _surrogates(records: list[dict[str, object]]) -> Iterator[Problem]:
     for n, record in enumerate(records, 1):
         for key, value in record.items():
             if not _encodes(key):
-                yield Problem(f"row {n}", f"the key '{_visible(key)}' {_HALF}")
+                yield Problem(_("row {row}", row=n), _("the key {key} {what}",
+                                                       key=f"'{_visible(key)}'", what=_(_HALF)))
             elif not _encodes(value if isinstance(value, str)
                               else json.dumps(value, ensure_ascii=False)):
-                yield Problem(f"row {n}, {_visible(key)}", f"{_show(value)} {_HALF}")
+                yield Problem(at(n, _visible(key)), f"{_show(value)} {_(_HALF)}")
 
 
-_HALF = ("holds a lone surrogate (half of a \\u escape pair), which is no character; write the "
-         "character itself, or both halves of its pair")
+_HALF = N_("holds a lone surrogate (half of a \\u escape pair), which is no character; write "
+           "the character itself, or both halves of its pair")
 
 
 def _encodes(text: str) -> bool:

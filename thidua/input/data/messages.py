@@ -10,8 +10,13 @@ from collections.abc import Iterable
 import polars as pl
 
 from thidua.errors import Problem
+from thidua.i18n import N_, _
 
 LIMIT = 50  # problems listed per column before "… and N more"
+
+# What a unit's value in a column is, as a message names it (a field's kind).
+KINDS = {"id": N_("id"), "name": N_("name"), "group": N_("group"), "number": N_("number"),
+         "flag": N_("yes/no value")}
 
 
 class _Unreadable(Exception):
@@ -20,6 +25,11 @@ class _Unreadable(Exception):
     def __init__(self, *problems: Problem | str):
         self.problems = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
         super().__init__("; ".join(p.message for p in self.problems))
+
+
+def at(row: int, column: str) -> str:
+    """The place of a value: `row 3, ty_le` (`dòng 3, ty_le`)."""
+    return _("row {row}, {column}", row=row, column=column)
 
 
 def _letters(index: int) -> str:
@@ -75,12 +85,12 @@ def _short(text: str, size: int = 40) -> str:
 
 def _rows(rows: list[int], size: int = 10) -> str:
     shown = ", ".join(map(str, rows[:size]))
-    return shown if len(rows) <= size else f"{shown}, … ({len(rows)} rows)"
+    return shown if len(rows) <= size else _("{shown}, … ({count} rows)", shown=shown, count=len(rows))
 
 
 def _quoted(names: list[str], size: int = 40) -> str:
     shown = ", ".join(f"'{_visible(n)}'" for n in names[:size])
-    return shown if len(names) <= size else f"{shown}, … ({len(names) - size} more)"
+    return shown if len(names) <= size else _("{shown}, … ({count} more)", shown=shown, count=len(names) - size)
 
 
 def _capped(problems: Iterable[Problem], where: str, what: str) -> list[Problem]:
@@ -91,7 +101,7 @@ def _capped(problems: Iterable[Problem], where: str, what: str) -> list[Problem]
             listed.append(problem)
         else:
             extra += 1
-    return listed + ([Problem(where, f"… and {extra} more {what}")] if extra else [])
+    return listed + ([Problem(where, _("… and {count} more {what}", count=extra, what=_(what)))] if extra else [])
 
 
 def _first_line(error: Exception) -> str:

@@ -12,9 +12,10 @@ from collections.abc import Set as AbstractSet
 import polars as pl
 
 from thidua.errors import Problem
+from thidua.i18n import N_, _
 from thidua.input.data.columns import _bad, _collect, _Field, _mask
 from thidua.input.data.formats import _Table
-from thidua.input.data.messages import LIMIT, _capped, _rows, _short, _show, _visible
+from thidua.input.data.messages import KINDS, LIMIT, _capped, _rows, _short, _show, _visible, at
 from thidua.input.data.parse import (
     COMMA,
     CONTROL,
@@ -38,14 +39,17 @@ def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
     found: list[tuple[int, int, Problem]] = []
     for f in text:
         nested = table.nested(int(f.key[1:]))
-        found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
-                                               f"a JSON {kind} is not a unit's {f.kind}"))
+        found += [(r, int(f.key[1:]), Problem(at(r, f.column),
+                                               _("a JSON {kind} is not a unit's {what}",
+                                                 kind=_(JSON_KINDS.get(kind, kind)),
+                                                 what=_(KINDS[f.kind]))))
                   for r, kind in nested[:LIMIT]]
         if f.out in floats:  # a number column as id, name or group: NaN and ±inf are no text
             odd = wide.filter(pl.col(f.out).is_in(["NaN", "inf", "-inf"])).select("row", f.out)
-            found += [(r, int(f.key[1:]), Problem(f"row {r}, {f.column}",
-                                                  f"{_show(v)} is not a finite number, so not a "
-                                                  f"unit's {f.kind}"))
+            found += [(r, int(f.key[1:]), Problem(at(r, f.column),
+                                                  _("{value} is not a finite number, so not a "
+                                                    "unit's {what}", value=_show(v),
+                                                    what=_(KINDS[f.kind]))))
                       for r, v in odd.head(LIMIT).rows()]
         if not survey[f"odd:{f.out}"]:
             continue
@@ -56,17 +60,19 @@ def _text_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
                .select("row", f.out, control.alias("control"), error.alias("error")))
         for r, value, is_control, is_error in bad.head(LIMIT).rows():
             char = re.search(CONTROL, value) if is_control else None
-            message = (f"{_show(value)} holds the control character U+{ord(char[0]):04X}"
+            message = (_("{value} holds the control character U+{code}", value=_show(value),
+                         code=f"{ord(char[0]):04X}")
                        if char else
-                       f"{_show(value)} is an error in the workbook (a formula that failed), "
-                       f"not a unit's {f.kind}" if is_error else
-                       f"{_show(value)} looks like text in an old encoding (TCVN3/ABC, or UTF-8 "
-                       "opened as Windows-1252), not Unicode; convert the file to Unicode "
-                       "(e.g. with Unikey's converter) and save it again")
-            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", message)))
+                       _("{value} is an error in the workbook (a formula that failed), "
+                         "not a unit's {what}", value=_show(value), what=_(KINDS[f.kind]))
+                       if is_error else
+                       _("{value} looks like text in an old encoding (TCVN3/ABC, or UTF-8 "
+                         "opened as Windows-1252), not Unicode; convert the file to Unicode "
+                         "(e.g. with Unikey's converter) and save it again", value=_show(value)))
+            found.append((r, int(f.key[1:]), Problem(at(r, f.column), message)))
         if bad.height > LIMIT:
             found.append((1 << 62, int(f.key[1:]),
-                          Problem(f.column, f"… and {bad.height - LIMIT} more such values")))
+                          Problem(f.column, _("… and {count} more such values", count=bad.height - LIMIT))))
     return [p for *_, p in sorted(found, key=lambda t: t[:2])]
 
 
@@ -94,8 +100,8 @@ def _problems(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: lis
             value = lookup[f.key][r]
             message = (_number_message(value, decimal_comma) if f.kind == "number"
                        else _flag_message(value))
-            found.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", unit(r) + message)))
-    more = [Problem(f.column, f"… and {counts[f.out] - LIMIT} more bad values")
+            found.append((r, int(f.key[1:]), Problem(at(r, f.column), unit(r) + message)))
+    more = [Problem(f.column, _("… and {count} more bad values", count=counts[f.out] - LIMIT))
             for f in bad if counts[f.out] > LIMIT]
     return problems + [p for *_, p in sorted(found, key=lambda t: t[:2])] + more
 
@@ -108,13 +114,13 @@ def _marked_problems(table: _Table, wide: pl.DataFrame, fields: list[_Field],
     found: list[tuple[int, int, Problem]] = []
     for f in fields:
         position = int(f.key[1:])
-        marks = [(r, m) for r, m in table.marked(position) if f"row {r}, {f.column}" not in taken]
-        unit = _units(wide, [r for r, _ in marks[:LIMIT]]) if f.kind != "id" else lambda r: ""
-        found += [(r, position, Problem(f"row {r}, {f.column}", unit(r) + m))
+        marks = [(r, m) for r, m in table.marked(position) if at(r, f.column) not in taken]
+        unit = _units(wide, [r for r, _m in marks[:LIMIT]]) if f.kind != "id" else lambda r: ""
+        found += [(r, position, Problem(at(r, f.column), unit(r) + m))
                   for r, m in marks[:LIMIT]]
         if len(marks) > LIMIT:
             found.append((1 << 62, position,
-                          Problem(f.column, f"… and {len(marks) - LIMIT} more such cells")))
+                          Problem(f.column, _("… and {count} more such cells", count=len(marks) - LIMIT))))
     return [p for *_, p in sorted(found, key=lambda t: t[:2])]
 
 
@@ -124,7 +130,7 @@ def _units(wide: pl.DataFrame, rows: list[int]) -> Callable[[int], str]:
         return lambda r: ""
     found = wide.filter(pl.col("row").is_in(rows)).select("row", "id")
     ids = dict(zip(found.get_column("row"), found.get_column("id"), strict=True))
-    return lambda r: "" if ids.get(r) is None else f"unit {_short(_visible(ids[r]))}: "
+    return lambda r: "" if ids.get(r) is None else _("unit {id}: ", id=_short(_visible(ids[r])))
 
 
 def _different(ids: pl.Series) -> int:
@@ -139,41 +145,50 @@ def _id_problems(wide: pl.DataFrame, ident: _Field, counts: dict[str, int]) -> l
     problems: list[Problem] = []
     if counts["\0empty"]:
         empty = wide.filter(pl.col("id").is_null()).get_column("row")
-        problems += _capped((Problem(f"row {r}, {ident.column}", "the unit id is empty")
-                             for r in empty), ident.column, "empty ids")
+        problems += _capped((Problem(at(r, ident.column), _("the unit id is empty"))
+                             for r in empty), ident.column, N_("empty ids"))
     if counts["\0unique"] < wide.height - counts["\0empty"]:
         twice = (wide.filter(pl.col("id").is_duplicated() & pl.col("id").is_not_null())
                  .group_by("id", maintain_order=True).agg("row"))
-        problems += _capped((Problem(ident.column, f"id '{_short(_visible(i))}' appears in rows {_rows(r)}")
-                             for i, r in twice.rows()), ident.column, "duplicate ids")
+        problems += _capped((Problem(ident.column, _("id {id} appears in rows {rows}",
+                                                         id=f"'{_short(_visible(i))}'",
+                                                         rows=_rows(r)))
+                             for i, r in twice.rows()), ident.column, N_("duplicate ids"))
     return problems
 
 
 def _number_message(value: object, decimal_comma: bool) -> str:
     shown = _show(value)
     if isinstance(value, float) and not math.isfinite(value):
-        return f"{shown} is not a finite number"
+        return _("{value} is not a finite number", value=shown)
     if not isinstance(value, str):
-        return f"{shown} is not a number"
+        return _("{value} is not a number", value=shown)
     text = value.strip()
     if EXCEL_ERROR.fullmatch(text):
-        return f"{shown} is an error in the workbook (a formula that failed), not a number"
+        return _("{value} is an error in the workbook (a formula that failed), not a number",
+                 value=shown)
     canon = text.replace(".", "").replace(",", ".") if decimal_comma else text
     if NOT_FINITE.fullmatch(text) or (re.fullmatch(DOT, canon) and math.isinf(float(canon))):
-        return f"{shown} is not a finite number"
+        return _("{value} is not a finite number", value=shown)
     if decimal_comma and NUMBERISH.fullmatch(text):
-        return f"{shown} is not a number in the decimal-comma convention"
+        return _("{value} is not a number in the decimal-comma convention", value=shown)
     if not decimal_comma and "," in text and re.fullmatch(COMMA, text):
-        return f"{shown} is not a number; written with a decimal comma it needs --decimal-comma"
-    return f"{shown} is not a number"
+        return _("{value} is not a number; written with a decimal comma it needs "
+                 "--decimal-comma", value=shown)
+    return _("{value} is not a number", value=shown)
 
 
 def _flag_message(value: object) -> str:
     if isinstance(value, str) and EXCEL_ERROR.fullmatch(value.strip()):
-        return f"{_show(value)} is an error in the workbook (a formula that failed), not a yes/no value"
+        return _("{value} is an error in the workbook (a formula that failed), not a yes/no "
+                 "value", value=_show(value))
     if isinstance(value, str) and value.strip().endswith("%"):
-        return f"{_show(value)} is a percentage, not a yes/no value {YES_NO}"
-    return f"{_show(value)} is not a yes/no value {YES_NO}"
+        return _("{value} is a percentage, not a yes/no value {choices}", value=_show(value),
+                 choices=_(YES_NO))
+    return _("{value} is not a yes/no value {choices}", value=_show(value), choices=_(YES_NO))
 
 
 EXCEL_ERROR = re.compile(SHEET_ERROR)
+
+JSON_KINDS = {"list": N_("list"), "object": N_("object")}
+

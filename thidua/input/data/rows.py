@@ -22,9 +22,19 @@ from collections.abc import Callable, Iterable
 import polars as pl
 
 from thidua.errors import Problem
+from thidua.i18n import N_, _, ngettext
 from thidua.input.data.columns import Columns, _collect, _Field, did_you_mean
 from thidua.input.data.formats import _Table
-from thidua.input.data.messages import LIMIT, _capped, _letters, _rows, _short, _show, _visible
+from thidua.input.data.messages import (
+    LIMIT,
+    _capped,
+    _letters,
+    _rows,
+    _short,
+    _show,
+    _visible,
+    at,
+)
 from thidua.input.data.parse import header_key, header_keys
 
 # Matched on the cell's text as headers are matched (NFC, spaces collapsed, case folded).
@@ -89,7 +99,7 @@ def not_units(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: lis
                       and r == wide.get_column("row").min())
         if found:
             f, message = found
-            problems.append((r, int(f.key[1:]), Problem(f"row {r}, {f.column}", message)))
+            problems.append((r, int(f.key[1:]), Problem(at(r, f.column), message)))
             gone.add(r)
     units = wide.filter(~pl.col("row").is_in(sorted(gone))) if gone else wide
     return units, [p for *_, p in sorted(problems, key=lambda t: t[:2])], skipped
@@ -108,19 +118,22 @@ def _what(row: int, filled: list[tuple[_Field, str]], *, is_first: bool
     """The cell that shows a row is no unit, and the message; None for a unit."""
     if is_first and len(filled) >= 2 and _numbering([v for _, v in filled]):
         f, v = filled[0]
-        shown = ", ".join(f"'{_short(x, 8)}'" for _, x in filled[:3])
-        return f, (f"{shown}, … is a numbering row under the header (the columns' numbers), not "
-                   f"a unit: delete the row, or list '{_visible(v)}' under units.skip")
+        shown = ", ".join(f"'{_short(x, 8)}'" for _f, x in filled[:3])
+        return f, _("{shown}, … is a numbering row under the header (the columns' numbers), "
+                    "not a unit: delete the row, or list {value} under units.skip", shown=shown,
+                    value=f"'{_visible(v)}'")
     for f, v in filled:
         key = header_key(v)
         if f.kind in ("id", "name") and re.search(TOTAL, key):
-            return f, (f"{_show(v)} is a total row, not a unit: it is never scored; delete the "
-                       f"row, or list '{_short(_visible(v))}' under units.skip")
+            return f, _("{value} is a total row, not a unit: it is never scored; delete the "
+                        "row, or list {short} under units.skip", value=_show(v),
+                        short=f"'{_short(_visible(v))}'")
     for f, v in filled:
         if re.search(SIGNATURE, header_key(v)) and (f.kind in ("id", "name")
-                                                    or not any(g.kind == "id" for g, _ in filled)):
-            return f, (f"{_show(v)} is a signature line, not a unit: delete the row, or list "
-                       f"'{_short(_visible(v))}' under units.skip")
+                                                    or not any(g.kind == "id" for g, _v in filled)):
+            return f, _("{value} is a signature line, not a unit: delete the row, or list "
+                        "{short} under units.skip", value=_show(v),
+                        short=f"'{_short(_visible(v))}'")
     return None
 
 
@@ -149,10 +162,11 @@ def merge_problems(table: _Table, wide: pl.DataFrame) -> list[Problem]:
         if hit is None:
             continue
         ref = f"{_letters(c1 - 1)}{r1}" + (f":{_letters(c2 - 1)}{r2}" if (r1, c1) != (r2, c2) else "")
-        found.append(Problem(f"row {r1}, {_visible(head)}" if head else f"row {r1}", (
-            f"the cells {ref} are merged; only the group column's cells may be merged, down the "
-            "units of one cluster: unmerge them and write each unit's value in its own cell")))
-    return _capped(found, "", "merged ranges")
+        found.append(Problem(at(r1, _visible(head)) if head else _("row {row}", row=r1), _(
+            "the cells {ref} are merged; only the group column's cells may be merged, down the "
+            "units of one cluster: unmerge them and write each unit's value in its own cell",
+            ref=ref)))
+    return _capped(found, "", N_("merged ranges"))
 
 
 def _fold(text: str) -> str:
@@ -174,9 +188,9 @@ def unit_problems(wide: pl.DataFrame, fields: list[_Field], columns: Columns
         if "id" in wide.columns:  # a row without its id is named for that already
             nameless &= pl.col("id").is_not_null()
         empty = wide.filter(nameless).get_column("row")
-        problems += _capped((Problem(f"row {r}, {by['name'].column}",
-                                     f"{ident(r)}the unit name is empty") for r in empty),
-                            by["name"].column, "empty names")
+        problems += _capped((Problem(at(r, by["name"].column),
+                                     ident(r) + _("the unit name is empty")) for r in empty),
+                            by["name"].column, N_("empty names"))
     if "group" not in by or "group" not in wide.columns:
         return problems, notes
     column = by["group"].column
@@ -193,14 +207,15 @@ def unit_problems(wide: pl.DataFrame, fields: list[_Field], columns: Columns
         strays = (wide.filter(pl.col("group").is_in(odd)).select("row", "group")
                   .head(LIMIT + 1).rows() if odd else [])
         more = sum(counts[v] for v in odd) - min(len(strays), LIMIT)
-        problems += [Problem(f"row {r}, {column}", (
-            f"{ident(r)}the cluster {_show(v)} is not one of units.groups "
-            f"({', '.join(repr(g) for g in listed[:10])}){did_you_mean(v, listed)}"))
+        problems += [Problem(at(r, column), ident(r) + _(
+            "the cluster {value} is not one of units.groups ({listed})", value=_show(v),
+            listed=", ".join(repr(g) for g in listed[:10])) + did_you_mean(v, listed))
             for r, v in strays[:LIMIT]]
         if more > 0:
-            problems.append(Problem(column, f"… and {more} more units outside the listed "
-                                            "clusters"))
-        notes += [f"units.groups lists '{_visible(g)}', but no unit belongs to it"
+            problems.append(Problem(column, _("… and {count} more units outside the listed "
+                                              "clusters", count=more)))
+        notes += [_("units.groups lists {name}, but no unit belongs to it",
+                    name=f"'{_visible(g)}'")
                   for g in listed if g not in values]
         return problems, notes
     spellings: dict[str, list[str]] = {}
@@ -208,13 +223,14 @@ def unit_problems(wide: pl.DataFrame, fields: list[_Field], columns: Columns
         spellings.setdefault(_fold(v), []).append(v)
     for names in spellings.values():
         if len(names) > 1:
-            shown = " and ".join(f"{_show(n)} (row{'s' * (counts[n] > 1)} "
-                                 f"{_rows(values[n], 5)}{', …' * (counts[n] > 5)})"
-                                 for n in names)
-            problems.append(Problem(column, (
-                f"{shown} differ only in case, spacing or diacritics: a typo would make a cluster "
+            shown = _(" and ").join(
+                ngettext("{name} (row {rows})", "{name} (rows {rows})", counts[n], name=_show(n),
+                         rows=_rows(values[n], 5) + ", …" * (counts[n] > 5))
+                for n in names)
+            problems.append(Problem(column, _(
+                "{shown} differ only in case, spacing or diacritics: a typo would make a cluster "
                 "(and an award) of its own; write each cluster's name one way, or list the "
-                "clusters under units.groups")))
+                "clusters under units.groups", shown=shown)))
     return problems, notes
 
 
@@ -222,7 +238,7 @@ def _unit_of(wide: pl.DataFrame) -> Callable[[int], str]:
     """'unit X01: ' for a row (looked up only for the few rows named)."""
     def of(r: int) -> str:
         found = wide.filter(pl.col("row") == r).get_column("id")
-        return "" if found.is_empty() or found[0] is None else f"unit {_short(_visible(found[0]))}: "
+        return "" if found.is_empty() or found[0] is None else _("unit {id}: ", id=_short(_visible(found[0])))
     return of
 
 
@@ -231,6 +247,7 @@ def skipped_note(skipped: Iterable[tuple[int, str]]) -> str | None:
     if not listed:
         return None
     shown = ", ".join(f"{r} ('{_short(_visible(v))}')" for r, v in listed[:LIMIT])
-    more = f", … ({len(listed)} rows)" if len(listed) > LIMIT else ""
-    return (f"skipped row{'s' * (len(listed) != 1)} {shown}{more}: listed under units.skip, "
-            "not units")
+    more = _(", … ({count} rows)", count=len(listed)) if len(listed) > LIMIT else ""
+    return ngettext("skipped row {rows}: listed under units.skip, not units",
+                    "skipped rows {rows}: listed under units.skip, not units", len(listed),
+                    rows=shown + more)

@@ -13,6 +13,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from thidua.i18n import N_, _, ngettext
 from thidua.input.data.columns import Columns
 from thidua.input.data.formats import _Table
 from thidua.input.data.messages import _first_line, _letters, _quoted, _Unreadable, _visible
@@ -38,7 +39,7 @@ def _open_xlsx(path: Path, sheet: str | None, columns: Columns, decimal_comma: b
         cells = [pl.col(c).str.strip_chars() for c in raw.columns]
         filled = raw.select(pl.any_horizontal(c.fill_null("") != "" for c in cells)).to_series()
         if raw.width == 0 or not filled.any():
-            raise _Unreadable(f"the sheet '{_visible(name)}' is empty")
+            raise _Unreadable(_("the sheet {name} is empty", name=f"'{_visible(name)}'"))
         label = header_key(columns.header(columns.id))
         named = raw.head(MAX_TITLE_ROWS + 1).select(
             pl.any_horizontal(header_keys(pl.col(c)) == label for c in raw.columns)).to_series()
@@ -74,7 +75,7 @@ def _open_xlsx(path: Path, sheet: str | None, columns: Columns, decimal_comma: b
     def marked(position: int) -> list[tuple[int, str]]:
         return _formula_problems(scan, sheet_column[position] + 1, top + 2)
 
-    return _Table("an .xlsx workbook", header,
+    return _Table(N_("an .xlsx workbook"), header,
                   lambda positions: frame.lazy().select(names[sheet_column[i]] for i in positions),
                   first_row=top + 2, spreadsheet=True, marked=marked, sheet=name,
                   notes=tuple(notes), merges=merges)
@@ -100,9 +101,11 @@ def _percent_cells(frame: pl.DataFrame, first: int, names: dict[int, str], scan:
         if rows.is_empty():
             continue
         if c in number_columns:
-            notes.append(f"column '{_visible(heading[c])}': {rows.len()} cell"
-                         f"{'s' * (rows.len() != 1)} formatted as percentages read as the "
-                         "percent shown (95,5 % as 95.5)")
+            notes.append(ngettext("column {name}: {count} cell formatted as percentages read "
+                                  "as the percent shown (95,5 % as 95.5)",
+                                  "column {name}: {count} cells formatted as percentages read "
+                                  "as the percent shown (95,5 % as 95.5)", rows.len(),
+                                  name=f"'{_visible(heading[c])}'", count=rows.len()))
         if c in number_columns and not frame.schema[c].is_numeric():
             continue  # a number column holding text too: _as_written moved the point
         mask = pl.Series(c, [False] * frame.height).scatter(rows, True)
@@ -157,8 +160,9 @@ def _merged(frame: pl.DataFrame, first: int, names: dict[int, str], scan: _Scan,
     if filled:
         c = next(iter(group_col.values()))
         heading = next(header[i].strip() for i, s in enumerate(sheet_column) if names.get(s) == c)
-        notes.append(f"column '{_visible(heading)}': merged cells filled down from their first "
-                     f"cell (rows {', '.join(filled[:10])}{', …' * (len(filled) > 10)})")
+        notes.append(_("column {name}: merged cells filled down from their first cell (rows "
+                       "{rows})", name=f"'{_visible(heading)}'",
+                       rows=", ".join(filled[:10]) + ", …" * (len(filled) > 10)))
     frame = frame.with_columns(s.alias(c) for c, s in fixes.items()) if fixes else frame
     return frame, tuple(others)
 
@@ -226,11 +230,11 @@ def _formula_problems(scan: _Scan, col: int, first: int) -> list[tuple[int, str]
     for row, valued in cells.select("row", "valued").sort("row").rows():
         ref = f"{_letters(col - 1)}{row}"
         out.append((row, (
-            f"the formula in {ref} has a stored value that no spreadsheet application "
-            f"calculated ({scan.distrust}); open the workbook in Excel or LibreOffice and save it "
-            "again, or type the value" if valued else
-            f"the formula in {ref} has no stored value (it was never calculated); open the "
-            "workbook in Excel or LibreOffice and save it again, or type the value")))
+            _("the formula in {ref} has a stored value that no spreadsheet application "
+              "calculated ({why}); open the workbook in Excel or LibreOffice and save it "
+              "again, or type the value", ref=ref, why=scan.distrust) if valued else
+            _("the formula in {ref} has no stored value (it was never calculated); open the "
+              "workbook in Excel or LibreOffice and save it again, or type the value", ref=ref))))
     return out
 
 
@@ -240,10 +244,12 @@ def _sheet(names: list[str], wanted: str | None) -> str:
     for name in names:
         if _nfc(name) == _nfc(wanted):
             return name
-    raise _Unreadable(f"no sheet '{_visible(wanted)}'; the workbook has {_quoted(names)}")
+    raise _Unreadable(_("no sheet {name}; the workbook has {names}", name=f"'{_visible(wanted)}'",
+                        names=_quoted(names)))
 
 
 def _not_xlsx(error: Exception) -> str:
     if "zip" in str(error).lower():
-        return "is not an .xlsx workbook (it is not a zip archive)"
-    return f"cannot be read as an .xlsx workbook: {_first_line(error)}"
+        return _("is not an .xlsx workbook (it is not a zip archive)")
+    return _("cannot be read as {kind}: {error}", kind=_("an .xlsx workbook"),
+             error=_first_line(error))

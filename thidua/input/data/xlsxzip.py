@@ -19,6 +19,7 @@ from typing import IO
 
 import polars as pl
 
+from thidua.i18n import _, thousands
 from thidua.input.data.messages import _first_line, _letters, _Unreadable, _visible
 from thidua.input.data.parse import _nfc
 
@@ -59,11 +60,12 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
         with zipfile.ZipFile(path) as z, path.open("rb") as raw:
             names = z.namelist()
             if "[Content_Types].xml" not in names:
-                raise _Unreadable("is a zip archive but not an .xlsx workbook")
+                raise _Unreadable(_("is a zip archive but not an .xlsx workbook"))
             declared = sum(i.file_size for i in z.infolist())
             if declared > max_expanded:
-                raise _Unreadable(f"unzips to {declared:,} bytes; an .xlsx data file may unzip to "
-                                  f"at most {max_expanded:,} (a zip bomb?)")
+                raise _Unreadable(_("unzips to {size} bytes; an .xlsx data file may unzip to "
+                                    "at most {limit} (a zip bomb?)", size=thousands(declared),
+                                    limit=thousands(max_expanded)))
             budget = _Budget(max_expanded)
             small = {i.filename: b"".join(_inflate(raw, i, budget)) for i in z.infolist()
                      if i.filename in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels",
@@ -86,12 +88,13 @@ def _scan(path: Path, wanted: str | None, max_expanded: int, max_cells: int) -> 
                     else:
                         _Cells().read(chunks, info.filename.rsplit("/", 1)[-1], max_cells)
                 else:
-                    for _ in chunks:
+                    for _chunk in chunks:
                         pass
     except zipfile.BadZipFile:
-        raise _Unreadable("is not an .xlsx workbook (it is not a zip archive)") from None
+        raise _Unreadable(_("is not an .xlsx workbook (it is not a zip archive)")) from None
     except (OSError, EOFError, ValueError, zlib.error) as e:
-        raise _Unreadable(f"cannot be read as an .xlsx workbook: {_first_line(e)}") from None
+        raise _Unreadable(_("cannot be read as {kind}: {error}", kind=_("an .xlsx workbook"),
+                            error=_first_line(e))) from None
     return _Scan(chosen.name if chosen else None, cells.kinds(), cells.errors(), cells.formulas(),
                  _distrust(small), cells.percent(), tuple(cells.merges))
 
@@ -140,9 +143,9 @@ class _Budget:
     def spend(self, n: int) -> None:
         self.used += n
         if self.used > self.limit:
-            raise _Unreadable(f"unzips to more than {self.limit:,} bytes, although its zip "
-                              f"directory says less; an .xlsx data file may unzip to at most "
-                              f"{self.limit:,} (a zip bomb?)")
+            raise _Unreadable(_("unzips to more than {limit} bytes, although its zip directory "
+                                "says less; an .xlsx data file may unzip to at most {limit} (a "
+                                "zip bomb?)", limit=thousands(self.limit)))
 
 
 def _inflate(raw: IO[bytes], info: zipfile.ZipInfo, budget: _Budget) -> Iterator[bytes]:
@@ -150,12 +153,12 @@ def _inflate(raw: IO[bytes], info: zipfile.ZipInfo, budget: _Budget) -> Iterator
     each counted before it is handed on. A member that does not inflate to the size its
     directory entry gives is a damaged (or hostile) archive."""
     if info.flag_bits & 1:
-        raise _Unreadable("is an encrypted workbook; save it without a password")
+        raise _Unreadable(_("is an encrypted workbook; save it without a password"))
     raw.seek(info.header_offset)
     head = raw.read(30)
     if len(head) < 30 or head[:4] != b"PK\x03\x04":
-        raise _Unreadable(f"is a damaged .xlsx workbook (the zip member {info.filename!r} is "
-                          "not where its directory says)")
+        raise _Unreadable(_("is a damaged .xlsx workbook (the zip member {member} is not where "
+                            "its directory says)", member=repr(info.filename)))
     raw.seek(info.header_offset + 30 + sum(struct.unpack("<HH", head[26:30])))
     left, size = info.compress_size, 0
     if info.compress_type == zipfile.ZIP_STORED:
@@ -179,12 +182,14 @@ def _inflate(raw: IO[bytes], info: zipfile.ZipInfo, budget: _Budget) -> Iterator
         if not inflater.eof:
             size = -1
     else:
-        raise _Unreadable(f"cannot be read as an .xlsx workbook: the zip member "
-                          f"{info.filename!r} uses compression method {info.compress_type}, "
-                          "which workbooks do not")
+        raise _Unreadable(_("cannot be read as {kind}: {error}", kind=_("an .xlsx workbook"),
+                            error=_("the zip member {member} uses compression method {method}, "
+                                    "which workbooks do not", member=repr(info.filename),
+                                    method=info.compress_type)))
     if size != info.file_size:
-        raise _Unreadable(f"is a damaged .xlsx workbook: the zip member {info.filename!r} does "
-                          f"not unzip to the {info.file_size:,} bytes its directory says")
+        raise _Unreadable(_("is a damaged .xlsx workbook: the zip member {member} does not "
+                            "unzip to the {size} bytes its directory says",
+                            member=repr(info.filename), size=thousands(info.file_size)))
 
 
 # --- the workbook's index: which sheet, and were its formulas computed ---------------------------
@@ -239,14 +244,15 @@ def _distrust(small: dict[str, bytes]) -> str | None:
     calc = re.search(r"<(?:\w+:)?calcPr\b[^>]*>", small.get("xl/workbook.xml", b"")
                      .decode("utf-8", "replace"))
     if not writer:
-        return "the workbook does not say which program wrote it"
+        return _("the workbook does not say which program wrote it")
     if not writer.startswith(SPREADSHEETS):
-        return f"it was written by '{_visible(writer)}', not by a spreadsheet application"
+        return _("it was written by {writer}, not by a spreadsheet application",
+                 writer=f"'{_visible(writer)}'")
     if calc and _attr(calc[0], "fullCalcOnLoad") in ("1", "true"):
-        return "the workbook asks to be recalculated when it is opened, so they were not"
+        return _("the workbook asks to be recalculated when it is opened, so they were not")
     if calc and _attr(calc[0], "calcMode") == "manual" and _attr(calc[0], "calcOnSave") in (
             "0", "false"):
-        return "the workbook calculates only by hand and was saved without calculating"
+        return _("the workbook calculates only by hand and was saved without calculating")
     return None
 
 
@@ -300,9 +306,11 @@ class _Cells:
         rows = self.high_row - self.low_row + 1
         if self.high_row and rows * (self.high_col - self.low_col + 1) > max_cells:
             raise _Unreadable(
-                f"the sheet '{_visible(sheet)}' spans rows {self.low_row:,} to {self.high_row:,} "
-                f"and columns {_letters(self.low_col - 1)} to {_letters(self.high_col - 1)}, "
-                f"more than {max_cells:,} cells; delete what lies far from the table")
+                _("the sheet {name} spans rows {low} to {high} and columns {first} to {last}, "
+                  "more than {limit} cells; delete what lies far from the table",
+                  name=f"'{_visible(sheet)}'", low=thousands(self.low_row),
+                  high=thousands(self.high_row), first=_letters(self.low_col - 1),
+                  last=_letters(self.high_col - 1), limit=thousands(max_cells)))
 
     def _piece(self, text: str) -> None:
         if 't="e"' in text:
