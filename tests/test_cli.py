@@ -35,7 +35,7 @@ def test_score_csv_exact(files):
         "X3,Xã Ba,Cụm 2,4.8,Đạt,2,4,0.0,0.0,,,,4.8,10.0,4.8,0.0\n")
 
 
-def test_score_table_exact(files):
+def test_score_table_exact(files, vietnamese):
     result = run("score", *files)
     assert result.exit_code == 0
     assert result.stdout == """\
@@ -58,10 +58,26 @@ Danh sách đề nghị khen thưởng:
   BK — Cụm 2: hạn mức 1: X4
 
 Làm tròn: 2 chữ số thập phân, nửa xa số 0, tại từng tiêu chí, nhóm và tổng.
-Xếp hạng: competition; phá hòa: không; còn bằng nhau thì đồng hạng.
-Thiếu số liệu: error.
-Hạn mức BK: 1 đơn vị mỗi cụm; đồng hạng tại hạn mức: flag.
+Xếp hạng: đồng hạng kiểu thi đấu (1, 2, 2, 4); phá hòa: không; còn bằng nhau thì đồng hạng.
+Thiếu số liệu: báo lỗi (mọi số liệu phải có).
+Hạn mức BK: 1 đơn vị mỗi cụm; đồng hạng tại hạn mức: Hội đồng biểu quyết giữa các đơn vị đồng hạng.
 """
+
+
+def test_score_table_in_english(files):
+    """--lang en (THIDUA_LANG=en here): the same table, its headings, shortlist and policies in
+    English words."""
+    lines = run("score", *files).stdout.splitlines()
+    assert lines[:3] == ["Bảng nhỏ (version 1)", "", "Cụm 1 — 2 units"]
+    assert lines[3].split() == ["Rank", "Code", "Unit", "A", "B", "Total", "Class", "Awards", "Note"]
+    assert lines[-8:] == [
+        "Award proposals:", "  BK — Cụm 1: quota 1: X1", "  BK — Cụm 2: quota 1: X4", "",
+        "Rounding: 2 decimal places, half away from zero, at each criterion, group and the total.",
+        "Ranking: shared ranks, competition style (1, 2, 2, 4); tie-breaks: none; units still "
+        "equal share a rank.",
+        "Missing data: an error (every value must be given).",
+        "Quota BK: 1 unit per cluster; a tie at the quota: the tied units are put to the council's "
+        "vote."]
 
 
 def test_score_json_keys_are_the_contract(files):
@@ -138,7 +154,7 @@ def test_awards_command_gives_every_unit_a_reason(files):
         "BK,Cụm 2,X3,Xã Ba,2,4.8,not_eligible,,1,2,,,min_total\n")
 
 
-def test_a_quota_that_cannot_be_filled_is_reported_not_an_error(files, tmp_path):
+def test_a_quota_that_cannot_be_filled_is_reported_not_an_error(files, tmp_path, vietnamese):
     c = tmp_path / "c2.yaml"
     c.write_text(CRITERIA.replace("{count: 1}", "{count: 3}"), encoding="utf-8")
     result = run("score", str(c), files[1])
@@ -168,7 +184,7 @@ def test_missing_file_is_bad_input_not_a_traceback(tmp_path, vietnamese):
     assert "Traceback" not in result.stderr
 
 
-def test_demo_prints_the_ranking_and_the_shortlist():
+def test_demo_prints_the_ranking_and_the_shortlist(vietnamese):
     result = run("demo")
     assert result.exit_code == 0
     assert "Cụm 1 — 10 đơn vị" in result.stdout

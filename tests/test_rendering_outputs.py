@@ -308,11 +308,11 @@ def test_a_share_that_is_not_whole_never_prints_as_whole():
 # --- what the words say ----------------------------------------------------------------------------
 
 
-def test_the_ordinal_footer_says_ties_get_separate_ranks(files):
+def test_the_ordinal_footer_says_ties_get_separate_ranks(files, vietnamese):
     c, d = files(method="ordinal", data=DATA.replace("Cụm 2,85", "Cụm 2,80"))
     out = invoke("score", c, d).stdout
-    assert ("Xếp hạng: ordinal; phá hòa: không; còn bằng nhau thì không đồng hạng: xếp theo mã "
-            "đơn vị, mỗi đơn vị một hạng (1, 2, 3).") in out
+    assert ("Xếp hạng: mỗi đơn vị một hạng (1, 2, 3, 4); phá hòa: không; còn bằng nhau thì không "
+            "đồng hạng: xếp theo mã đơn vị, mỗi đơn vị một hạng (1, 2, 3).") in out
     assert "còn bằng nhau thì đồng hạng." not in out
     assert re.search(r"^1\s+X2\s.*\n2\s+X5\s", out, flags=re.MULTILINE)  # what really happens
 
@@ -511,7 +511,8 @@ def test_audit_and_sensitivity_machine_numbers_hold_no_negative_zero():
 # --- the report page and the workbooks for people ----------------------------------------------------
 
 
-def test_the_report_is_one_self_contained_page_with_every_unit_and_its_explanation(tmp_path: Path):
+def test_the_report_is_one_self_contained_page_with_every_unit_and_its_explanation(tmp_path: Path,
+                                                                                  vietnamese):
     from thidua.input import shipped
 
     c, d = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))
@@ -597,7 +598,7 @@ def test_workbook_numbers_follow_the_files_precision_and_shares_are_percentages(
     assert all(isinstance(x, float) and 0 <= x <= 1 for x in shares) and max(shares) == 1
 
 
-def test_markdown_and_html_are_documents_with_the_basis_and_the_note():
+def test_markdown_and_html_are_documents_with_the_basis_and_the_note(vietnamese):
     from thidua.input import shipped
 
     c, d = str(shipped("dvcq-xa.yaml")), str(shipped("dvcq-xa.csv"))

@@ -21,6 +21,7 @@ from thidua.core.engine import CONTRACT, Result
 from thidua.core.rounding import SNAP, round_value
 from thidua.core.scoring import points_col
 from thidua.errors import printable
+from thidua.i18n import N_, _, language, ngettext
 from thidua.output.workbook import new_workbook
 
 _FORMULA_START = r"^[=+\-@\t\r]"
@@ -209,17 +210,18 @@ def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | 
     c = result.criteria
     p = c.precision
     top = [n.code for n in c.criteria]
-    head = ["Hạng", "Mã", "Đơn vị", *top]
+    head = [_("Rank"), _("Code"), _("Unit"), *top]
     extras = [k for k in ("bonus", "penalty") if getattr(c, k) is not None]
-    head += [{"bonus": "Thưởng", "penalty": "Trừ"}[k] for k in extras]
-    head += ["Tổng điểm", "Xếp loại", "Khen thưởng", "Ghi chú"]
+    head += [{"bonus": _("Bonus"), "penalty": _("Penalty")}[k] for k in extras]
+    head += [_("Total"), _("Class"), _("Awards"), _("Note")]
     rows, groups = [], []
     for r in result.units.to_dicts():
         note = []
         if r["knockouts"]:
-            note.append(f"loại trừ: {r['knockouts'].replace(';', ', ')}")
+            note.append(_("knocked out: {codes}", codes=r["knockouts"].replace(";", ", ")))
         if r["flagged"]:
-            note.append(f"đồng hạng tại hạn mức {r['flagged'].replace(';', ', ')}: Hội đồng biểu quyết")
+            note.append(_("tied at the quota of {codes}: for the council's vote",
+                          codes=r["flagged"].replace(";", ", ")))
         rows.append([r["rank"], r["id"], r["name"], *[vn_number(r[points_col(k)], p) for k in top],
                      *[vn_number(r[k], p) for k in extras], vn_number(r["total"], p),
                      r["classification"] or "", (r["awards"] or "").replace(";", ", "), "; ".join(note)])
@@ -227,31 +229,65 @@ def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | 
     return head, rows, groups
 
 
+# Each policy a file names by a keyword, said in words (the keyword stays in the file and in the
+# JSON's policies; a person reads these).
+METHODS = {
+    "competition": N_("shared ranks, competition style (1, 2, 2, 4)"),
+    "dense": N_("shared ranks, no number skipped (1, 2, 2, 3)"),
+    "ordinal": N_("one rank for each unit (1, 2, 3, 4)"),
+}
 _TIES = {
-    "competition": "còn bằng nhau thì đồng hạng",
-    "dense": "còn bằng nhau thì đồng hạng (hạng sau không bỏ số: 1, 1, 2)",
-    "ordinal": "còn bằng nhau thì không đồng hạng: xếp theo mã đơn vị, mỗi đơn vị một hạng (1, 2, 3)",
+    "competition": N_("units still equal share a rank"),
+    "dense": N_("units still equal share a rank (the next rank skips no number: 1, 1, 2)"),
+    "ordinal": N_("units still equal do not share a rank: they are ordered by unit code, one rank "
+                  "each (1, 2, 3)"),
+}
+MISSING = {
+    "error": N_("an error (every value must be given)"),
+    "zero": N_("0 points for the criterion"),
+    "full": N_("the criterion's full points"),
+    "exclude": N_("the criterion does not apply to the unit; its points are rescaled to the "
+                  "total"),
+}
+QUOTA_ROUNDING = {"floor": N_("rounded down"), "round": N_("rounded to the nearest"),
+                  "ceil": N_("rounded up")}
+TIE_AT_QUOTA = {
+    "include": N_("every tied unit is listed"),
+    "exclude": N_("no tied unit is listed"),
+    "flag": N_("the tied units are put to the council's vote"),
 }
 
 
 def policy_lines(c: m.Criteria) -> list[str]:
     if c.precision is None:
-        rounding = "không làm tròn (xếp hạng theo giá trị đầy đủ)"
+        rounding = _("none (ranked on the full value)")
     else:
-        where = "từng tiêu chí, nhóm và tổng" if c.round_at == "leaves" else "chỉ tổng điểm"
-        rounding = f"{c.precision} chữ số thập phân, nửa xa số 0, tại {where}"
-    ties = ", ".join(f"tiêu chí {tb.criterion}" if tb.criterion else
-                     f"{tb.indicator} ({'thấp hơn' if tb.order == 'asc' else 'cao hơn'} xếp trên)"
-                     for tb in c.ranking.tie_break) or "không"
-    lines = [f"Làm tròn: {rounding}.",
-             f"Xếp hạng: {c.ranking.method}; phá hòa: {ties}; {_TIES[c.ranking.method]}.",
-             f"Thiếu số liệu: {c.missing}."]
+        where = (_("each criterion, group and the total") if c.round_at == "leaves" else
+                 _("the total only"))
+        rounding = ngettext("{digits} decimal place, half away from zero, at {where}",
+                            "{digits} decimal places, half away from zero, at {where}",
+                            c.precision, digits=c.precision, where=where)
+    ties = ", ".join(_("criterion {code}", code=tb.criterion) if tb.criterion else
+                     (_("{indicator} (lower ranks above)", indicator=tb.indicator)
+                      if tb.order == "asc" else
+                      _("{indicator} (higher ranks above)", indicator=tb.indicator))
+                     for tb in c.ranking.tie_break) or _("none")
+    lines = [_("Rounding: {rounding}.", rounding=rounding),
+             _("Ranking: {method}; tie-breaks: {ties}; {rule}.",
+               method=_(METHODS[c.ranking.method]), ties=ties, rule=_(_TIES[c.ranking.method])),
+             _("Missing data: {policy}.", policy=_(MISSING[c.missing]))]
     for a in c.awards:
         q = a.quota
-        amount = f"{q.count} đơn vị" if q.count is not None else (
-            f"{vn_number(q.percent, None)}% ({q.rounding}, tối thiểu {q.min})")
-        lines.append(f"Hạn mức {a.code}: {amount} mỗi {'cụm' if c.award_scope(a) == 'group' else 'danh sách chung'}; "
-                     f"đồng hạng tại hạn mức: {a.on_tie_at_quota}.")
+        amount = (ngettext("{count} unit", "{count} units", q.count, count=q.count)
+                  if q.count is not None else
+                  _("{percent}% ({rounding}, at least {min})", percent=vn_number(q.percent, None),
+                    rounding=_(QUOTA_ROUNDING[q.rounding]), min=q.min))
+        line = (_("Quota {code}: {amount} per cluster; a tie at the quota: {tie}.", code=a.code,
+                  amount=amount, tie=_(TIE_AT_QUOTA[a.on_tie_at_quota]))
+                if c.award_scope(a) == "group" else
+                _("Quota {code}: {amount} of the whole list; a tie at the quota: {tie}.",
+                  code=a.code, amount=amount, tie=_(TIE_AT_QUOTA[a.on_tie_at_quota])))
+        lines.append(line)
     return lines
 
 
@@ -263,7 +299,8 @@ def _sections(result: Result, fmt: Callable[[list[str], list[list[Any]]], str],
     out: list[str] = []
     for g in dict.fromkeys(groups):
         mine = [row for row, gg in zip(rows, groups) if gg == g]
-        out.append(heading(f"{g} — {len(mine)} đơn vị"))
+        out.append(heading(ngettext("{group} — {count} unit", "{group} — {count} units",
+                                    len(mine), group=g, count=len(mine))))
         out.append(fmt(head, mine))
     return out
 
@@ -272,34 +309,36 @@ def _shortlist_lines(result: Result) -> list[str]:
     lines = []
     for entry in award_lists(result):
         where = f" — {entry['group']}" if entry["group"] is not None else ""
-        units = ", ".join(entry["units"]) or "(không có)"
-        line = f"{entry['code']}{where}: hạn mức {entry['quota']}: {units}"
+        units = ", ".join(entry["units"]) or _("(none)")
+        line = _("{code}{where}: quota {quota}: {units}", code=entry["code"], where=where,
+                 quota=entry["quota"], units=units)
         if entry["flagged"]:
-            line += f"; đồng hạng, Hội đồng biểu quyết: {', '.join(entry['flagged'])}"
+            line += _("; tied, for the council's vote: {units}", units=", ".join(entry["flagged"]))
         if entry["eligible"] < entry["quota"]:
-            line += (f"; không đủ đơn vị để lấp hạn mức ({entry['eligible']} đủ điều kiện "
-                     f"cho {entry['quota']} vị trí)")
+            line += _("; too few units to fill the quota ({eligible} eligible for {quota} places)",
+                      eligible=entry["eligible"], quota=entry["quota"])
         lines.append(line)
     return lines
 
 
 def to_table(result: Result) -> str:
     c = result.criteria
-    parts = [plain(f"{c.name} (phiên bản {c.version})")]
+    parts = [plain(_("{name} (version {version})", name=c.name, version=c.version))]
     parts += _sections(result, text_table, lambda title: f"\n{plain(title)}")
     if c.awards:
-        parts += ["", "Danh sách đề nghị khen thưởng:", *[f"  {plain(x)}" for x in _shortlist_lines(result)]]
+        parts += ["", _("Award proposals:"), *[f"  {plain(x)}" for x in _shortlist_lines(result)]]
     parts += ["", *map(plain, policy_lines(c))]
     return document("\n".join(parts) + "\n")
 
 
 def to_markdown(result: Result) -> str:
     c = result.criteria
-    parts = [f"# {md(c.name)}", "", f"Phiên bản {md(c.version)}."]
+    parts = [f"# {md(c.name)}", "", _("Version {version}.", version=md(c.version))]
     parts += _sections(result, md_table, lambda title: f"\n## {md(title)}\n")
     if c.awards:
-        parts += ["", "## Danh sách đề nghị khen thưởng", "", *[f"- {md(x)}" for x in _shortlist_lines(result)]]
-    parts += ["", "## Chính sách tính điểm, căn cứ và ghi chú", "", *[f"- {md(x)}" for x in document_notes(c)]]
+        parts += ["", "## " + _("Award proposals"), "", *[f"- {md(x)}" for x in _shortlist_lines(result)]]
+    parts += ["", "## " + _("Scoring policies, basis and note"), "",
+              *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
 
 
@@ -329,7 +368,7 @@ PAGE_STYLE = ("body{font-family:\"Times New Roman\",serif}table{border-collapse:
 
 def html_head(title: str) -> list[str]:
     """The opening of a page, up to and including its <h1>."""
-    return ["<!DOCTYPE html>", '<html lang="vi">', '<head><meta charset="utf-8">',
+    return ["<!DOCTYPE html>", f'<html lang="{language()}">', '<head><meta charset="utf-8">',
             f"<title>{esc(title)}</title>",
             f"<style>{PAGE_STYLE}</style>",
             "</head>", "<body>", f"<h1>{esc(title)}</h1>"]
@@ -337,13 +376,13 @@ def html_head(title: str) -> list[str]:
 
 def to_html(result: Result) -> str:
     c = result.criteria
-    parts = [*html_head(c.name), f"<p>Phiên bản {esc(c.version)}</p>"]
+    parts = [*html_head(c.name), "<p>" + _("Version {version}", version=esc(c.version)) + "</p>"]
     parts += _sections(result, html_table, lambda title: f"<h2>{esc(title)}</h2>")
     if c.awards:
-        parts.append("<h2>Danh sách đề nghị khen thưởng</h2><ul>")
+        parts.append("<h2>" + esc(_("Award proposals")) + "</h2><ul>")
         parts += [f"<li>{esc(x)}</li>" for x in _shortlist_lines(result)]
         parts.append("</ul>")
-    parts.append("<h2>Chính sách tính điểm, căn cứ và ghi chú</h2><ul>")
+    parts.append("<h2>" + esc(_("Scoring policies, basis and note")) + "</h2><ul>")
     parts += [f"<li>{esc(x)}</li>" for x in document_notes(c)]
     parts += ["</ul>", "</body>", "</html>"]
     return document("\n".join(parts) + "\n")
@@ -437,9 +476,9 @@ def document_notes(c: m.Criteria) -> list[str]:
     """What a printed document says under its table: the policies, then `basis` and `note`."""
     lines = policy_lines(c)
     if c.basis:
-        lines.append(f"Căn cứ: {c.basis}")
+        lines.append(_("Basis: {basis}", basis=c.basis))
     if c.note:
-        lines.append(f"Ghi chú: {c.note}")
+        lines.append(_("Note: {note}", note=c.note))
     return lines
 
 
