@@ -24,4 +24,4 @@ def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal
 
     fmt = choose_format(fmt, output)
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    render_result(run(c, frame, data, consume=True), fmt, output, (criteria, data))
+    render_result(run(c, frame, data), fmt, output, (criteria, data))

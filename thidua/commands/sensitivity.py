@@ -73,7 +73,7 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     fmt = choose_format(fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
     c, frame = load(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    basis = core.basis_of(c, frame, run(c, frame, data))
+    basis = core.basis_of(c, run(c, frame, data), data)
     fits(draws, bytes_needed(basis, draws), basis.facts.n)
     with progress(draws, "Rút ngẫu nhiên") as step:
         result = core.simulate(basis, draws, spread, seed, step)
