@@ -169,7 +169,7 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     # a column of many chunks is scored chunk by chunk, many times slower
     whole = pl.DataFrame([frame.get_column(n).rechunk() for n in frame.columns])
     table = scores(c, whole.lazy(), places, trace).collect()
-    del whole
+    del whole, frame  # not changed: only this function's references go (see commands/score.py)
     problems = not_finite(c, table)
     if problems:
         raise DataError(source, problems)
