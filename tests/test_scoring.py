@@ -171,3 +171,27 @@ def test_a_frame_of_many_chunks_scores_as_the_same_frame_rechunked_and_is_left_a
     assert many.units.equals(one.units)
     assert chunked.equals(before) and chunked.columns == before.columns
     assert chunked.n_chunks() == 300  # not rechunked in place either
+
+
+def test_every_expression_is_parsed_once_per_run(monkeypatch):
+    """A condition read by the knockouts, the award's `when` and the formula is parsed the first
+    time it is asked for only, however many places compile it (issue 11, item 2)."""
+    from thidua.core import expr
+    from thidua.core.engine import score
+    from thidua.input.load import parse_criteria
+
+    from .util import frame
+
+    parsed: list[str] = []
+    real = expr._tokenize  # one call per text parsed
+    monkeypatch.setattr(expr, "_tokenize", lambda text: parsed.append(text) or real(text))
+    expr.parse.cache_clear()
+    expr.check.cache_clear()
+    doc = criteria([leaf("A", 10, type="formula", expr="a / 10", then={"type": "manual"})],
+                   knockouts=[{"code": "K", "name": "K", "when": "a > 90"}],
+                   awards=[{"code": "BK", "name": "BK", "quota": {"count": 1},
+                            "eligible": {"when": "a > 90"}}])
+    c = parse_criteria(doc)
+    score(c, frame([{"a": 5.0}, {"a": 95.0}]))
+    score(c, frame([{"a": 1.0}]))
+    assert sorted(parsed) == ["a / 10", "a > 90"]
