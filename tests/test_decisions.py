@@ -138,3 +138,18 @@ def test_the_decisions_of_many_rows_are_each_rows_own():
                                  detail=True)
         assert _decided(c, alone, 0) == _decided(c, together, r)
     assert together.flag[0][1].tolist() == [False, False, True, True, False]  # tied at the line
+
+
+def test_an_explanation_names_the_band_the_engine_decides():
+    """explain's band (the class before any cap) is decided as the classification is: on the
+    decimal value, so 0.1 + 0.7 reaches `min: 0.8` under precision: null (the explanation
+    compared the float 0.7999999999999999 and named the lower band)."""
+    from thidua.core.explain import explain
+
+    doc = criteria([{"code": "P", "name": "P", "max_points": 1, "rule": {"type": "manual", "indicator": "p"}},
+                    {"code": "Q", "name": "Q", "max_points": 1, "rule": {"type": "manual", "indicator": "q"}}],
+                   precision=None, classification=[{"label": "Tốt", "min": 0.8}, {"label": "Đạt", "min": 0}])
+    c = parse_criteria(doc)
+    result = score(c, frame([{"id": "U1", "name": "a", "group": "G", "p": 0.1, "q": 0.7}]), trace=True)
+    assert result.units.get_column("classification").to_list() == ["Tốt"]
+    assert explain(result, "U1").band == "Tốt"

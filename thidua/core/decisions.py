@@ -109,8 +109,7 @@ def rules_of(c: m.Criteria, totals: np.ndarray) -> Rules:
     eps = 2.0 ** -30
     while eps > gap / 4 and eps > bound * 2.0 ** -56:
         eps /= 2
-    mins = np.array([threshold(b.min, c.precision) for b in c.classification], dtype=float)
-    return Rules(c.ranking.method, mins, labels, tuple(out), eps, snap)
+    return Rules(c.ranking.method, _mins(c), labels, tuple(out), eps, snap)
 
 
 def refused(rules: Rules, totals: np.ndarray) -> str | None:
@@ -337,13 +336,26 @@ def _checks(rules: Rules, a: AwardRule, i: int, total: np.ndarray, klass: np.nda
 
 
 def classes(rules: Rules, total: np.ndarray) -> np.ndarray:
-    """The first band (highest first) whose min the total reaches; −1: none."""
+    """The first band (highest first) whose min the total reaches; −1: none. Before any
+    knockout's cap (decide applies the caps)."""
     if not len(rules.mins):
-        return np.full(total.shape, -1, dtype=np.int64)
+        return np.full(np.shape(total), -1, dtype=np.int64)
     if rules.snap:
         total = snap_array(total)
-    first = np.searchsorted(-rules.mins, -total, side="left")  # bands run from the highest min down
+    first = np.searchsorted(-rules.mins, -np.asarray(total), side="left")  # from the highest min down
     return np.where(first < len(rules.mins), first, -1)
+
+
+def band(c: m.Criteria, total: float) -> str | None:
+    """The class one total alone gives (before any knockout's cap), as `classes` decides it."""
+    rules = Rules(c.ranking.method, _mins(c), tuple(b.label for b in c.classification), (), 1.0,
+                  c.precision is None)
+    k = int(classes(rules, np.array([total], dtype=float))[0])
+    return rules.labels[k] if k >= 0 else None
+
+
+def _mins(c: m.Criteria) -> np.ndarray:
+    return np.array([threshold(b.min, c.precision) for b in c.classification], dtype=float)
 
 
 def _cumulative(x: np.ndarray) -> np.ndarray:
