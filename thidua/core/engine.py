@@ -81,8 +81,10 @@ def _traced(c: m.Criteria, trace: bool) -> list[str]:
     return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *sorted(numbers | flags)]
 
 
-def fixed_of(c: m.Criteria, table: pl.DataFrame) -> decisions.Fixed:
-    """What decides besides the total, from the scored table (in its order), with the pad."""
+def fixed_of(c: m.Criteria, table: pl.DataFrame, tied: np.ndarray | None = None) -> decisions.Fixed:
+    """What decides besides the total, from the scored table (in its order), with the pad.
+    `tied`: the only units whose ids can decide (the others' places in Vietnamese order are
+    left 0, so that a million distinct totals do not sort a million ids); None: every unit."""
     def pad(name: str, value: object, dtype: type) -> np.ndarray:
         values: np.ndarray = table.get_column(name).to_numpy().astype(dtype)
         return np.concatenate([values, np.array([value], dtype=values.dtype)])
@@ -99,7 +101,12 @@ def fixed_of(c: m.Criteria, table: pl.DataFrame) -> decisions.Fixed:
             cap = np.where(hit, np.maximum(cap, labels.index(k.effect.cap)), cap)
     when = tuple(pad(awards.col("when", a.code), False, bool) if a.eligible.when is not None
                  else np.r_[np.ones(n, bool), False] for a in c.awards)
-    id_rank = np.r_[ranks(table.get_column("id")).to_numpy().astype(np.int64) + 1, 0]
+    ids = table.get_column("id")
+    id_rank = np.zeros(n + 1, np.int64)
+    if tied is None:
+        id_rank[:-1] = ranks(ids).to_numpy() + 1
+    elif tied.any():
+        id_rank[:-1][tied] = ranks(ids.filter(pl.Series(tied))).to_numpy() + 1
     return decisions.Fixed(group, tuple(pad(k, -np.inf, float) for k in ranking.key_names(c)[1:]),
                            id_rank, pad("__barred", True, bool), pad("__knocked", True, bool), cap,
                            when)
@@ -111,9 +118,12 @@ def decide(c: m.Criteria, table: pl.DataFrame) -> decisions.Decision:
     their gaps."""
     total = table.get_column("total").to_numpy().astype(float)
     seen = table.select(compared(pl.col("total"), c.precision)).to_series().to_numpy()
-    q = np.unique(seen, return_inverse=True)[1].reshape(1, -1).astype(np.int64)
+    _, place, count = np.unique(seen, return_inverse=True, return_counts=True)
+    place = place.reshape(-1)
     rules = decisions.rules_of(c, total)
-    return decisions.decide(rules, fixed_of(c, table), total[None, :], q, overall=True, detail=True)
+    fixed = fixed_of(c, table, tied=count[place] > 1)  # only equal totals can come to the ids
+    return decisions.decide(rules, fixed, total[None, :], place[None, :].astype(np.int64),
+                            overall=True, detail=True)
 
 
 def standing(c: m.Criteria, ordered: pl.DataFrame, d: decisions.Decision, order: np.ndarray,
