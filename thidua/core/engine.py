@@ -8,7 +8,6 @@ in that order, and the decisions are laid beside it (standing). No Python loop o
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,9 +136,11 @@ def standing(c: m.Criteria, ordered: pl.DataFrame, d: decisions.Decision, order:
     klass = pl.Series("classification", at(d.klass)).replace_strict(
         list(range(len(labels))), labels, default=None, return_dtype=pl.String)
     added = [klass, pl.Series("rank", at(d.rank).astype(np.int64)),
-               pl.Series("rank_overall", at(d.rank_overall).astype(np.int64))]
+             pl.Series("rank_overall", at(d.rank_overall).astype(np.int64))]
     for a, detail, on, flag in zip(c.awards, d.details, d.on, d.flag):
-        col = functools.partial(lambda what, code: awards.col(what, code), code=a.code)
+        def col(what: str, code: str = a.code) -> str:
+            return awards.col(what, code)
+
         e = at(detail.eligible)
         failed = [pl.Series(name, ~at(met)) for name, met in detail.checks]
         added += [
