@@ -41,7 +41,7 @@ FOUR = [{"id": "U1", "a": 5, "b": 0, "c": 40, "d": 0.5, "t": 0},
 def audited(doc: dict[str, Any], data: list[dict[str, Any]]) -> pl.DataFrame:
     c, table = parse_criteria(doc), frame(data)
     result = score(c, table)
-    return a.realised(basis_of(c, table, result), result)
+    return a.realised(basis_of(c, result), result)
 
 
 def test_structure_of_the_hand_case():
@@ -118,7 +118,7 @@ def test_a_self_score_that_would_have_won_the_flag():
     c = parse_criteria(SELF)
     verified, own = frame(VERIFIED), frame(OWN)
     result = score(c, verified)
-    checked = a.self_check(basis_of(c, verified, result), result, own, score(c, own))
+    checked = a.self_check(basis_of(c, result), result, score(c, own))
     units = {r["id"]: r for r in checked.units.iter_rows(named=True)}
     assert (units["U2"]["rank"], units["U2"]["rank_alone"], units["U2"]["gained"]) == (2, 1, ["CO"])
     assert (units["U3"]["rank_alone"], units["U3"]["gained"]) == (3, [])

@@ -130,14 +130,8 @@ def test_eligible_awards_requires_an_earlier_list():
 
 @pytest.mark.parametrize("of", ["units", "eligible"])
 def test_the_counted_units_of_every_quota_base(of):
-    """awards._counted answers for every base: all units under `units`, the eligible under
-    `eligible` (the callers count `units` with pl.len(); _counted must not fail on it)."""
-    import polars as pl
-
-    from thidua import model as m
-    from thidua.core.awards import _counted
-
-    award = m.Award(code="A", name="A", quota=m.Quota(count=1, of=of))
-    frame = pl.DataFrame({"ok": [True, False, True]})
-    counted = frame.select(_counted(award, pl.col("ok")).sum()).item()
-    assert counted == {"units": 3, "eligible": 2}[of]
+    """The quota's base counts every unit under `units` and the eligible ones under `eligible`
+    (the engine's `base` column, as decisions.py counts it)."""
+    result = run(doc(award("A", {"percent": 100, "of": of}, eligible={"min_total": 75})), SEVEN)
+    assert set(column(result, "award.A.base").values()) == {{"units": 7, "eligible": 4}[of]}
+    assert listed(result, "A") == (["U01", "U02", "U03", "U04"])

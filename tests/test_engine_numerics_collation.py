@@ -3,15 +3,16 @@ in the table, under ordinal ranks (in the group and overall) and in the sensitiv
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
 from thidua.core.collation import ranks, sort_key
-from thidua.core.sensitivity.basis import basis_of
+from thidua.core.sensitivity.basis import basis_of, draw
 from thidua.input.load import parse_criteria
 
-from .util import column, criteria, frame, run
+from .util import column, criteria, run
 
 IDS = ["Yên Bái", "Ánh Sáng", "An Giang", "Đông Hà", "Dương Minh"]
 ORDER = ["An Giang", "Ánh Sáng", "Dương Minh", "Đông Hà", "Yên Bái"]
@@ -46,11 +47,15 @@ def test_the_sensitivity_analysis_breaks_ties_as_the_engine_does():
     doc = criteria(ranking={"method": "ordinal"},
                    awards=[{"code": "BK", "name": "Bằng khen", "quota": {"count": 2}}])
     rows = [{"id": i, "x": 50} for i in IDS]
-    c, data = parse_criteria(doc), frame(rows)
+    c = parse_criteria(doc)
     result = run(doc, rows)
     assert column(result, "awards") == {"An Giang": "BK", "Ánh Sáng": "BK", "Dương Minh": "",
                                         "Đông Hà": "", "Yên Bái": ""}
-    assert basis_of(c, data, result).notes == ()
+    basis = basis_of(c, result)
+    d = draw(basis, np.ones((1, len(basis.tree.codes))))  # every weight as written: the engine's
+    assert (d.rank[0] == basis.facts.rank[:-1]).all()
+    assert all((d.on[i][0] == basis.facts.on[i][:-1]).all() and (d.flag[i][0] == basis.facts.flag[i][:-1]).all()
+               for i in range(len(c.awards)))
 
 
 TEXTS = st.text(st.sampled_from("aAăâbdđĐeêoôơuưxX0129 -"), max_size=6)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from thidua.core.engine import score
 from thidua.core.rounding import snap, snap_array, snap_value
-from thidua.core.sensitivity.basis import basis_of
+from thidua.core.sensitivity.basis import basis_of, draw
 from thidua.input.load import parse_criteria
 
 from .util import column, criteria, frame, leaf, run
@@ -95,9 +95,12 @@ def test_the_sensitivity_analysis_compares_totals_as_the_engine_does():
                     awards=[{"code": "BK", "name": "Bằng khen", "quota": {"count": 1},
                              "eligible": {"min_total": 0.8}, "on_tie_at_quota": "flag"}])
     c = parse_criteria(doc)
-    data = frame([{"p": 0.1, "q": 0.7}, {"p": 0.8, "q": 0.0}, {"p": 0.5, "q": 0.2}])
     result = run(doc, [{"p": 0.1, "q": 0.7}, {"p": 0.8, "q": 0.0}, {"p": 0.5, "q": 0.2}])
-    assert basis_of(c, data, result).notes == ()
+    basis = basis_of(c, result)
+    d = draw(basis, np.ones((1, len(basis.tree.codes))))  # every weight as written: the engine's
+    assert (d.rank[0] == basis.facts.rank[:-1]).all()
+    assert all((d.on[i][0] == basis.facts.on[i][:-1]).all() and (d.flag[i][0] == basis.facts.flag[i][:-1]).all()
+               for i in range(len(c.awards)))
 
 
 # --- the snap itself ------------------------------------------------------------------------------

@@ -95,25 +95,30 @@ def test_chunked_like_lays_a_frame_out_in_the_chunks_of_another_without_changing
 
 @pytest.mark.parametrize("method", ["competition", "dense", "ordinal"])
 @pytest.mark.parametrize("tie_break", [[], [{"criterion": "B"}], [{"indicator": "c", "order": "asc"}]])
-def test_the_packed_overall_rank_equals_the_rank_of_the_keys(method, tie_break):
-    """rank_overall from the keys packed in one whole number (rounded keys) is the rank the keys
-    themselves give (the path taken when they cannot be packed)."""
+def test_the_overall_rank_is_the_rank_of_the_keys(method, tie_break):
+    """rank_overall (decisions.py) is the rank the ranking keys give, counted by hand: the units
+    sorted by every key best first, then by id in Vietnamese order (was: the packed path against
+    the unpacked one, two code paths that are now one)."""
     import random
 
-    from thidua.core.collation import ranks
-    from thidua.core.ranking import _overall_rank, _sort_keys, overall
-    from thidua.input.load import parse_criteria
+    from thidua.core.collation import sort_key
+    from thidua.core.ranking import key_names
 
     document = doc(method, tie_break) | {"precision": 1}
-    c = parse_criteria(document)
     rnd = random.Random(7)
     rows = [{"id": f"U{i:03d}", "a": rnd.choice([20, 40, 50, 60, 100]), "b": rnd.choice([0, 50, 100]),
              "c": rnd.choice([0, 1, 2])} for i in range(60)]
     rnd.shuffle(rows)
-    table = run(document, rows).units
-    table = table.with_columns(ranks(table.get_column("id")).alias("__id"))  # ids in Vietnamese order
-    keys = table.select(*_sort_keys(c), "__id")
-    packed = keys.select(_overall_rank(keys, [(n, True) for n in keys.columns if n != "__id"], c)).to_series()
-    assert packed.to_list() == table.select(overall(c)).to_series().to_list()
-    assert packed.to_list() == table.get_column("rank_overall").to_list()
-    assert packed.n_unique() > 5
+    result = run(document, rows)
+    table = result.units
+    names = key_names(result.criteria)
+    keyed = sorted(table.select("id", *names).rows(), key=lambda r: ([-k for k in r[1:]], sort_key(r[0])))
+    expected, place, distinct = {}, 0, 0
+    for i, row in enumerate(keyed):
+        new = i == 0 or row[1:] != keyed[i - 1][1:]
+        distinct += new
+        place = i + 1 if new or method == "ordinal" else place
+        expected[row[0]] = distinct if method == "dense" else place
+    got = dict(table.select("id", "rank_overall").rows())
+    assert got == expected
+    assert len(set(got.values())) > 5

@@ -138,3 +138,60 @@ def test_exclude_inside_a_sum_under_a_weighted_mean_counts_as_absent():
     result = run(doc, [{"x": 100, "y": None, "z": 100}, {"x": 100, "y": 100, "z": 100}])
     assert column(result, "points.S") == {"U01": 5, "U02": 10}
     assert column(result, "total") == {"U01": 10, "U02": 10}
+
+
+def test_a_frame_of_many_chunks_scores_as_the_same_frame_rechunked_and_is_left_as_it_is():
+    """score() does not depend on the caller's memory layout (one chunk per row here) and
+    never changes the caller's frame (issue 11, item 4)."""
+    import random
+
+    import polars as pl
+
+    from thidua.core.engine import score
+    from thidua.input.load import parse_criteria
+
+    from .util import frame
+
+    doc = criteria([leaf("A", 6, indicator="a", **LIN),
+                    leaf("B", 4, indicator="b", type="relative")],
+                   classification=[{"label": "Tốt", "min": 6}, {"label": "Đạt", "min": 0}],
+                   ranking={"tie_break": [{"criterion": "B"}]},
+                   awards=[{"code": "BK", "name": "BK", "quota": {"percent": 30}},
+                           {"code": "CT", "name": "CT", "per": "all", "quota": {"count": 3},
+                            "on_tie_at_quota": "include"}])
+    rnd = random.Random(11)
+    rows = [{"id": f"U{i:03d}", "group": f"Cụm {i % 3}", "a": float(rnd.choice([40, 55, 70, 100])),
+             "b": float(rnd.choice([1, 2, 3]))} for i in range(300)]
+    whole = frame(rows)
+    chunked = pl.concat([whole.slice(i, 1) for i in range(whole.height)], rechunk=False)
+    assert chunked.n_chunks() == 300
+    before = chunked.clone()
+    c = parse_criteria(doc)
+    many, one = score(c, chunked), score(c, whole)
+    assert many.units.equals(one.units)
+    assert chunked.equals(before) and chunked.columns == before.columns
+    assert chunked.n_chunks() == 300  # not rechunked in place either
+
+
+def test_every_expression_is_parsed_once_per_run(monkeypatch):
+    """A condition read by the knockouts, the award's `when` and the formula is parsed the first
+    time it is asked for only, however many places compile it (issue 11, item 2)."""
+    from thidua.core import expr
+    from thidua.core.engine import score
+    from thidua.input.load import parse_criteria
+
+    from .util import frame
+
+    parsed: list[str] = []
+    real = expr._tokenize  # one call per text parsed
+    monkeypatch.setattr(expr, "_tokenize", lambda text: parsed.append(text) or real(text))
+    expr.parse.cache_clear()
+    expr.check.cache_clear()
+    doc = criteria([leaf("A", 10, type="formula", expr="a / 10", then={"type": "manual"})],
+                   knockouts=[{"code": "K", "name": "K", "when": "a > 90"}],
+                   awards=[{"code": "BK", "name": "BK", "quota": {"count": 1},
+                            "eligible": {"when": "a > 90"}}])
+    c = parse_criteria(doc)
+    score(c, frame([{"a": 5.0}, {"a": 95.0}]))
+    score(c, frame([{"a": 1.0}]))
+    assert sorted(parsed) == ["a / 10", "a > 90"]

@@ -83,7 +83,7 @@ def test_draws_that_cannot_fit_in_memory_are_refused_before_anything_is_drawn(fi
     monkeypatch.setattr(command, "available_memory", lambda: 10**9)
     monkeypatch.setattr("thidua.core.sensitivity.simulate", lambda *a, **k: pytest.fail("drew"))
     c, frame = read_inputs(*files)
-    need = bytes_needed(basis_of(c, frame, score(c, frame)), 10**9)
+    need = bytes_needed(basis_of(c, score(c, frame)), 10**9)
     result = run("sensitivity", *files, "--draws", str(10**9), "-o", "out.csv")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -111,7 +111,7 @@ def test_draws_that_fit_run(files, monkeypatch):
 
 def test_the_estimate_grows_with_the_draws_by_the_arrays_they_keep(files):
     c, frame = read_inputs(*files)
-    basis = basis_of(c, frame, score(c, frame))
+    basis = basis_of(c, score(c, frame))
     n, nodes = basis.facts.n, len(basis.tree.codes)
     d = rows_per_batch(n)  # from here on a batch is full
     assert bytes_needed(basis, 2 * d) - bytes_needed(basis, d) == d * (8 * nodes + 8 * n)

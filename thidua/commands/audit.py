@@ -56,13 +56,13 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     else:
         c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
         verified = run(c, frame, data)
-        basis = basis_of(c, frame, verified)
+        basis = basis_of(c, verified, data)
         checked, files = None, meta(criteria, data, frame.height)
         if self_data:
             own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
-            checked = core.self_check(basis, verified, own, run(c, own, self_data))
+            checked = core.self_check(basis, verified, run(c, own, self_data), self_data)
             files["self"] = {**meta(criteria, self_data, own.height)["data"]}
-        result = core.Audit(core.structure(c), core.realised(basis, verified), checked, basis.notes)
+        result = core.Audit(core.structure(c), core.realised(basis, verified), checked)
     report = ra.headed(ra.audit_report(result, c, top), c, files)
     render(AUDIT, fmt, report, output, section=chosen(report, section))
 

@@ -21,9 +21,13 @@ def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal
       thidua score criteria.yaml data.xlsx --sheet "Năm 2026" -o ket-qua.xlsx
     """
     from thidua.core.engine import score as run
-    from thidua.input import read_inputs
+    from thidua.input import columns_for, read_data
+    from thidua.input.load import load_criteria
 
     fmt = choose_format(UNITS, fmt, output)
-    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    result = run(c, frame, data, consume=True)
+    c = load_criteria(criteria)
+    # the frame read is handed to the engine without a name here, so that the engine's is its
+    # only reference: its memory is free once the points are computed, before the rows are
+    # ordered and written (a million-unit file is not held through the sort)
+    result = run(c, read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet), data)
     render(UNITS, fmt, result, output, meta(criteria, data, result.units.height))

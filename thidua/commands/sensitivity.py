@@ -76,7 +76,7 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     fmt = choose_format(SENSITIVITY, fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    basis = core.basis_of(c, frame, run(c, frame, data))
+    basis = core.basis_of(c, run(c, frame, data), data)
     fits(draws, bytes_needed(basis, draws), basis.facts.n)
     with progress(draws, _("Random draws")) as step:
         result = core.simulate(basis, draws, spread, seed, step)

@@ -38,9 +38,11 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core import sensitivity as sv
+from thidua.core.decisions import compared, refused
 from thidua.core.engine import Result
 from thidua.core.scoring import points_col
 from thidua.core.sensitivity import Basis
+from thidua.errors import DataError, Problem
 
 TINY = 0.01
 DOMINANT_RATIO = 2.0
@@ -282,8 +284,8 @@ class SelfCheck:
     extra: tuple[str, ...]  # self-scored units the verified file does not have
 
 
-def self_check(basis: Basis, verified: Result, frame: pl.DataFrame, scored: Result) -> SelfCheck:
-    """`scored`: the self-scores (the engine's result on the units' own data, `frame`).
+def self_check(basis: Basis, verified: Result, scored: Result, source: str = "<data>") -> SelfCheck:
+    """`scored`: the self-scores (the engine's result on the units' own data).
 
     A unit's self-score "alone" is its self total, class, knockouts and tie-break keys standing
     among every other unit's verified ones: would it have made an award list it is not on?
@@ -296,12 +298,15 @@ def self_check(basis: Basis, verified: Result, frame: pl.DataFrame, scored: Resu
     extra = tuple(sorted(mine - set(facts.ids)))
     position = {u: k for k, u in enumerate(facts.ids)}
     where = np.array([position[u] for u in order], dtype=np.int64)
-    own = sv.facts_of(c, frame, scored, order=pl.Series("id", order, dtype=pl.String))
+    own = sv.facts_of(c, scored, order=pl.Series("id", order, dtype=pl.String))
     own = dataclasses.replace(own, group=np.r_[facts.group[where], facts.group[-1]],
                               id_rank=np.r_[facts.id_rank[where], 0],
                               groups=tuple(facts.groups[k] for k in where))  # the verified ones
     both = sv.joined(facts, own)
-    rules = sv.rules_of(c, both)
+    rules = sv.rules_of(c, both.total[:-1])
+    why = refused(rules, both.total[:-1])
+    if why is not None:
+        raise DataError(source, [Problem("total", f"the self-scores cannot be compared exactly: {why}")])
     n = facts.n
     if rules.overall:
         cols = np.broadcast_to(np.arange(n), (len(order), n)).copy()
@@ -315,7 +320,7 @@ def self_check(basis: Basis, verified: Result, frame: pl.DataFrame, scored: Resu
     for lo in range(0, len(order), step):
         sl = slice(lo, lo + step)
         total = both.total[cols[sl]]
-        d = sv.decide(rules, both, total, np.rint(total / rules.eps).astype(np.int64), cols[sl])
+        d = sv.decide(rules, both, total, compared(rules, total), cols[sl])
         pick = (np.arange(len(at[sl])), at[sl])
         rank[sl] = d.rank[pick]
         for i in range(len(rules.awards)):
@@ -370,4 +375,4 @@ class Audit:
     structure: Structure
     realised: pl.DataFrame | None = None
     self_check: SelfCheck | None = None
-    notes: tuple[str, ...] = ()  # where re-scoring without a criterion cannot follow the engine
+    notes: tuple[str, ...] = ()  # for the reader, shown by the renderers; none are made today

@@ -1,20 +1,22 @@
 """The whole computation: a checked criteria model and a clean data frame in, the unit table out.
 
 Pure: no files, no printing. The criteria file compiles to one lazy polars query (scores:
-every point, total, knockout, class and ranking key); the table is then put in its final order
-by one sort, which also gives the overall rank, and a second lazy query (standing) reads the
-group ranks and the award counts along that order and draws the shortlists. No Python loop over
-rows anywhere.
+every point, total, knockout and ranking key); decisions.py then decides the file as written
+(one scenario: the order, ranks, class and award lists, with their working), the table is put
+in that order, and the decisions are laid beside it (standing). No Python loop over rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from thidua import model as m
-from thidua.core import awards, ranking, scoring
+from thidua.core import awards, decisions, ranking, scoring
+from thidua.core.collation import ranks
+from thidua.core.rounding import compared
 from thidua.core.values import LIMIT
 from thidua.core.values import problems as value_problems
 from thidua.errors import DataError, Problem
@@ -51,9 +53,8 @@ def node_codes(c: m.Criteria) -> list[str]:
 
 def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = None,
            trace: bool = False) -> pl.LazyFrame:
-    """Points, totals, knockouts, classification and ranking keys of every unit, not yet in
-    order (ranking.in_rank_order orders them and adds the overall rank). `places`: each group's
-    place in the output (ranking.group_positions)."""
+    """Points, totals, knockouts and ranking keys of every unit, not yet in order (decide orders
+    them). `places`: each group's place in the output (ranking.group_positions)."""
     if not c.units.group:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
     stages = scoring.Compiler(c, trace).stages()
@@ -79,48 +80,116 @@ def _traced(c: m.Criteria, trace: bool) -> list[str]:
     return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *sorted(numbers | flags)]
 
 
-def standing(c: m.Criteria, ordered: pl.DataFrame, trace: bool = False) -> pl.DataFrame:
-    """Ranks and award shortlists, for a table already in rank order.
+def fixed_of(c: m.Criteria, table: pl.DataFrame, tied: np.ndarray | None = None) -> decisions.Fixed:
+    """What decides besides the total, from the scored table (in its order), with the pad.
+    `tied`: the only units whose ids can decide (the others' places in Vietnamese order are
+    left 0, so that a million distinct totals do not sort a million ids); None: every unit."""
+    def pad(name: str, value: object, dtype: type) -> np.ndarray:
+        values: np.ndarray = table.get_column(name).to_numpy().astype(dtype)
+        return np.concatenate([values, np.array([value], dtype=values.dtype)])
 
-    Only the new columns are computed (one lazy query); they are then laid out in the chunks of
-    the ordered table, so that the whole table is written out without being copied again.
-    """
-    stages = ranking.stages(c) + awards.stages(c)
-    plan = ordered.lazy()
-    for stage in stages:
-        plan = plan.with_columns(stage)
-    added = plan.select(e.meta.output_name() for stage in stages for e in stage).collect()
-    table = ordered.hstack(ranking.chunked_like(added, ordered).get_columns())
-    return table.select(*columns(c), *_traced(c, trace))
+    n = table.height
+    group = (pad("__group", 0, np.int64) if "__group" in table.columns
+             else np.zeros(n + 1, np.int64))
+    group[-1] = int(group[:-1].max(initial=-1)) + 1
+    labels = [b.label for b in c.classification]
+    cap = np.full(n + 1, -1)
+    for k in c.knockouts:
+        if isinstance(k.effect, m.Cap):
+            hit = pad(f"ko.{k.code}", False, bool)
+            cap = np.where(hit, np.maximum(cap, labels.index(k.effect.cap)), cap)
+    when = tuple(pad(awards.col("when", a.code), False, bool) if a.eligible.when is not None
+                 else np.r_[np.ones(n, bool), False] for a in c.awards)
+    ids = table.get_column("id")
+    id_rank = np.zeros(n + 1, np.int64)
+    if tied is None:
+        id_rank[:-1] = ranks(ids).to_numpy() + 1
+    elif tied.any():
+        id_rank[:-1][tied] = ranks(ids.filter(pl.Series(tied))).to_numpy() + 1
+    return decisions.Fixed(group, tuple(pad(k, -np.inf, float) for k in ranking.key_names(c)[1:]),
+                           id_rank, pad("__barred", True, bool), pad("__knocked", True, bool), cap,
+                           when)
+
+
+def decide(c: m.Criteria, table: pl.DataFrame) -> decisions.Decision:
+    """The decisions of the file as written (one scenario), with every award's working. Totals
+    are compared as the distinct decimals they are (their places in order): exact, whatever
+    their gaps."""
+    total = table.get_column("total").to_numpy().astype(float)
+    seen = table.select(compared(pl.col("total"), c.precision)).to_series().to_numpy()
+    _, place, count = np.unique(seen, return_inverse=True, return_counts=True)
+    place = place.reshape(-1)
+    rules = decisions.rules_of(c, total)
+    fixed = fixed_of(c, table, tied=count[place] > 1)  # only equal totals can come to the ids
+    return decisions.decide(rules, fixed, total[None, :], place[None, :].astype(np.int64),
+                            overall=True, detail=True)
+
+
+def standing(c: m.Criteria, ordered: pl.DataFrame, d: decisions.Decision, order: np.ndarray,
+             trace: bool = False) -> pl.DataFrame:
+    """The ordered table with the decisions (ranks, class, each award's working and lists)."""
+    def at(a: np.ndarray) -> np.ndarray:
+        return a[0][order]
+
+    labels = [b.label for b in c.classification]
+    assert d.rank_overall is not None
+    klass = pl.Series("classification", at(d.klass)).replace_strict(
+        list(range(len(labels))), labels, default=None, return_dtype=pl.String)
+    added = [klass, pl.Series("rank", at(d.rank).astype(np.int64)),
+             pl.Series("rank_overall", at(d.rank_overall).astype(np.int64))]
+    for a, detail, on, flag in zip(c.awards, d.details, d.on, d.flag):
+        def col(what: str, code: str = a.code) -> str:
+            return awards.col(what, code)
+
+        e = at(detail.eligible)
+        failed = [pl.Series(name, ~at(met)) for name, met in detail.checks]
+        added += [
+            pl.Series(col("eligible"), e),
+            pl.Series(col("base"), at(detail.base).astype(np.int64)),
+            pl.Series(col("quota"), at(detail.quota).astype(np.int64)),
+            pl.Series(col("better"), at(detail.better).astype(np.int64)).set(pl.Series(~e), None),
+            pl.Series(col("upto"), at(detail.upto).astype(np.int64)).set(pl.Series(~e), None),
+            pl.Series(col("on"), at(on)), pl.Series(col("flag"), at(flag)),
+            pl.Series(col("tied"), at(detail.tied)),
+            pl.DataFrame(failed).select(pl.concat_str(
+                [pl.when(pl.col(name)).then(pl.lit(name)) for name, _ in detail.checks],
+                separator=";", ignore_nulls=True)).to_series().alias(col("failed")),
+        ]
+    names = [pl.when(pl.col(awards.col("on", a.code))).then(pl.lit(a.code)) for a in c.awards]
+    flagged = [pl.when(pl.col(awards.col("flag", a.code))).then(pl.lit(a.code)) for a in c.awards]
+    join = lambda parts: pl.concat_str(parts, separator=";", ignore_nulls=True) if parts else pl.lit("")  # noqa: E731
+    decided = pl.DataFrame(added).with_columns(join(names).alias("awards"), join(flagged).alias("flagged"))
+    laid = ranking.chunked_like(decided, ordered)
+    return ordered.hstack(laid.get_columns()).select(*columns(c), *_traced(c, trace))
 
 
 def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
-          consume: bool = False, trace: bool = False) -> Result:
+          trace: bool = False) -> Result:
     """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data).
+    `frame` is left as it is, in any number of chunks.
 
-    With consume=True the indicator columns are dropped from `frame` once they are scored, so
-    that a million-unit run does not hold them through the sort (the caller's frame keeps only
-    id, name, group and row). With trace=True the unit table also keeps, for explanations,
-    each leaf's unrounded points (`raw.<code>`), `missing.<code>`, and the indicator columns.
+    With trace=True the unit table also keeps, for explanations, each leaf's unrounded points
+    (`raw.<code>`), `missing.<code>`, and the indicator columns.
     """
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
     places = ranking.group_positions(frame.get_column("group")) if c.units.group else None
-    # each column as a Series of its own: a constant column the caller built with pl.lit is held
-    # as one repeated value, which polars divides by inexactly (see rounding.divide)
-    whole = pl.DataFrame([frame.get_column(n) for n in frame.columns])
+    # each column as one Series of one chunk: a constant column the caller built with pl.lit is
+    # held as one repeated value, which polars divides by inexactly (see rounding.divide), and
+    # a column of many chunks is scored chunk by chunk, many times slower
+    whole = pl.DataFrame([frame.get_column(n).rechunk() for n in frame.columns])
     table = scores(c, whole.lazy(), places, trace).collect()
-    del whole
+    del whole, frame  # not changed: only this function's references go (see commands/score.py)
     problems = not_finite(c, table)
     if problems:
         raise DataError(source, problems)
-    if consume:
-        for name in [n for n in frame.columns if n not in ("id", "name", "group", "row")]:
-            frame.drop_in_place(name)
-    ordered = ranking.in_rank_order(table, c)
+    d = decide(c, table)
+    order = d.layout.order[0]
+    # gathered by polars' own index type (UInt32 but in a big-index build): twice as fast as Int64
+    ordered = ranking.take(table, pl.Series("order", order, dtype=pl.get_index_type()))
     del table
-    return Result(c, standing(c, ordered, trace))
+    return Result(c, standing(c, ordered, d, order, trace))
 
 
 def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:
@@ -148,7 +217,7 @@ def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:
     return out
 
 
-_BASE = ("id", "name", "group", "row", "total", "classification", "bonus", "penalty", "knockouts",
+_BASE = ("id", "name", "group", "row", "total", "bonus", "penalty", "knockouts",
          "earned", "attainable")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from thidua import model as m
-from thidua.core import expr
+from thidua.core import decisions, expr
 from thidua.core.engine import Result
 from thidua.core.reasons import reasons
 from thidua.core.scoring import leaves, points_col, rule_columns
@@ -101,7 +101,7 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
     for k in c.knockouts:
         names = sorted(expr.names(expr.check(k.when, "bool")))
         knocks.append(KnockoutTrace(k, bool(row[f"ko.{k.code}"]), tuple((n, row.get(n)) for n in names)))
-    band = next((b.label for b in c.classification if row["total"] >= b.min), None)
+    band = decisions.band(c, row["total"])
     mates = result.units.filter(pl.col("group").eq_missing(row["group"])).select("id", "name", "rank", "total")
     ids = mates.get_column("id").to_list()
     at = ids.index(row["id"])

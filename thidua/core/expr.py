@@ -16,6 +16,7 @@ Python never evaluates the text, and hostile input meets hard limits before any 
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import unicodedata
@@ -385,8 +386,10 @@ class _Parser:
         return Call(name.text, tuple(args), name.pos)  # type: ignore[arg-type]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse(text: str) -> Expr:
-    """The syntax tree of `text`; raises ExprError at the first problem."""
+    """The syntax tree of `text`; raises ExprError at the first problem. Parsed once per run
+    (see check)."""
     parser = _Parser(_tokenize(text))
     if parser.peek().kind == "end":
         raise ExprError(_("the expression is empty"), 0)
@@ -444,8 +447,14 @@ def kind(e: Expr) -> Kind:
     raise TypeError(f"not an expression: {e!r}")
 
 
+@functools.lru_cache(maxsize=4096)
 def check(text: str, want: Kind) -> Expr:
-    """Parse and type-check `text`, which must compute `want` as a whole."""
+    """Parse and type-check `text`, which must compute `want` as a whole.
+
+    Parsed once per run: the loader's checks, the scoring query, the data checks, the
+    explanations and the renderers all ask for the same few texts, and each is parsed and
+    checked the first time only (the trees are frozen, so sharing one is safe; a text that fails
+    is not kept and fails again the same way)."""
     tree = parse(text)
     if kind(tree) != want:
         raise ExprError(_(_MUST[want]), 0)

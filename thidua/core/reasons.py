@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from thidua import model as m
-from thidua.core.awards import col, conditions
+from thidua.core.awards import col
 from thidua.core.engine import Result
 from thidua.core.rounding import divide, round_expr
 
@@ -35,18 +35,15 @@ def _gap(difference: pl.Expr, precision: int | None) -> pl.Expr:
 def _one(result: Result, award: m.Award) -> pl.DataFrame:
     c, code = result.criteria, award.code
     scope = _scope(c, award)
-    e, on, flag = (pl.col(col(k, code)) for k in ("eligible", "on", "flag"))
-    quota, better, upto = (pl.col(col(k, code)) for k in ("quota", "better", "upto"))
-    tied = e & (better < quota) & (upto > quota)
+    e, on, flag, tied = (pl.col(col(k, code)) for k in ("eligible", "on", "flag", "tied"))
+    quota, better = (pl.col(col(k, code)) for k in ("quota", "better"))
     status = (pl.when(on & tied).then(pl.lit("tie_included"))
               .when(on).then(pl.lit("on_list"))
               .when(flag).then(pl.lit("tied_flag"))
               .when(tied).then(pl.lit("tie_excluded"))
               .when(e).then(pl.lit("beyond_quota"))
               .otherwise(pl.lit("not_eligible")))
-    checks = conditions(c, award)
-    failed = pl.concat_str([pl.when(~cond.fill_null(False)).then(pl.lit(name)) for name, cond in checks],
-                           separator=";", ignore_nulls=True)
+    failed = pl.col(col("failed", code))
     rank = "rank" if scope else "rank_overall"
     last_in = _over(pl.col("total").filter(on).min(), scope)
     tied_ids = _over(pl.col("id").filter(tied).sort().str.join(";"), scope)

@@ -1,5 +1,5 @@
-"""A criteria tree compiled to stages of one lazy query: points per node, bonus, penalty, total,
-knockouts and classification. Ranking and awards add their own stages (ranking.py, awards.py).
+"""A criteria tree compiled to stages of one lazy query: points per node, bonus, penalty, total
+and knockouts. What follows from them (classification, ranks, awards) is decided in decisions.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core import expr
-from thidua.core.rounding import compared, divide, round_expr, threshold
+from thidua.core.rounding import divide, round_expr
 from thidua.core.rules import Context, compared_value, lit, raw_points
 from thidua.core.schema import (
     ATTAINABLE,
@@ -31,7 +31,7 @@ from thidua.core.schema import attain_col as attain_col
 from thidua.core.schema import points_col as points_col
 
 if TYPE_CHECKING:
-    from polars.expr.whenthen import ChainedThen, Then
+    pass
 
 
 @dataclass(frozen=True)
@@ -266,27 +266,10 @@ class Compiler:
         return [round_expr(raw, self.c.precision).alias(TOTAL)]
 
     def knockouts_and_class(self) -> list[pl.Expr]:
+        """Each knockout's hit and their names; the classification, which knockouts may cap,
+        is decided with the ranks (decisions.py)."""
         c = self.c
-        hits = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
-        labels = [band.label for band in c.classification]
-        index: Then | ChainedThen | None = None
-        for i, band in enumerate(c.classification):
-            cond = compared(pl.col("total"), c.precision) >= threshold(band.min, c.precision)
-            index = (pl.when(cond) if index is None else index.when(cond)).then(pl.lit(i))
-        out = list(hits)
-        if index is None:
-            out.append(pl.lit(None, dtype=pl.String).alias("classification"))
-        else:
-            idx = index.otherwise(None)
-            for k in c.knockouts:
-                if isinstance(k.effect, m.Cap):
-                    cap = labels.index(k.effect.cap)
-                    idx = pl.when(self.knockout_hit(k) & (idx < cap)).then(pl.lit(cap)).otherwise(idx)
-            label: Then | ChainedThen | None = None
-            for i, text in enumerate(labels):
-                label = (pl.when(idx == i) if label is None else label.when(idx == i)).then(pl.lit(text))
-            assert label is not None
-            out.append(label.otherwise(None).alias("classification"))
+        out = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
         names = [pl.when(self.knockout_hit(k)).then(pl.lit(k.code)) for k in c.knockouts]
         out.append((pl.concat_str(names, separator=";", ignore_nulls=True) if names else pl.lit(""))
                    .alias("knockouts"))

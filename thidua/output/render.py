@@ -32,8 +32,16 @@ _NUMBER = re.compile(r"-?[\d.]+(,\d+)?( %)?|—")
 
 
 def unit_table(result: Result) -> pl.DataFrame:
-    """The contract's columns, then earned and attainable, then every node's points."""
-    return result.units.select(*CONTRACT, *_points(result))
+    """The contract's columns, then earned and attainable, then every node's points. Under
+    `round_at: total` the bonus and penalty sums, unrounded as the points they add up, are
+    written like them (see _points)."""
+    c = result.criteria
+    if c.round_at != "total" or c.precision is None:
+        return result.units.select(*CONTRACT, *_points(result))
+    sums = {"bonus", "penalty"}
+    return result.units.select(
+        *(pl.col(n).round(c.precision + SNAP) + 0.0 if n in sums else pl.col(n) for n in CONTRACT),
+        *_points(result))
 
 
 def _points(result: Result) -> list[pl.Expr]:
@@ -117,7 +125,7 @@ def policies(c: m.Criteria) -> dict[str, Any]:
 def to_json(result: Result, meta: dict[str, Any]) -> str:
     c = result.criteria
     codes = [col.removeprefix("points.") for col in result.point_columns]
-    rows = result.units.select(*CONTRACT, *_points(result)).to_dicts()
+    rows = unit_table(result).to_dicts()
     units = []
     for row in rows:
         units.append({

@@ -259,7 +259,7 @@ def to_json(e: Explanation) -> str:
     keep = ("id", "name", "group", "row", "earned", "attainable", "bonus", "penalty", "total", "classification",
             "rank", "rank_overall", "knockouts", "awards", "flagged")
     doc = {
-        "unit": {k: _clean(u[k], unrounded if k == "earned" else None) for k in keep},
+        "unit": {k: _clean(u[k], unrounded if k in ("earned", "bonus", "penalty") else None) for k in keep},
         "criteria": [_node_json(t, p, unrounded) for t in e.main],
         "bonus": {"criteria": [_node_json(t, p, unrounded) for t in e.bonus],
                   "sum": _clean(e.bonus_sum, p if unrounded is None else unrounded)},

@@ -26,32 +26,20 @@ How a change of weights is modelled (the same for the Monte Carlo, the margins a
   ordered by their tie-break criterion points (or indicators) as they stand, not re-weighted.
   (A unit at least as good as another on every criterion is never ranked below it either way.)
 
-Everything in awards.py is reproduced: eligibility (knockouts, min_total, classification,
-no_knockout, max_rank, when, earlier awards, exclusive cascades), quotas of units, eligible units,
-a classification or an earlier award, their rounding and minimum, per group or over all units,
-and ties at the quota line (include, exclude, flag).
+Every draw is decided by the engine's own decisions (thidua/core/decisions.py: ranks, classes,
+eligibility, quotas, shortlists and ties at the quota line), so a file runs here exactly as
+`score` runs it, or is refused (basis_of) when its totals are too close to be compared in units
+of eps.
 
 The stages, each a module: reweight (the criteria tree as arrays; main points under changed
-factors) → facts (each unit's fixed facts) → decisions (ranks, classes and award lists for many
-rows at once) → basis (the engine's result ready for re-weighting, and the steps every analysis
-shares) → montecarlo (random weightings) and margin_search (stability margins).
+factors) → facts (each unit's fixed facts) → basis (the engine's result ready for re-weighting,
+and the steps every analysis shares) → montecarlo (random weightings) and margin_search
+(stability margins).
 """
 
 from __future__ import annotations
 
-from thidua.core.sensitivity.basis import (
-    CHUNK,
-    KNOWN,
-    Basis,
-    basis_of,
-    change_one,
-    check,
-    draw,
-    reference,
-    rows_per_batch,
-    totals,
-)
-from thidua.core.sensitivity.decisions import (
+from thidua.core.decisions import (
     AwardRule,
     Decision,
     Layout,
@@ -60,6 +48,16 @@ from thidua.core.sensitivity.decisions import (
     decide,
     layout,
     rules_of,
+)
+from thidua.core.sensitivity.basis import (
+    CHUNK,
+    Basis,
+    basis_of,
+    change_one,
+    draw,
+    reference,
+    rows_per_batch,
+    totals,
 )
 from thidua.core.sensitivity.facts import Facts, facts_of, in_group_order, joined
 from thidua.core.sensitivity.margin_search import Margins, grid_rows, margins, members, resolution
@@ -78,10 +76,10 @@ from thidua.core.sensitivity.reweight import (
 )
 
 __all__ = [
-    "CHUNK", "KNOWN", "QUANTILES", "ROOT",
+    "CHUNK", "QUANTILES", "ROOT",
     "AwardRule", "Baseline", "Basis", "Decision", "Facts", "Layout", "Margins", "Reweigher",
     "Rounding", "Rules", "Sensitivity", "Tree",
-    "basis_of", "change_one", "check", "classes", "decide", "draw", "facts_of", "factors",
+    "basis_of", "change_one", "classes", "decide", "draw", "facts_of", "factors",
     "finish", "grid_rows", "in_group_order", "joined", "layout", "margins", "members",
     "one_change", "reference", "resolution", "rounding_of", "rows_per_batch", "rules_of",
     "simulate", "totals", "tree_of",

@@ -1,20 +1,17 @@
-"""The engine's result, ready for re-weighting (`Basis`), what the re-weighting cannot follow
-(`check`), and the steps every analysis shares: main points with one factor changed, totals in
+"""The engine's result, ready for re-weighting (`Basis`, or refused when it cannot be followed
+exactly), and the steps every analysis shares: main points with one factor changed, totals in
 units of eps, a draw of rows of factors decided, and how many rows a batch holds."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from thidua import model as m
+from thidua.core.decisions import Decision, Rules, compared, decide, refused, rules_of
 from thidua.core.engine import Result
-from thidua.core.rounding import snap_array
 from thidua.core.scoring import points_col, uses_exclude
-from thidua.core.sensitivity.decisions import Decision, Rules, decide, rules_of
 from thidua.core.sensitivity.facts import Facts, facts_of, in_group_order
 from thidua.core.sensitivity.reweight import (
     ROOT,
@@ -26,6 +23,7 @@ from thidua.core.sensitivity.reweight import (
     rounding_of,
     tree_of,
 )
+from thidua.errors import DataError, Problem
 
 CHUNK = 1 << 19  # array elements per batch of rows: bounds the memory of a batch
 
@@ -41,12 +39,17 @@ class Basis:
     baseline: Baseline
     reweigher: Reweigher
     rounding: Rounding
-    notes: tuple[str, ...] = ()  # where the re-weighting cannot follow the engine (see check)
 
 
-def basis_of(c: m.Criteria, frame: pl.DataFrame, result: Result) -> Basis:
+def basis_of(c: m.Criteria, result: Result, source: str = "<data>") -> Basis:
+    """The engine's result ready for re-weighting; a DataError when its totals cannot be
+    compared exactly in the analysis' arithmetic (see decisions.refused)."""
     tree = tree_of(c)
-    facts = facts_of(c, frame, result)
+    facts = facts_of(c, result)
+    rules = rules_of(c, facts.total[:-1])
+    why = refused(rules, facts.total[:-1])
+    if why is not None:
+        raise DataError(source, [Problem("total", f"the weights cannot be analysed exactly: {why}")])
     units = in_group_order(result.units)
     exclude = uses_exclude(c)
     k = len(tree.codes)
@@ -75,42 +78,7 @@ def basis_of(c: m.Criteria, frame: pl.DataFrame, result: Result) -> Basis:
     points[leaves] = raw[leaves, :-1]
     rounding = rounding_of(c)
     reweigher = Reweigher(tree, points, avail[:, :-1] if exclude else None, c.total, rounding)
-    basis = Basis(c, tree, facts, rules_of(c, facts), Baseline(raw, att, avail), reweigher,
-                  rounding)
-    return dataclasses.replace(basis, notes=check(basis, units))
-
-
-KNOWN = {  # the fields of the models reproduced here; anything else is reported, not ignored
-    "award": {"code", "name", "per", "quota", "eligible", "exclusive", "on_tie_at_quota"},
-    "eligible": {"min_total", "classification", "no_knockout", "max_rank", "when", "awards"},
-    "quota": {"count", "percent", "rounding", "min", "of"},
-    "ranking": {"method", "tie_break"},
-}
-
-
-def check(basis: Basis, units: pl.DataFrame) -> tuple[str, ...]:
-    """What the re-weighting cannot follow: settings it does not know, and any unit whose rank,
-    class or award it does not reproduce with every weight as written (which would be a bug)."""
-    c, f = basis.criteria, basis.facts
-    notes = []
-    models: list[tuple[str, m.Model]] = [("ranking", c.ranking)]
-    for a in c.awards:
-        models += [("award", a), ("eligible", a.eligible), ("quota", a.quota)]
-    for kind, model in models:
-        unknown = sorted(set(model.model_dump(exclude_defaults=True)) - KNOWN[kind])
-        if unknown:
-            notes.append(f"{kind} settings not followed under new weights: {', '.join(unknown)}")
-    d = draw(basis, np.ones((1, len(basis.tree.codes))))
-    labels = {label: i for i, label in enumerate(basis.rules.labels)}
-    klass = np.array([labels.get(x, -1) for x in units.get_column("classification").to_list()])
-    wrong = (d.rank[0] != f.rank[:-1]) | (d.klass[0] != klass)
-    for i in range(len(c.awards)):
-        wrong |= (d.on[i][0] != f.on[i][:-1]) | (d.flag[i][0] != f.flag[i][:-1])
-    if wrong.any():
-        first = ", ".join(np.array(f.ids)[wrong][:5])
-        notes.append(f"with the weights as written, {int(wrong.sum())} units differ from the "
-                     f"engine (first: {first}): their results here are approximate")
-    return tuple(notes)
+    return Basis(c, tree, facts, rules, Baseline(raw, att, avail), reweigher, rounding)
 
 
 def reference(basis: Basis, cols: np.ndarray | None = None) -> np.ndarray:
@@ -138,7 +106,7 @@ def totals(basis: Basis, main: np.ndarray, ref: np.ndarray, cols: np.ndarray | N
     take = (lambda a: a[:-1]) if cols is None else (lambda a: a[cols])
     if basis.rounding.precision is not None:
         total = basis.rounding.total(np.maximum(main + (take(f.extra) + extra), 0.0))
-        return total, np.rint(total / rules.eps).astype(np.int64)
+        return total, compared(rules, total)
     pre, nominal = take(f.pre), take(f.total)
     change = (main - ref) + extra
     moved = pre + change
@@ -149,7 +117,7 @@ def totals(basis: Basis, main: np.ndarray, ref: np.ndarray, cols: np.ndarray | N
         delta = np.where((pre >= 0) & (moved >= 0), change, floored)
     steps = np.rint(delta / rules.eps).astype(np.int64)
     total = nominal + steps * rules.eps
-    return total, np.rint(snap_array(total) / rules.eps).astype(np.int64)  # compared snapped
+    return total, compared(rules, total)  # compared snapped
 
 
 def draw(basis: Basis, u: np.ndarray, ref: np.ndarray | None = None) -> Decision:

@@ -1,5 +1,6 @@
 """What decides ranks and awards besides the total: the fixed facts of every unit (groups,
-tie-break keys, knockouts, the engine's own lists), as arrays in the engine's order."""
+tie-break keys, knockouts: engine.fixed_of, read from the engine's result) and the engine's
+own totals, ranks and lists, as arrays in the engine's order."""
 
 from __future__ import annotations
 
@@ -10,30 +11,23 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core import awards as aw
-from thidua.core.collation import ranks
-from thidua.core.engine import Result
-from thidua.core.ranking import key_columns
+from thidua.core.decisions import Fixed
+from thidua.core.engine import Result, fixed_of
 from thidua.core.rounding import round_expr
-from thidua.core.scoring import condition, uses_exclude
+from thidua.core.scoring import uses_exclude
 
 
 @dataclass(frozen=True)
-class Facts:
-    """Per unit, in the engine's order with each group's units together, then one pad unit."""
+class Facts(Fixed):
+    """Per unit, in the engine's order with each group's units together, then one pad unit:
+    what decides besides the total (Fixed), and the engine's own result."""
 
     ids: tuple[str, ...]
     names: tuple[str, ...]
     groups: tuple[str | None, ...]  # each unit's group name
-    group: np.ndarray  # group number (the pad: the number of groups)
     total: np.ndarray  # the engine's total
     pre: np.ndarray  # main + bonus − penalty before the floor at 0
     extra: np.ndarray  # bonus − penalty
-    keys: tuple[np.ndarray, ...]  # tie-break keys, higher is better, missing −inf
-    id_rank: np.ndarray
-    barred: np.ndarray  # an `ineligible` knockout: no award
-    knocked: np.ndarray  # any knockout
-    cap: np.ndarray  # the class index a knockout caps at (−1: none)
-    when_ok: tuple[np.ndarray, ...]  # per award; True when the award has no `when`
     rank: np.ndarray  # the engine's rank in the group
     on: tuple[np.ndarray, ...]  # the engine's lists, per award
     flag: tuple[np.ndarray, ...]
@@ -57,18 +51,12 @@ def in_group_order(units: pl.DataFrame) -> pl.DataFrame:
             .sort("__g", "__i").drop("__i", "__g"))
 
 
-def facts_of(c: m.Criteria, frame: pl.DataFrame, result: Result,
-             order: pl.Series | None = None) -> Facts:
+def facts_of(c: m.Criteria, result: Result, order: pl.Series | None = None) -> Facts:
     """The fixed facts of every unit; `order` (ids) puts them in another table's order."""
     units = in_group_order(result.units)
     if order is not None:
         units = pl.DataFrame({"id": order}).join(units, on="id", how="left", maintain_order="left")
-    indicators = frame.drop("name", "group", "row", strict=False)
-    data = (units.select("id").join(indicators, on="id", how="left", maintain_order="left")
-            .drop("id"))
-    shown = units.select("total", *result.point_columns)
-    shown = shown.hstack(data.drop([n for n in data.columns if n in shown.columns]))
-    keys = shown.select(e.alias(name) for name, e in key_columns(c)[1:])
+    fixed = fixed_of(c, units)
     main = pl.col("earned")
     if uses_exclude(c):
         rescaled = pl.col("earned") * c.total / pl.col("attainable")
@@ -76,33 +64,18 @@ def facts_of(c: m.Criteria, frame: pl.DataFrame, result: Result,
         main = round_expr(main, c.precision) if c.round_at == "leaves" else main
     extra = units.select(pl.col("bonus") - pl.col("penalty")).to_series().to_numpy()
     pre = units.select(main).to_series().to_numpy() + extra
-    labels = [b.label for b in c.classification]
-    n = units.height
-    cap, barred, knocked = np.full(n, -1), np.zeros(n, bool), np.zeros(n, bool)
-    for k in c.knockouts:
-        hit = units.get_column(f"ko.{k.code}").fill_null(False).to_numpy()
-        knocked |= hit
-        if isinstance(k.effect, m.Cap):
-            cap = np.where(hit, np.maximum(cap, labels.index(k.effect.cap)), cap)
-        else:
-            barred |= hit
-    when = [data.select(condition(a.eligible.when, c.missing)).to_series().to_numpy()
-            if a.eligible.when else np.ones(n, bool) for a in c.awards]
-    group_names = units.get_column("group").to_list()
     group = units.select(pl.col("group").rle_id()).to_series().to_numpy().astype(np.int64)
     on = [units.get_column(aw.col("on", a.code)).to_numpy() for a in c.awards]
     flag = [units.get_column(aw.col("flag", a.code)).to_numpy() for a in c.awards]
-    id_rank = ranks(units.get_column("id")).to_numpy() + 1  # Vietnamese order, as the engine
     return Facts(
         ids=tuple(units.get_column("id").to_list()),
         names=tuple(units.get_column("name").to_list()),
-        groups=tuple(group_names), group=_pad(group, int(group.max(initial=-1)) + 1),
+        groups=tuple(units.get_column("group").to_list()),
+        group=_pad(group, int(group.max(initial=-1)) + 1),
         total=_pad(units.get_column("total").to_numpy().astype(float), -1.0),
         pre=_pad(pre, -1.0), extra=_pad(extra, -1.0),
-        keys=tuple(_pad(keys.get_column(k).to_numpy().astype(float), -np.inf)
-                   for k in keys.columns),
-        id_rank=_pad(id_rank, 0), barred=_pad(barred, True), knocked=_pad(knocked, True),
-        cap=_pad(cap, -1), when_ok=tuple(_pad(w.astype(bool), False) for w in when),
+        keys=fixed.keys, id_rank=fixed.id_rank, barred=fixed.barred, knocked=fixed.knocked,
+        cap=fixed.cap, when_ok=fixed.when_ok,
         rank=_pad(units.get_column("rank").to_numpy().astype(np.int64), 0),
         on=tuple(_pad(x.astype(bool), False) for x in on),
         flag=tuple(_pad(x.astype(bool), False) for x in flag))
@@ -115,7 +88,7 @@ def joined(a: Facts, b: Facts) -> Facts:
     def each(x: tuple[np.ndarray, ...], y: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         return tuple(cat(p, q) for p, q in zip(x, y))
 
-    return Facts(a.ids + b.ids, a.names + b.names, a.groups + b.groups,
+    return Facts(ids=a.ids + b.ids, names=a.names + b.names, groups=a.groups + b.groups,
                  group=cat(a.group, b.group), total=cat(a.total, b.total), pre=cat(a.pre, b.pre),
                  extra=cat(a.extra, b.extra), keys=each(a.keys, b.keys),
                  id_rank=cat(a.id_rank, b.id_rank), barred=cat(a.barred, b.barred),

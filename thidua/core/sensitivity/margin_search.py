@@ -10,8 +10,8 @@ import numpy as np
 import polars as pl
 
 from thidua import model as m
+from thidua.core.decisions import Decision, decide
 from thidua.core.sensitivity.basis import Basis, change_one, reference, rows_per_batch, totals
-from thidua.core.sensitivity.decisions import Decision, decide
 from thidua.core.sensitivity.facts import Facts
 
 

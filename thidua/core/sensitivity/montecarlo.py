@@ -12,8 +12,8 @@ import numpy as np
 import polars as pl
 
 from thidua import model as m
+from thidua.core.decisions import Rules
 from thidua.core.sensitivity.basis import Basis, draw, rows_per_batch
-from thidua.core.sensitivity.decisions import Rules
 from thidua.core.sensitivity.facts import Facts
 
 
@@ -29,7 +29,7 @@ class Sensitivity:
     seed: int | None
     eps: float
     leaves: tuple[str, ...]
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # for the reader, shown by the renderers; none are made today
 
 
 QUANTILES = (("rank_p05", 0.05), ("rank_median", 0.5), ("rank_p95", 0.95))
@@ -108,7 +108,7 @@ def simulate(basis: Basis, draws: int, spread: float, seed: int | None,
         cols["class.(none)"] = class_count[nl] / draws
     units = pl.DataFrame(cols, strict=False, schema_overrides={"group": pl.String})
     return Sensitivity(units, _lists(c, facts, rules, same, draws), draws, spread, seed, rules.eps,
-                       tuple(basis.tree.codes[i] for i in basis.tree.leaves), basis.notes)
+                       tuple(basis.tree.codes[i] for i in basis.tree.leaves))
 
 
 def _quantiles(ranks: np.ndarray) -> list[np.ndarray]:
