@@ -144,7 +144,7 @@ def test_a_percent_typed_as_text_in_a_csv_is_read_as_the_percent_with_a_note(tmp
 # --- thidua template ------------------------------------------------------------------------------
 
 
-def test_the_template_has_its_columns_comments_validation_and_instructions(tmp_path):
+def test_the_template_has_its_columns_comments_validation_and_instructions(tmp_path, vietnamese):
     criteria = tmp_path / "c.yaml"
     criteria.write_text(COUNCIL, encoding="utf-8")
     out = tmp_path / "nhap-lieu.xlsx"
@@ -179,6 +179,20 @@ def test_the_template_has_its_columns_comments_validation_and_instructions(tmp_p
            "\"không\" được 0 điểm" in guide
 
 
+def test_the_template_in_english(tmp_path):
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text(COUNCIL, encoding="utf-8")
+    out = tmp_path / "nhap-lieu.xlsx"
+    assert run_cli("template", str(criteria), "-o", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Data entry", "Instructions"]
+    comments = [c.comment.text if c.comment else None for c in book["Data entry"][1]]
+    assert comments[4] == ("Criterion B – Báo cáo đúng hạn (2 points): \"có\" gets the full "
+                           "points, \"không\" gets 0 points\nType: có or không")
+    guide = [r[0] for r in book["Instructions"].iter_rows(values_only=True)]
+    assert guide[0] == "Data-entry workbook: Bảng điểm của hội đồng (version 2025)"
+
+
 def test_a_filled_template_reads_back_with_zero_problems(tmp_path):
     criteria = tmp_path / "c.yaml"
     criteria.write_text(COUNCIL, encoding="utf-8")
@@ -188,7 +202,7 @@ def test_a_filled_template_reads_back_with_zero_problems(tmp_path):
                      "-o", str(out))
     assert result.exit_code == 0, result.stderr
     book = openpyxl.load_workbook(out)
-    sheet = book["Nhập liệu"]
+    sheet = book["Data entry"]  # the suite runs in English: the sheets' names are English too
     rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
     assert [r[:3] for r in rows] == [
         ["X01", "Xã Quảng Lưu", "Cụm Đồng bằng"], ["X02", "Xã Quảng Thạch", "Cụm Đồng bằng"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import emit, reports_errors
+from thidua.i18n import _
 
 
 @click.command()
@@ -35,8 +36,8 @@ def template(criteria: str, output: str, from_data: str | None, decimal_comma: b
     from thidua.output.template import write_template
 
     if not output.lower().endswith(".xlsx"):
-        raise UsageError(output, [Problem("", "the template is an .xlsx workbook; name it "
-                                              "….xlsx (for example nhap-lieu.xlsx)")])
+        raise UsageError(output, [Problem("", _("the template is an .xlsx workbook; name it "
+                                                "….xlsx (for example nhap-lieu.xlsx)"))])
     c = load_criteria(criteria)
     units = (load_units(c, from_data, decimal_comma=decimal_comma, sheet=sheet)
              if from_data else [])

@@ -20,6 +20,7 @@ from thidua.core.rounding import compared
 from thidua.core.values import LIMIT
 from thidua.core.values import problems as value_problems
 from thidua.errors import DataError, Problem
+from thidua.i18n import _
 
 CONTRACT = ("id", "name", "group", "total", "classification", "rank", "rank_overall", "bonus",
             "penalty", "knockouts", "awards", "flagged")
@@ -46,7 +47,7 @@ def node_codes(c: m.Criteria) -> list[str]:
             out.append(node.code)
             visit(node.children or [])
 
-    for _, nodes in scoring.parts(c):
+    for _part, nodes in scoring.parts(c):
         visit(nodes)
     return out
 
@@ -117,7 +118,7 @@ def decide(c: m.Criteria, table: pl.DataFrame) -> decisions.Decision:
     their gaps."""
     total = table.get_column("total").to_numpy().astype(float)
     seen = table.select(compared(pl.col("total"), c.precision)).to_series().to_numpy()
-    _, place, count = np.unique(seen, return_inverse=True, return_counts=True)
+    _values, place, count = np.unique(seen, return_inverse=True, return_counts=True)
     place = place.reshape(-1)
     rules = decisions.rules_of(c, total)
     fixed = fixed_of(c, table, tied=count[place] > 1)  # only equal totals can come to the ids
@@ -209,11 +210,14 @@ def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:
     bad = [~pl.col(name).is_finite() for _, name in columns]
     first = pl.coalesce([pl.when(b).then(pl.lit(at)) for b, (at, _) in zip(bad, columns)])
     found = table.filter(pl.any_horizontal(bad).fill_null(False)).select("row", "id", first.alias("at"))
-    out = [Problem(f"row {row}, {at}", f"unit {unit}: " + ("the total" if at == "total" else
-                   f"criterion {at}") + " has no finite value (an intermediate result overflows "
-                   "past ±1.8e308)") for row, unit, at in found.head(LIMIT).rows()]
+    out = [Problem(_("row {row}, {column}", row=row, column=at),
+                   _("unit {unit}: the total has no finite value (an intermediate result "
+                     "overflows past ±1.8e308)", unit=unit) if at == "total" else
+                   _("unit {unit}: criterion {code} has no finite value (an intermediate result "
+                     "overflows past ±1.8e308)", unit=unit, code=at))
+           for row, unit, at in found.head(LIMIT).rows()]
     if found.height > LIMIT:
-        out.append(Problem("", f"… and {found.height - LIMIT} more"))
+        out.append(Problem("", _("… and {count} more", count=found.height - LIMIT)))
     return out
 
 

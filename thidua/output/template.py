@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from thidua import model as m
 from thidua.core.scoring import indicators, leaves, rule_columns
+from thidua.i18n import N_, _
 from thidua.output.workbook import new_workbook
 
-SHEET = "Nhập liệu"
-GUIDE = "Hướng dẫn"
+SHEET = N_("Data entry")  # the sheets' names, in the language of the run
+GUIDE = N_("Instructions")
 EMPTY_ROWS = 200  # rows carrying the validation when no unit is known
 YES_NO_LIST = ["có", "không"]
 TEXT_WIDTH, NUMBER_WIDTH = 28, 18
@@ -29,42 +30,44 @@ def _n(x: float) -> str:
 
 
 def _target(t: m.Target) -> str:
-    return f"cột {t.indicator}" if isinstance(t, m.IndicatorRef) else _n(t)
+    return _("column {name}", name=t.indicator) if isinstance(t, m.IndicatorRef) else _n(t)
 
 
 def rule_words(rule: m.Rule) -> str:
-    """A rule as a secretary reads it (Vietnamese)."""
+    """A rule as a secretary reads it, in the language of the run."""
     if isinstance(rule, m.Formula):
-        return f"theo công thức {rule.expr}, rồi {rule_words(rule.then)}"
-    better = "càng cao càng tốt" if getattr(rule, "direction", "higher") == "higher" \
-        else "càng thấp càng tốt"
+        return _("by the formula {expr}, then {then}", expr=rule.expr, then=rule_words(rule.then))
+    better = (_("the higher the better") if getattr(rule, "direction", "higher") == "higher"
+              else _("the lower the better"))
     if isinstance(rule, m.Boolean):
-        return ("\"không\" được đủ điểm, \"có\" được 0 điểm" if rule.invert
-                else "\"có\" được đủ điểm, \"không\" được 0 điểm")
+        return (_('"không" gets the full points, "có" gets 0 points') if rule.invert
+                else _('"có" gets the full points, "không" gets 0 points'))
     if isinstance(rule, m.Linear):
-        return (f"tuyến tính: 0 điểm tại {_n(rule.zero_at)}, đủ điểm tại {_n(rule.full_at)}"
-                + (" (thang logarit)" if rule.transform == "log" else ""))
+        return (_("linear: 0 points at {zero}, the full points at {full}", zero=_n(rule.zero_at),
+                  full=_n(rule.full_at))
+                + (_(" (logarithmic scale)") if rule.transform == "log" else ""))
     if isinstance(rule, m.Ratio):
-        return f"theo tỷ lệ đạt so với chỉ tiêu {_target(rule.target)}"
+        return _("by the share of the target {target} reached", target=_target(rule.target))
     if isinstance(rule, m.Shortfall):
-        return (f"trừ {_n(rule.per_unit)} điểm cho mỗi đơn vị thiếu so với chỉ tiêu "
-                f"{_target(rule.target)} ({better})")
+        return _("{points} points off for each unit short of the target {target} ({better})",
+                 points=_n(rule.per_unit), target=_target(rule.target), better=better)
     if isinstance(rule, m.Bands):
         parts = []
         for b in rule.bands:
-            low = f"từ {_n(b.min)}" if b.min is not None else ""
-            high = f"đến {_n(b.max)}" if b.max is not None else ""
-            parts.append(f"{' '.join(x for x in (low, high) if x)}: {_n(b.points)} điểm")
-        return "theo khoảng: " + "; ".join(parts)
+            low = _("from {value}", value=_n(b.min)) if b.min is not None else ""
+            high = _("to {value}", value=_n(b.max)) if b.max is not None else ""
+            parts.append(_("{range}: {points} points", range=" ".join(x for x in (low, high) if x),
+                           points=_n(b.points)))
+        return _("by bands: {bands}", bands="; ".join(parts))
     if isinstance(rule, m.PerCount):
-        return f"{_n(rule.each)} điểm cho mỗi lần (số đếm, không âm)"
+        return _("{points} points for each time (a count, not negative)", points=_n(rule.each))
     if isinstance(rule, m.Relative):
-        return f"so với đơn vị tốt nhất ({better})"
+        return _("against the best unit ({better})", better=better)
     if isinstance(rule, m.MinMax):
-        return f"theo vị trí giữa thấp nhất và cao nhất ({better})"
+        return _("by the place between the lowest and the highest ({better})", better=better)
     if isinstance(rule, m.TargetLeader):
-        return f"theo chỉ tiêu {_target(rule.target)} và đơn vị dẫn đầu"
-    return "điểm chấm trực tiếp (nhập số điểm)"
+        return _("by the target {target} and the leading unit", target=_target(rule.target))
+    return _("points given directly (type the points)")
 
 
 @dataclass(frozen=True)
@@ -110,12 +113,14 @@ def columns(c: m.Criteria) -> list[_Column]:
     def label(name: str) -> str:
         return c.columns.get(name, name)
 
-    out = [_Column(c.units.id, label(c.units.id), "id", "Mã đơn vị: bắt buộc, mỗi đơn vị một mã"),
-           _Column(c.units.name, label(c.units.name), "name", "Tên đơn vị: bắt buộc")]
+    out = [_Column(c.units.id, label(c.units.id), "id",
+                   _("Unit code: required, one code for each unit")),
+           _Column(c.units.name, label(c.units.name), "name", _("Unit name: required"))]
     if c.units.group:
-        listed = (f" ({', '.join(c.units.groups)})" if c.units.groups else "")
         out.append(_Column(c.units.group, label(c.units.group), "group",
-                           f"Cụm, khối thi đua của đơn vị{listed}: bắt buộc"))
+                           _("The unit's cluster ({clusters}): required",
+                             clusters=", ".join(c.units.groups)) if c.units.groups else
+                           _("The unit's cluster: required")))
     readers: dict[str, list[tuple[m.Node, m.Rule]]] = {}
     order: list[str] = []
     for leaf in leaves(c):
@@ -126,35 +131,40 @@ def columns(c: m.Criteria) -> list[_Column]:
     order += sorted((numbers | flags) - set(order))
     for name in order:
         rules = readers.get(name, [])
-        lines = [f"Tiêu chí {node.code} – {node.name} ({_n(node.max_points)} điểm): "
-                 f"{rule_words(rule)}" for node, rule in rules]
+        lines = [_("Criterion {code} – {name} ({points} points): {rule}", code=node.code,
+                   name=node.name, points=_n(node.max_points), rule=rule_words(rule))
+                 for node, rule in rules]
         if not rules:
-            lines = ["Dùng trong công thức, điều kiện hoặc phá hòa của bộ tiêu chí"]
+            lines = [_("Used in a formula, a condition or a tie-break of the criteria")]
         if name in flags:
             out.append(_Column(name, label(name), "flag",
-                               "\n".join([*lines, "Nhập: có hoặc không"])))
+                               "\n".join([*lines, _("Type: có or không")])))
         else:
             low, high = _bounds(name, label(name), rules)
-            where = (f"từ {_n(low)} đến {_n(high)}" if low is not None and high is not None
-                     else f"từ {_n(low)} trở lên" if low is not None else "một số")
-            percent = " (tỷ lệ phần trăm: nhập 95,5 cho 95,5 %)" if "%" in label(name) else ""
+            where = (_("from {low} to {high}", low=_n(low), high=_n(high))
+                     if low is not None and high is not None
+                     else _("{low} or more", low=_n(low)) if low is not None else _("a number"))
+            percent = (_(" (a percentage: type 95,5 for 95,5 %)") if "%" in label(name) else "")
             out.append(_Column(name, label(name), "number",
-                               "\n".join([*lines, f"Nhập: {where}{percent}"]), low, high))
+                               "\n".join([*lines, _("Type: {what}", what=where) + percent]),
+                               low, high))
     return out
 
 
 def guide(c: m.Criteria, cols: list[_Column]) -> Iterator[str]:
-    yield f"Bảng nhập số liệu: {c.name} (phiên bản {c.version})"
+    yield _("Data-entry workbook: {name} (version {version})", name=c.name, version=c.version)
     yield ""
-    yield f"1. Nhập số liệu vào trang \"{SHEET}\", mỗi đơn vị một dòng, bắt đầu từ dòng 2."
-    yield "2. Không đổi tên, không xóa, không gộp (merge) các ô tiêu đề ở dòng 1."
-    yield "3. Không thêm dòng tổng cộng, dòng đánh số cột hay dòng chữ ký vào bảng."
-    yield "4. Số thập phân viết như Excel hiển thị (95,5); tỷ lệ phần trăm nhập số phần trăm (95,5)."
-    yield "5. Cột có/không: chọn \"có\" hoặc \"không\" trong danh sách."
+    yield _('1. Type the data in the sheet "{sheet}", one row for each unit, from row 2.',
+            sheet=_(SHEET))
+    yield _("2. Do not rename, delete or merge the header cells of row 1.")
+    yield _("3. Add no total row, no row numbering the columns and no signature line to the table.")
+    yield _("4. Write decimals as Excel shows them (95,5); type a percentage as its number (95,5).")
+    yield _('5. Yes/no columns: choose "có" or "không" from the list.')
     if c.units.groups:
-        yield f"6. Cụm thi đua: chọn trong danh sách ({', '.join(c.units.groups)})."
+        yield _("6. Clusters: choose from the list ({clusters}).",
+                clusters=", ".join(c.units.groups))
     yield ""
-    yield "Các cột:"
+    yield _("The columns:")
     for col in cols:
         yield f"- {col.header}: {col.comment.splitlines()[0]}"
 
@@ -170,7 +180,7 @@ def write_template(c: m.Criteria, path: str, units: list[tuple[str, str, str | N
     bold = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7",
                           "border": 1})
     text = wb.add_format({"num_format": "@"})
-    sheet = wb.add_worksheet(SHEET)
+    sheet = wb.add_worksheet(_(SHEET))
     rows = max(len(units), 1) if units else EMPTY_ROWS
     for j, col in enumerate(cols):
         sheet.write_string(0, j, col.header, bold)
@@ -181,24 +191,25 @@ def write_template(c: m.Criteria, path: str, units: list[tuple[str, str, str | N
         if col.kind == "flag":
             sheet.data_validation(1, j, last, j, {
                 "validate": "list", "source": YES_NO_LIST,
-                "error_title": "Có hoặc không", "error_message": "Chọn có hoặc không."})
+                "error_title": _("Có or không"), "error_message": _("Choose có or không.")})
         elif col.kind == "group" and c.units.groups:
             sheet.data_validation(1, j, last, j, {
                 "validate": "list", "source": list(c.units.groups),
-                "error_title": "Cụm thi đua", "error_message": "Chọn một cụm trong danh sách."})
+                "error_title": _("Cluster"), "error_message": _("Choose a cluster from the list.")})
         elif col.kind == "number":
             if col.low is not None and col.high is not None:
                 rule = {"criteria": "between", "minimum": _whole(col.low),
                         "maximum": _whole(col.high)}
-                message = f"Nhập một số từ {_n(col.low)} đến {_n(col.high)}."
+                message = _("Type a number from {low} to {high}.", low=_n(col.low),
+                            high=_n(col.high))
             elif col.low is not None:
                 rule = {"criteria": ">=", "value": _whole(col.low)}
-                message = f"Nhập một số từ {_n(col.low)} trở lên."
+                message = _("Type a number of {low} or more.", low=_n(col.low))
             else:
                 rule = {"criteria": "between", "minimum": -1e15, "maximum": 1e15}
-                message = "Nhập một số."
+                message = _("Type a number.")
             sheet.data_validation(1, j, last, j, {
-                "validate": "decimal", **rule, "error_title": "Số liệu",
+                "validate": "decimal", **rule, "error_title": _("Data"),
                 "error_message": message})
     for i, unit in enumerate(units, 1):
         for j, col in enumerate(cols):
@@ -206,7 +217,7 @@ def write_template(c: m.Criteria, path: str, units: list[tuple[str, str, str | N
             if value is not None:
                 sheet.write_string(i, j, value)
     sheet.freeze_panes(1, 0)
-    notes = wb.add_worksheet(GUIDE)
+    notes = wb.add_worksheet(_(GUIDE))
     notes.set_column(0, 0, 110)
     for i, line in enumerate(guide(c, cols)):
         notes.write_string(i, 0, line)
