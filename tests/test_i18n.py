@@ -434,3 +434,33 @@ def test_init_never_overwrites_in_vietnamese(tmp_path, monkeypatch, vietnamese):
     unknown = run_cli("init", "cum-x")
     assert unknown.stderr == ("Lỗi: cum-x: 1 lỗi\ncum-x: không có tệp tiêu chí mẫu nào tên như "
                               "vậy; có phải ý bạn là cum-xa hoặc dvcq-xa? (thidua list liệt kê chúng)\n")
+
+
+def test_verify_reruns_in_the_language_of_the_run(tmp_path, monkeypatch, vietnamese):
+    """A document's words depend on the language: the manifest records it, and verify reruns in
+    it, whatever language verify itself speaks."""
+    monkeypatch.chdir(tmp_path)
+    c, d = write_case()
+    assert run_cli("score", c, d, "-o", "out.txt").exit_code == 0
+    assert "Làm tròn: " in (tmp_path / "out.txt").read_text(encoding="utf-8")
+    result = run_cli("--lang", "en", "verify", "out.txt.manifest.json")
+    assert (result.exit_code, result.stdout) == (0, "criteria c.yaml: unchanged\n"
+                                                    "data d.csv: unchanged\nout.txt: identical\n")
+    assert i18n.language() == "en"  # the rerun gave the run its language back
+
+
+def test_a_manifest_naming_an_unknown_language_is_refused(tmp_path, monkeypatch, vietnamese):
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    c, d = write_case()
+    assert run_cli("score", c, d, "-o", "out.txt").exit_code == 0
+    manifest = tmp_path / "out.txt.manifest.json"
+    document = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps(document | {"language": "fr"}), encoding="utf-8")
+    result = run_cli("verify", "out.txt.manifest.json")
+    assert (result.exit_code, result.stdout) == (1, "tệp tiêu chí c.yaml: không đổi\n"
+                                                    "tệp số liệu d.csv: không đổi\n")
+    assert result.stderr == ("Lỗi: out.txt.manifest.json: 1 lỗi\n"
+                             "out.txt.manifest.json::language: phải là một trong vi, en; tệp ghi "
+                             "\"fr\"\n")

@@ -56,6 +56,7 @@ def test_a_run_with_an_output_writes_its_manifest_beside_it(files):
         ],
         "outputs": [{"path": "ket-qua.csv", "format": "csv", "sha256": sha256_file("ket-qua.csv"),
                      "bytes": Path("ket-qua.csv").stat().st_size}],
+        "language": "en",  # the suite runs in English
     }
 
 

@@ -151,7 +151,7 @@ def test_the_number_of_units_out_equals_the_number_in(case):
     for award in doc["awards"]:
         assert sorted(sheets[award["code"]].get_column("Mã").cast(pl.String)) == ids
     sheets = _read_back(lambda p: render.write_xlsx(result, p), workbook_tables)
-    assert sorted(sheets["Xếp hạng"].get_column("Mã").cast(pl.String)) == ids
+    assert sorted(sheets["Ranking"].get_column("Code").cast(pl.String)) == ids
 
 
 # --- awards: one column list, one order ------------------------------------------------------------
@@ -478,7 +478,7 @@ def test_no_negative_zero_in_machine_outputs(tmp_path: Path):
     for name, text in texts.items():
         assert not re.search(r"(?<![\w.])-0(\.0+)?(?![\d.])", text), name
     sheet = _read_back(lambda p: render.write_xlsx(result, p), workbook_tables)
-    assert all(math.copysign(1, x) > 0 for x in sheet["Xếp hạng"]["A\nA"])
+    assert all(math.copysign(1, x) > 0 for x in sheet["Ranking"]["A\nA"])
 
 
 def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(files, tmp_path: Path):
@@ -535,7 +535,7 @@ def test_the_report_is_one_self_contained_page_with_every_unit_and_its_explanati
     assert invoke("report", c, d).stdout == page  # without -o, the same page on standard output
 
 
-def test_the_report_section_titles_every_document(tmp_path: Path, files):
+def test_the_report_section_titles_every_document(tmp_path: Path, files, vietnamese):
     c, d = files()
     Path(c).write_text(Path(c).read_text(encoding="utf-8") + (
         "report:\n  council: Hội đồng Thi đua – Khen thưởng huyện Thử\n  period: Năm 2026\n"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from thidua.i18n import _, ngettext
+from thidua.i18n import _, language, ngettext
 from thidua.output import formats as f
 
 if TYPE_CHECKING:
@@ -274,8 +274,9 @@ def record_output(run: Run, output: str, written: str) -> Manifest:
         reading = next((r for r in run.readings if r.source == given), None)
         counts = (reading.rows, reading.units, reading.blank, reading.blank_rows) if reading else ()
         inputs.append(mf.Input(role, given, str(Path(given).resolve()), sha[given], *counts))
+    # the language of the run: a document's words depend on it, so verify reruns in it
     return mf.Manifest(run.command, run.arguments, run.options, tuple(inputs),
-                       tuple(run.outputs), __version__, mf.now())
+                       tuple(run.outputs), __version__, mf.now(), {"language": language()})
 
 
 def meta(criteria: str, data: str, rows: int) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import click
 
+from thidua import i18n
 from thidua.commands.common import option_key, reports_errors
 from thidua.i18n import N_, _, ngettext, system
 from thidua.output import formats
@@ -272,8 +273,18 @@ def _rerun(command: click.Command, m: Any, source: str, paths: dict[str, str],
     from thidua.trust import manifest as mf
 
     args = arguments(command, m.arguments, m.options, paths, str(output), m.outputs[0].format)
+    spoken = m.extra.get("language", i18n.language())  # an older manifest records none
+    if spoken not in i18n.LANGUAGES:
+        raise mf.ManifestError(source, [Problem("language", _(
+            "must be one of {choices}, got {value}", choices=", ".join(i18n.LANGUAGES),
+            value=mf.shown(json.dumps(spoken, ensure_ascii=False))))])
+    previous = i18n.language()
     try:
-        command.main(args, prog_name=f"thidua {m.command}", standalone_mode=False)
+        try:  # the rerun speaks the run's language: a document's words must compare equal
+            i18n.use(spoken)
+            command.main(args, prog_name=f"thidua {m.command}", standalone_mode=False)
+        finally:
+            i18n.use(previous)
     except click.ClickException as e:
         raise mf.ManifestError(source, [Problem("", _(
             "cannot rerun thidua {command}: {reason}", command=m.command,

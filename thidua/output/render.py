@@ -409,17 +409,18 @@ def write_xlsx(result: Result, path: str) -> None:
     c = result.criteria
     units = result.units.to_dicts()
     with new_workbook(path) as wb:
-        book = sheets.Book(wb, c, "Bảng xếp hạng thi đua")
+        book = sheets.Book(wb, c, _("Emulation ranking"))
         marked = {r["id"] for r in units if r["awards"]}
-        sheets.chart(book, units, marked, f"Tổng điểm — {c.name}")
+        sheets.chart(book, units, marked, _("Total — {name}", name=c.name))
         cols, rows, groups = ranking_sheet(result)
         breaks = [i for i, g in enumerate(groups) if i and g != groups[i - 1]]
-        ws = book.sheet("Xếp hạng", "XepHang", cols, rows, notes=document_notes(c), breaks=breaks, freeze=3)
+        ws = book.sheet(_("Ranking"), "XepHang", cols, rows, notes=document_notes(c), breaks=breaks,
+                        freeze=3)
         ws.activate()
         if c.awards:
             head, body = award_list_rows(result)
-            book.sheet("Khen thưởng", "KhenThuong", head, body,
-                       heading="Danh sách đề nghị khen thưởng theo hạn mức")
+            book.sheet(_("Awards"), "KhenThuong", head, body,
+                       heading=_("Award proposals by quota"))
 
 
 def award_name(c: m.Criteria, code: str) -> str:
@@ -436,17 +437,19 @@ def ranking_sheet(result: Result) -> tuple[list[Any], list[list[Any]], list[str 
     grouped = c.units.group is not None
     top = list(c.criteria)
     extras = [k for k in ("bonus", "penalty") if getattr(c, k) is not None]
-    cols = [Col("Hạng", "int"), Col("Mã", "text"), Col("Đơn vị", "text", 20)]
-    cols += [Col("Cụm, khối", "text")] if grouped else []
+    cols = [Col(_("Rank"), "int"), Col(_("Code"), "text"), Col(_("Unit"), "text", 20)]
+    cols += [Col(_("Cluster, block"), "text")] if grouped else []
     cols += [Col(f"{n.code}\n{n.name}", "points", 14) for n in top]
-    cols += [Col({"bonus": "Điểm thưởng", "penalty": "Điểm trừ"}[k], "points") for k in extras]
-    cols += [Col("Tổng điểm", "points"), Col("Xếp loại", "text", 16), Col("Đề nghị khen thưởng", "text", 22),
-             Col("Ghi chú", "text", 20)]
+    cols += [Col({"bonus": _("Bonus points"), "penalty": _("Penalty points")}[k], "points")
+             for k in extras]
+    cols += [Col(_("Total"), "points"), Col(_("Class"), "text", 16),
+             Col(_("Proposed awards"), "text", 22), Col(_("Note"), "text", 20)]
     knockout = {k.code: k.name for k in c.knockouts}
     rows, groups = [], []
     for r in result.units.to_dicts():
-        note = [f"Loại trừ: {knockout.get(k, k)}" for k in _split(r["knockouts"])]
-        note += [f"Đồng hạng tại hạn mức {award_name(c, a)}: Hội đồng biểu quyết" for a in _split(r["flagged"])]
+        note = [_("Knocked out: {name}", name=knockout.get(k, k)) for k in _split(r["knockouts"])]
+        note += [_("Tied at the quota of {award}: for the council's vote", award=award_name(c, a))
+                 for a in _split(r["flagged"])]
         rows.append([r["rank"], r["id"], r["name"], *([r["group"]] if grouped else []),
                      *[_shown(r[points_col(n.code)], p) for n in top], *[_shown(r[k], p) for k in extras],
                      _shown(r["total"], p), r["classification"] or "",
@@ -472,11 +475,11 @@ def award_list_rows(result: Result) -> tuple[list[Any], list[list[Any]]]:
     def who(ids: list[str]) -> str:
         return "; ".join(f"{names.get(i, i)} ({i})" for i in ids)
 
-    cols = [Col("Mã danh hiệu", "text"), Col("Danh hiệu", "text", 30), Col("Cụm, khối", "text"),
-            Col("Hạn mức", "int"), Col("Đủ điều kiện", "int"), Col("Có tên trong danh sách", "long", 45),
-            Col("Đồng hạng, Hội đồng biểu quyết", "text", 30)]
-    rows = [[e["code"], e["name"], e["group"] or "Tất cả đơn vị", e["quota"], e["eligible"],
-             who(e["units"]) or "(không có)", who(e["flagged"])] for e in award_lists(result)]
+    cols = [Col(_("Award code"), "text"), Col(_("Award"), "text", 30), Col(_("Cluster, block"), "text"),
+            Col(_("Quota"), "int"), Col(_("Eligible"), "int"), Col(_("On the list"), "long", 45),
+            Col(_("Tied, for the council's vote"), "text", 30)]
+    rows = [[e["code"], e["name"], e["group"] or _("All units"), e["quota"], e["eligible"],
+             who(e["units"]) or _("(none)"), who(e["flagged"])] for e in award_lists(result)]
     return cols, rows
 
 

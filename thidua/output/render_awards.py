@@ -11,6 +11,7 @@ import polars as pl
 from thidua import model as m
 from thidua.core.engine import Result
 from thidua.core.reasons import REASON_COLUMNS, quotas, reasons
+from thidua.i18n import _
 from thidua.output.render import (
     document,
     document_notes,
@@ -286,7 +287,7 @@ def write_xlsx(result: Result, path: str) -> None:
             Col("Có tên", "int", 7), Col("Đồng hạng chờ biểu quyết", "int", 11)], quota_rows,
             notes=document_notes(c) if c.awards else [NO_AWARDS])
         first.activate()
-        names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", "Biểu đồ", "Số liệu biểu đồ"))
+        names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", _("Chart"), _("Chart data")))
         for i, (award, name) in enumerate(zip(c.awards, names, strict=True), start=1):
             rows: list[list[Any]] = []
             groups: list[str | None] = []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from thidua import model as m
+from thidua.i18n import N_, _
 
 if TYPE_CHECKING:
     from xlsxwriter import Workbook
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 Kind = Literal["text", "long", "int", "points", "number", "percent"]
 WIDTH = {"text": 12.0, "long": 50.0, "int": 6.0, "points": 9.0, "number": 9.0, "percent": 9.0}
 LINE = 15.0  # points a line of 11-point text takes
-BLANK_DATE = "ngày …… tháng …… năm ……"
+BLANK_DATE = N_("day …… month …… year ……")  # translated where written
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Book:
         lines.append((self.document.upper(), {"bold": True, "font_size": 14}))
         lines.append((self.c.name, {"bold": True}))
         when = f"; {r.period}" if r.period else ""
-        lines.append((f"Phiên bản {self.c.version}{when}", {"italic": True}))
+        lines.append((_("Version {version}", version=self.c.version) + when, {"italic": True}))
         return lines
 
     def table_name(self, wanted: str) -> str:
@@ -144,7 +145,7 @@ class Book:
         unless given), side by side, the last on the right; the last row used."""
         r = self.c.printed
         place = f"{r.place}, " if r.place else "……………, "
-        line = place + (r.date or BLANK_DATE)
+        line = place + (r.date or _(BLANK_DATE))
         half = ncols // 2
         right = (half, ncols - 1) if ncols > 1 else (0, 0)
         write_across(ws, at, *right, line, self.fmt(italic=True, align="center"))
@@ -153,7 +154,7 @@ class Book:
         for (a, b), s in zip(spans, signers, strict=True):
             title = s.title.replace(" — ", "\n")
             write_across(ws, at + 1, a, b, title, self.fmt(bold=True, align="center", text_wrap=True, valign="top"))
-            write_across(ws, at + 2, a, b, "(Ký, ghi rõ họ tên)", self.fmt(italic=True, align="center"))
+            write_across(ws, at + 2, a, b, _("(Signature and full name)"), self.fmt(italic=True, align="center"))
             write_across(ws, at + 6, a, b, s.name or "", self.fmt(bold=True, align="center"))
         ws.set_row(at + 1, 32)
         return at + 6
@@ -230,10 +231,11 @@ def chart(book: Book, units: list[dict[str, Any]], marked: set[str], title: str)
     categories), the units on an award list in their own colour (series "Có tên trong danh sách
     đề nghị khen thưởng"). Its numbers sit on a hidden worksheet beside it."""
     wb = book.wb
-    cs = wb.add_chartsheet("Biểu đồ")  # first, so that it is the first page printed
-    data = wb.add_worksheet("Số liệu biểu đồ")
+    cs = wb.add_chartsheet(_("Chart"))  # first, so that it is the first page printed
+    data_name = _("Chart data")
+    data = wb.add_worksheet(data_name)
     data.hide()
-    head = ["Cụm", "Đơn vị", "Có tên trong danh sách đề nghị khen thưởng", "Các đơn vị khác"]
+    head = [_("Cluster"), _("Unit"), _("On an award proposal list"), _("The other units")]
     data.write_row(0, 0, head)
     grouped = any(u["group"] is not None for u in units)
     last_group: object = object()
@@ -244,7 +246,7 @@ def chart(book: Book, units: list[dict[str, Any]], marked: set[str], title: str)
         data.write_string(i, 1, safe(f"{u['name']} ({u['id']})"))
         data.write_number(i, 2 if u["id"] in marked else 3, u["total"] or 0.0)
     n = len(units)
-    sheet = "'Số liệu biểu đồ'"
+    sheet = "'" + data_name.replace("'", "''") + "'"
     categories = f"={sheet}!$A$2:$B${n + 1}" if grouped else f"={sheet}!$B$2:$B${n + 1}"
     ch = wb.add_chart({"type": "bar", "subtype": "stacked"})
     for letter, colour in (("C", "#C00000"), ("D", "#8EA9DB")):
@@ -253,7 +255,7 @@ def chart(book: Book, units: list[dict[str, Any]], marked: set[str], title: str)
                        "fill": {"color": colour}, "gap": 40})
     ch.set_title({"name": title, "name_font": {"size": 12}})
     top = book.c.total + (book.c.bonus.max_points if book.c.bonus else 0)
-    ch.set_x_axis({"name": "Tổng điểm", "min": 0, "max": top, "major_gridlines": {"visible": True}})
+    ch.set_x_axis({"name": _("Total"), "min": 0, "max": top, "major_gridlines": {"visible": True}})
     # every label shown (a spreadsheet hides those that overlap): smaller type for more units
     ch.set_y_axis({"reverse": True, "num_font": {"size": max(4, min(8, 280 // max(n, 1)))}, "interval_unit": 1})
     ch.set_legend({"position": "bottom"})
