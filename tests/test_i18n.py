@@ -464,3 +464,12 @@ def test_a_manifest_naming_an_unknown_language_is_refused(tmp_path, monkeypatch,
     assert result.stderr == ("Lỗi: out.txt.manifest.json: 1 lỗi\n"
                              "out.txt.manifest.json::language: phải là một trong vi, en; tệp ghi "
                              "\"fr\"\n")
+
+
+def test_explain_of_an_unknown_unit_in_vietnamese(tmp_path, monkeypatch, vietnamese):
+    monkeypatch.chdir(tmp_path)
+    c, d = write_case()
+    result = run_cli("explain", c, d, "X9")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == ("Lỗi: d.csv: 1 lỗi\n"
+                             "d.csv: không có đơn vị nào mang mã 'X9' (3 đơn vị); gần nhất: X3, X2, X1\n")

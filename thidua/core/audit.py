@@ -43,6 +43,7 @@ from thidua.core.engine import Result
 from thidua.core.scoring import points_col
 from thidua.core.sensitivity import Basis
 from thidua.errors import DataError, Problem
+from thidua.i18n import _
 
 TINY = 0.01
 DOMINANT_RATIO = 2.0
@@ -306,7 +307,8 @@ def self_check(basis: Basis, verified: Result, scored: Result, source: str = "<d
     rules = sv.rules_of(c, both.total[:-1])
     why = refused(rules, both.total[:-1])
     if why is not None:
-        raise DataError(source, [Problem("total", f"the self-scores cannot be compared exactly: {why}")])
+        raise DataError(source, [Problem("total", _("the self-scores cannot be compared exactly: {why}",
+                                                     why=why))])
     n = facts.n
     if rules.overall:
         cols = np.broadcast_to(np.arange(n), (len(order), n)).copy()

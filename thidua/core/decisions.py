@@ -30,6 +30,7 @@ import polars as pl
 from thidua import model as m
 from thidua.core import awards as aw
 from thidua.core.rounding import snap_array, threshold
+from thidua.i18n import _
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,9 @@ def refused(rules: Rules, totals: np.ndarray) -> str | None:
     if len(np.unique(np.rint(distinct / rules.eps))) == len(distinct):
         return None
     gap = float(np.diff(distinct).min())
-    return (f"two totals differ by only {gap:.3g} points, too little to be told apart at the "
-            f"resolution the analysis compares totals at ({rules.eps:.3g} points)")
+    return _("two totals differ by only {gap} points, too little to be told apart at the "
+             "resolution the analysis compares totals at ({eps} points)", gap=f"{gap:.3g}",
+             eps=f"{rules.eps:.3g}")
 
 
 def compared(rules: Rules, total: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from thidua.core.engine import Result
 from thidua.core.reasons import reasons
 from thidua.core.scoring import leaves, points_col, rule_columns
 from thidua.errors import Problem, UsageError
+from thidua.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,11 @@ def find_unit(result: Result, unit_id: str, source: str = "<data>") -> dict[str,
         return rows.row(0, named=True)
     ids = result.units.get_column("id").to_list()
     near = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.5)
-    hint = f"; nearest: {', '.join(near)}" if near else ""
-    raise UsageError(source, [Problem("", f"no unit has id {unit_id!r} ({len(ids)} units){hint}")])
+    hint = _("; nearest: {ids}", ids=", ".join(near)) if near else ""
+    raise UsageError(source, [Problem("", ngettext("no unit has id {id} ({count} unit)",
+                                                   "no unit has id {id} ({count} units)",
+                                                   len(ids), id=repr(unit_id), count=len(ids))
+                                      + hint)])
 
 
 def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation:

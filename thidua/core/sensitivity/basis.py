@@ -24,6 +24,7 @@ from thidua.core.sensitivity.reweight import (
     tree_of,
 )
 from thidua.errors import DataError, Problem
+from thidua.i18n import _
 
 CHUNK = 1 << 19  # array elements per batch of rows: bounds the memory of a batch
 
@@ -49,7 +50,8 @@ def basis_of(c: m.Criteria, result: Result, source: str = "<data>") -> Basis:
     rules = rules_of(c, facts.total[:-1])
     why = refused(rules, facts.total[:-1])
     if why is not None:
-        raise DataError(source, [Problem("total", f"the weights cannot be analysed exactly: {why}")])
+        raise DataError(source, [Problem("total", _("the weights cannot be analysed exactly: {why}",
+                                                     why=why))])
     units = in_group_order(result.units)
     exclude = uses_exclude(c)
     k = len(tree.codes)
