@@ -50,7 +50,8 @@ KEY = "__key"
 # what each award keeps per unit (award.<code>.<what>), with its type
 AWARD_DETAILS: dict[str, DataTypeClass] = {
     "eligible": pl.Boolean, "base": pl.Int64, "quota": pl.Int64, "better": pl.Int64,
-    "upto": pl.Int64, "on": pl.Boolean, "flag": pl.Boolean, "when": pl.Boolean,
+    "upto": pl.Int64, "on": pl.Boolean, "flag": pl.Boolean, "tied": pl.Boolean, "failed": pl.String,
+    "when": pl.Boolean,
 }
 
 
@@ -154,6 +155,11 @@ FAMILIES: tuple[Family, ...] = (
           ("upto", pl.Int64, "how many eligible units rank as well as the unit or better."),
           ("on", pl.Boolean, "whether the unit is on the list."),
           ("flag", pl.Boolean, "whether the unit is tied across the quota line, for the vote."),
+          ("tied", pl.Boolean, "whether the unit is eligible and tied across the quota line "
+                               "(under every tie policy; `flag` only under tie: flag)."),
+          ("failed", pl.String, "the eligibility conditions the unit does not meet, joined by "
+                                "';' (min_total, classification, no_knockout, max_rank, "
+                                "award:<code> of a list it must be on, when, exclusive)."),
           ("when", pl.Boolean, "whether the award's `when` condition holds (only when it has "
                                "one)."))),
     Family("ko.<code>", pl.Boolean, "Whether each knockout hits the unit.", "ko."),
