@@ -535,6 +535,17 @@ def test_the_report_is_one_self_contained_page_with_every_unit_and_its_explanati
     assert invoke("report", c, d).stdout == page  # without -o, the same page on standard output
 
 
+def test_the_reports_ranking_names_the_awards_a_unit_is_proposed_for(tmp_path: Path, vietnamese):
+    from thidua.input import shipped
+
+    c, d = str(shipped("cum-xa.yaml")), str(shipped("cum-xa.csv"))
+    out = tmp_path / "bao-cao.html"
+    assert invoke("report", c, d, "-o", str(out)).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<td>Cờ thi đua của Ủy ban nhân dân tỉnh (đơn vị dẫn đầu cụm)</td>" in page
+    assert "<td>CO_TINH</td>" not in page and "<td>BANG_KHEN</td>" not in page
+
+
 def test_the_report_section_titles_every_document(tmp_path: Path, files, vietnamese):
     c, d = files()
     Path(c).write_text(Path(c).read_text(encoding="utf-8") + (

@@ -116,6 +116,9 @@ def to_report(result: Result) -> str:
     p = c.precision
     head, rows, groups = people_rows(result)
     units = result.units.to_dicts()
+    at = len(head) - 2  # the awards, by their names (the terminal table keeps the codes)
+    for row, u in zip(rows, units, strict=True):
+        row[at] = ", ".join(award_name(c, a) for a in (u["awards"] or "").split(";") if a)
     parts = ["<!DOCTYPE html>", '<html lang="vi">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              f"<title>{esc(c.name)}: báo cáo kết quả</title>", f"<style>{STYLE}</style>", "</head>", "<body>"]
