@@ -502,3 +502,21 @@ def test_text_in_a_number_column_reads_the_same_in_every_format(tmp_path_factory
 
     assert (outcome(csv_path, 1) == outcome(xlsx_path, 1) == outcome(json_path, 0)
             == outcome(parquet_path, 0))
+
+
+def test_a_workbook_whose_cell_formats_cannot_be_read_is_damaged_not_read_without_percentages(tmp_path):
+    # a percent cell read without its format would be its fraction (95,5 % as 0.955) in silence
+    def fill(book):
+        sheet = book.add_worksheet()
+        table(sheet, [["X1", "Xã Một", "Cụm 1", 95.5, "có"]])
+        sheet.write_number(1, 3, 0.955, book.add_format({"num_format": "0.0%"}))
+    good = workbook(tmp_path / "good.xlsx", fill)
+    path = tmp_path / "d.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            data = src.read(info)
+            out.writestr(info, b'<styleSheet><numFmts count="1"><numFmt formatCode="0.0%"' if
+                         info.filename == "xl/styles.xml" else data)
+    assert problems(path) == [
+        f"{path}: is a damaged .xlsx workbook: its cell formats (xl/styles.xml) cannot be read, so "
+        "percentage cells cannot be told from the others (ParseError)"]

@@ -112,8 +112,11 @@ def _percent_styles(styles: bytes | None) -> frozenset[int]:
 
     try:
         sheet = Stylesheet.from_tree(fromstring(styles))
-    except Exception:
-        return frozenset()
+    except Exception as e:  # openpyxl raises whatever its XML parser or its models raise
+        # read on, a percent cell would be taken for its fraction (95,5 % as 0.955) in silence
+        raise _Unreadable(_("is a damaged .xlsx workbook: its cell formats (xl/styles.xml) cannot "
+                            "be read, so percentage cells cannot be told from the others "
+                            "({error})", error=type(e).__name__)) from None
     found = set()
     for index, style in enumerate(sheet.cell_styles):
         number = style.numFmtId or 0
