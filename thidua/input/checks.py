@@ -223,7 +223,7 @@ def _check_columns(c: m.Criteria, add) -> None:
 
     try:
         numbers, flags = indicators(c)
-    except Exception:
+    except ValueError:  # an expression that does not parse: its own check reports it
         numbers, flags = frozenset(), frozenset()
     read = [c.units.id, c.units.name, *([c.units.group] if c.units.group else []),
             *sorted(numbers | flags)]
