@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 from thidua import i18n
 from thidua.locale import catalog
 
-from .util import run_cli, write_case
+from .util import SMALL_CRITERIA, run_cli, write_case
 
 # --- the catalogs ---------------------------------------------------------------------------------
 
@@ -105,15 +105,8 @@ def test_the_word_list_finds_english():
 
 # --- the language of a run ------------------------------------------------------------------------
 
-BAD = """\
-format: 1
-id: nho
-name: "Bảng nhỏ"
-version: "1"
-total: 10
-units: {id: ma, name: ten, group: cum}
-criteria:
-  - {code: A, name: "Tỷ lệ", max_points: 6, rule: {type: linear, indicator: ty_le, zero_at: 50, full_at: 100}}
+# the small file's first criterion, then five mistakes (the lines the messages name stay those)
+BAD = SMALL_CRITERIA.split("  - {code: B")[0] + """\
   - code: B
     name: "Báo cáo"
     max_points: bốn
