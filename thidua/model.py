@@ -230,6 +230,37 @@ class Quota(Model):
     of: QuotaBase = "units"
 
 
+class HistoryCondition(Model):
+    """One condition on earlier years (council-path.md §5): a `title` (an award or title code) or
+    a `classification` label, held in every one of `streak` consecutive years, or in at least
+    `count` of `within` years, the window ending in `year` (or in `year − 1`: `through:
+    previous`)."""
+
+    title: str | None = None
+    classification: str | None = None
+    streak: int | None = None
+    count: int | None = None
+    within: int | None = None
+    through: Literal["year", "previous"] = "year"
+
+
+class AnyOf(Model):
+    """`{any: [condition, …]}`: holds when one of its conditions holds."""
+
+    any: list[HistoryCondition]
+
+
+HistoryItem = HistoryCondition | AnyOf
+
+
+class History(Model):
+    """`history:`: the columns of the history file (--history FILE), one title a row."""
+
+    id: str
+    year: str
+    title: str
+
+
 class Eligibility(Model):
     min_total: Number | None = None
     classification: list[str] | None = None
@@ -237,6 +268,7 @@ class Eligibility(Model):
     max_rank: int | None = None
     when: str | None = None
     awards: list[str] | None = None  # addition: already on the list of each of these earlier awards
+    history: list[HistoryItem] | None = None  # addition (council-path §5): every item must hold
 
 
 class Award(Model):
@@ -296,6 +328,9 @@ class Criteria(Model):
     note: str | None = None
     columns: dict[str, str] = {}  # addition: a name this file uses → its header in the data file
     report: Report | None = None
+    # council-path §5: the year scored, and the history file's columns
+    year: int | None = None
+    history: History | None = None
 
     @property
     def printed(self) -> Report:

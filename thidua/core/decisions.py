@@ -29,6 +29,7 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core import awards as aw
+from thidua.core import history as hs
 from thidua.core.rounding import snap_array, threshold
 from thidua.i18n import _
 
@@ -45,6 +46,8 @@ class Fixed:
     knocked: np.ndarray  # any knockout
     cap: np.ndarray  # the class index a knockout caps at (−1: none)
     when_ok: tuple[np.ndarray, ...]  # per award; True when the award has no `when`
+    # per award, per history condition (items' terms in order): the history years held
+    history: tuple[tuple[np.ndarray, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ class AwardRule:
     base: tuple[str, int]  # ("units"|"eligible"|"class"|"award", index)
     quota: np.ndarray  # the quota for a base of 0, 1, 2, … units
     tie: str  # include | exclude | flag
+    history: tuple[tuple[hs.Term, ...], ...] = ()  # items of alternatives (core/history.py)
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ def rules_of(c: m.Criteria, totals: np.ndarray) -> Rules:
             None if e.min_total is None else threshold(e.min_total, c.precision), qualify,
             e.no_knockout, e.max_rank, tuple(codes.index(x) for x in e.awards or []),
             tuple(j for j, b in enumerate(c.awards[:i]) if b.exclusive) if a.exclusive else (),
-            base, quota, a.on_tie_at_quota))
+            base, quota, a.on_tie_at_quota, hs.terms(c, i)))
     top = c.total + (c.bonus.max_points if c.bonus else 0.0)
     snap = c.precision is None
     distinct = np.unique(snap_array(totals) if snap else totals)
@@ -317,6 +321,8 @@ def decide(rules: Rules, fixed: Fixed, total: np.ndarray, q: np.ndarray,
             lay_a, rank_a = every, rank_all
         checks = _checks(rules, a, i, total, klass, rank_a, barred, knocked, take(fixed.when_ok[i]),
                          on)
+        if a.history:
+            checks += _history_checks(a, [take(x) for x in fixed.history[i]], on, klass)
         e = np.broadcast_to(functools.reduce(np.logical_and, [met for _, met in checks]), q.shape)
         o, f, d = _shortlist(a, lay_a, e, klass, on, detail)
         on.append(o)
@@ -348,6 +354,21 @@ def _checks(rules: Rules, a: AwardRule, i: int, total: np.ndarray, klass: np.nda
         out.append((f"award:{rules.awards[j].code}", on[j]))
     if a.not_with:
         out.append(("exclusive", ~functools.reduce(np.logical_or, [on[j] for j in a.not_with])))
+    return out
+
+
+def _history_checks(a: AwardRule, held: list[np.ndarray], on: list[np.ndarray],
+                    klass: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """Each history item of award a (`history:<item>`): one of its terms holds, the history years
+    held (fixed per unit) and the year scored as this scenario decided it (core/history.py)."""
+    out = []
+    slot = 0
+    for k, alternatives in enumerate(a.history):
+        hits = []
+        for term in alternatives:
+            hits.append(hs.met(term, held[slot], on, klass))
+            slot += 1
+        out.append((f"history:{k}", functools.reduce(np.logical_or, hits)))
     return out
 
 

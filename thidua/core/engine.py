@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from thidua import model as m
-from thidua.core import awards, decisions, ranking, scoring
+from thidua.core import awards, decisions, history, ranking, scoring
 from thidua.core.collation import ranks
 from thidua.core.rounding import compared
 from thidua.core.values import LIMIT
@@ -68,6 +68,7 @@ def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = Non
     keys = ranking.key_columns(c)
     conditions = awards.fixed_conditions(c)
     kept = [*_BASE, *(scoring.points_col(k) for k in node_codes(c)), *(f"ko.{k.code}" for k in c.knockouts),
+            *history.columns(c),
             "__barred", "__knocked", *(["__group"] if places is not None else []), *_traced(c, trace)]
     return frame.select(*kept, *(e.alias(name) for name, e in keys), *conditions)
 
@@ -107,9 +108,12 @@ def fixed_of(c: m.Criteria, table: pl.DataFrame, tied: np.ndarray | None = None)
         id_rank[:-1] = ranks(ids).to_numpy() + 1
     elif tied.any():
         id_rank[:-1][tied] = ranks(ids.filter(pl.Series(tied))).to_numpy() + 1
+    held = tuple(tuple(history.held(pad(history.column(a.code, k, t), 0, np.int64))
+                       for k, alternatives in enumerate(history.items(a)) for t in range(len(alternatives)))
+                 for a in c.awards) if history.used(c) else ()
     return decisions.Fixed(group, tuple(pad(k, -np.inf, float) for k in ranking.key_names(c)[1:]),
                            id_rank, pad("__barred", True, bool), pad("__knocked", True, bool), cap,
-                           when)
+                           when, held)
 
 
 def decide(c: m.Criteria, table: pl.DataFrame) -> decisions.Decision:
@@ -165,12 +169,15 @@ def standing(c: m.Criteria, ordered: pl.DataFrame, d: decisions.Decision, order:
 
 
 def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
-          trace: bool = False) -> Result:
+          trace: bool = False, earlier: pl.DataFrame | None = None) -> Result:
     """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data).
     `frame` is left as it is, in any number of chunks.
 
     With trace=True the unit table also keeps, for explanations, each leaf's unrounded points
     (`raw.<code>`), `missing.<code>`, and the indicator columns.
+
+    `earlier`: the history rows (id, year, title) of a file with history conditions, as
+    input/history.py reads and checks them (required by such a file).
     """
     problems = value_problems(c, frame)
     if problems:
@@ -180,6 +187,11 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     # held as one repeated value, which polars divides by inexactly (see rounding.divide), and
     # a column of many chunks is scored chunk by chunk, many times slower
     whole = pl.DataFrame([frame.get_column(n).rechunk() for n in frame.columns])
+    if history.used(c):
+        if earlier is None:
+            raise DataError(source, [Problem("", _(
+                "the criteria file has history conditions: give the history file (--history FILE)"))])
+        whole = whole.with_columns(history.masks(c, earlier))
     table = scores(c, whole.lazy(), places, trace).collect()
     del whole, frame  # not changed: only this function's references go (see commands/score.py)
     problems = not_finite(c, table)
@@ -231,5 +243,6 @@ def columns(c: m.Criteria) -> list[str]:
     kept += [awards.col(what, a.code) for a in c.awards for what in awards.COLUMNS]
     kept += [awards.col("when", a.code) for a in c.awards if a.eligible.when is not None]
     kept += [f"ko.{k.code}" for k in c.knockouts]
+    kept += history.columns(c)  # the history years each condition holds (core/history.py)
     kept += ["__barred", "__knocked", *ranking.key_names(c)]  # what reasons and explanations read
     return kept

@@ -10,6 +10,7 @@ from __future__ import annotations
 import polars as pl
 
 from thidua import model as m
+from thidua.core import history as hs
 from thidua.core.awards import col
 from thidua.core.engine import Result
 from thidua.core.rounding import divide, round_expr
@@ -57,8 +58,21 @@ def _one(result: Result, award: m.Award) -> pl.DataFrame:
         pl.when(e & ~on & ~tied).then(_gap(last_in - pl.col("total"), c.precision)).alias("behind_last_in"),
         pl.when(tied).then(tied_ids).alias("tied_with"),
         pl.when(~e).then(failed).alias("failed"),
+        *_history(c, award),
     )
 
+
+def _history(c: m.Criteria, award: m.Award) -> list[pl.Expr]:
+    """`history` (a file with history conditions only): the years each condition of the award
+    holds and lacks, items joined by " | " (core/history.py); null for an award without any."""
+    if not hs.used(c):
+        return []
+    said = hs.evidence(c, c.awards.index(award))
+    return [(said if said is not None else pl.lit(None, dtype=pl.String)).alias(HISTORY)]
+
+
+HISTORY = "history"
+"""The reasons' column of the history evidence, after REASON_COLUMNS in a file with history."""
 
 REASON_COLUMNS = ("award", "group", "id", "name", "rank", "total", "status", "place", "quota", "base",
                   "behind_last_in", "tied_with", "failed")

@@ -10,7 +10,7 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core.engine import Result
-from thidua.core.reasons import REASON_COLUMNS, quotas, reasons
+from thidua.core.reasons import HISTORY, REASON_COLUMNS, quotas, reasons
 from thidua.i18n import _
 from thidua.output.render import (
     document,
@@ -90,11 +90,22 @@ def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, A
     if "knockout" in names and "no_knockout" in names and "ineligible" not in names:
         names.remove("no_knockout")  # one knockout, said once
     for name in names:
-        if name.startswith("award:"):
+        if name.startswith("history:"):
+            failed.append(history_failed(c, award, int(name.removeprefix("history:")), r["history"]))
+        elif name.startswith("award:"):
             failed.append(f"chưa có tên trong danh sách {name.removeprefix('award:')}")
         elif name:
             failed.append(_CONDITION[name].format(**values))
     return "Không đủ điều kiện: " + "; ".join(failed) + "."
+
+
+def history_failed(c: m.Criteria, award: m.Award, k: int, said: str) -> str:
+    """A history item not met: what it asks and the years held and missing."""
+    from thidua.core import history as hs
+
+    alternatives = hs.terms(c, c.awards.index(award))[k]
+    asked = _(" or ").join(hs.described(c, term) for term in alternatives)
+    return _("not met: {asked} ({evidence})", asked=asked, evidence=said.split(" | ")[k])
 
 
 def _award_sections(result: Result) -> list[tuple[m.Award, str | None, dict[str, Any], list[dict[str, Any]]]]:
@@ -209,7 +220,8 @@ def reason_table(result: Result) -> pl.DataFrame:
     frame = reasons(result)
     if not result.criteria.awards:
         return pl.DataFrame(schema={k: _REASON_SCHEMA[k] for k in REASON_COLUMNS})
-    return no_negative_zero(frame.select(REASON_COLUMNS)) if frame.width else frame
+    kept = [*REASON_COLUMNS, *([HISTORY] if HISTORY in frame.columns else [])]
+    return no_negative_zero(frame.select(kept)) if frame.width else frame
 
 
 def to_csv(result: Result) -> str:
@@ -236,7 +248,9 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
             "flagged": [r["id"] for r in rows if r["status"] == "tied_flag"],
             "reasons": [{k: r[k] for k in ("id", "rank", "total", "status", "place", "behind_last_in")}
                         | {"tied_with": [u for u in (r["tied_with"] or "").split(";") if u],
-                           "failed": [f for f in (r["failed"] or "").split(";") if f]} for r in rows],
+                           "failed": [f for f in (r["failed"] or "").split(";") if f]}
+                        | ({"history": r[HISTORY].split(" | ") if r[HISTORY] is not None else None}
+                           if HISTORY in r else {}) for r in rows],
         })
     document = {"criteria": {"id": c.id, "version": c.version, **meta.get("criteria", {})},
                 "data": meta.get("data", {}), "awards": out}

@@ -11,6 +11,7 @@ from thidua import model as m
 from thidua.core import expr
 from thidua.core.explain import Comparison, Explanation, NodeTrace
 from thidua.core.rounding import SNAP, round_value
+from thidua.i18n import _
 from thidua.output.render import (
     document,
     esc,
@@ -175,7 +176,16 @@ def _lines(e: Explanation, table, full: bool = False) -> list[str]:
         awards = {a.code: a for a in c.awards}
         for r in e.awards:
             out.append(f"  {r['award']}: {sentence(c, awards[r['award']], r, e.unit)}")
+            out += history_lines(r)
     return out
+
+
+def history_lines(r: dict[str, Any]) -> list[str]:
+    """An award's history evidence under its reason: one line per condition (core/history.py)."""
+    said = r.get("history")
+    if said is None or "history:" in (r.get("failed") or ""):  # a failed one's reason says it
+        return []
+    return [_("    by year: {evidence}", evidence=part) for part in said.split(" | ")]
 
 
 class _Table(str):
