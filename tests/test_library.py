@@ -24,7 +24,8 @@ from click.testing import CliRunner
 from thidua.cli import cli
 from thidua.input import shipped
 
-LIBRARY = ("cum-xa", "danh-hieu-ca-nhan", "dti-tinh", "dvcq-xa", "nd335-cong-chuc", "pci-2016",
+LIBRARY = ("cum-xa", "danh-hieu-bac-ninh", "danh-hieu-ca-nhan", "dti-tinh", "dvcq-xa",
+           "nd335-cong-chuc", "pci-2016",
            "qd766-dvc")
 UNGROUPED = ("dti-tinh", "pci-2016", "qd766-dvc")  # no units.group: one ranking of every unit
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,11 +35,20 @@ def invoke(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+HISTORY = ".lich-su.csv"  # a shipped file's history file (council-path §5), where it has one
+
+
+def history(name: str) -> list[str]:
+    """--history and the shipped file's history file, when it has one."""
+    path = shipped(f"{name}{HISTORY}")
+    return ["--history", str(path)] if path.is_file() else []
+
+
 @cache
 def scored(name: str) -> dict[str, Any]:
     """`thidua score` on a shipped file and its example data, as JSON, keyed by unit id."""
     result = invoke("score", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")),
-                    "--format", "json")
+                    "--format", "json", *history(name))
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     out = json.loads(result.stdout)
@@ -57,7 +67,8 @@ def data_rows(name: str) -> list[dict[str, str]]:
 def test_the_library_holds_every_file_with_its_example_data() -> None:
     folder = shipped("")
     assert tuple(sorted(p.stem for p in folder.glob("*.yaml"))) == LIBRARY
-    assert tuple(sorted(p.stem for p in folder.glob("*.csv"))) == LIBRARY
+    assert tuple(sorted(p.stem for p in folder.glob("*.csv") if not p.name.endswith(HISTORY))) == LIBRARY
+    assert sorted(p.name for p in folder.glob(f"*{HISTORY}")) == ["danh-hieu-bac-ninh.lich-su.csv"]
     readme = (folder / "README.md").read_text(encoding="utf-8")
     for name in LIBRARY:
         assert f"**`{name}`** (`{name}.yaml`, data `{name}.csv`)" in readme
@@ -75,7 +86,7 @@ def test_shipped_file_validates(name: str) -> None:
 @pytest.mark.parametrize("name", LIBRARY)
 def test_shipped_file_scores_its_example_data_as_csv(name: str) -> None:
     result = invoke("score", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")),
-                    "--format", "csv")
+                    "--format", "csv", *history(name))
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     rows = list(csv.DictReader(result.stdout.splitlines()))
@@ -250,8 +261,36 @@ DANH_HIEU = {
                  "knockouts": ["DANG_XEM_XET_KL"]},
 }
 
+# danh-hieu-bac-ninh (year 2025, history 2022–2024 from danh-hieu-bac-ninh.lich-su.csv). The one
+# leaf is the score; CSTĐCS needs LĐTT and ≥ 90 points or an initiative or a topic; CSTD_TINH
+# needs CSTĐCS in 2023, 2024 and 2025 (2025: this run's list) and a provincial initiative, one
+# place per agency; BK_TINH needs CSTĐCS in 2024 and 2025, or Hoàn thành xuất sắc in both.
+BAC_NINH = {
+    # CSTĐCS 2023, 2024 + 2025 and a provincial initiative: first of the two candidates.
+    "NV01": {"total": 95, "classification": XS, "rank": 1,
+             "awards": ["LDTT", "CSTDCS", "CSTD_TINH", "BK_TINH"], "flagged": []},
+    # CSTĐCS 2022, 2024, 2025: 2023 is missing, the streak of 3 is broken; 2024–2025 gives the BK.
+    "NV02": {"total": 93, "classification": XS, "rank": 2, "awards": ["LDTT", "CSTDCS", "BK_TINH"]},
+    # CSTĐCS 2023, 2024 + 2025: a CSTD_TINH candidate, beyond the one place (95 above).
+    "NV03": {"total": 92, "rank": 3, "awards": ["LDTT", "CSTDCS", "BK_TINH"]},
+    # CSTĐCS 2023 and 2024 but 88 points and no initiative in 2025: no CSTĐCS in 2025, so neither
+    # the streak of 3 nor of 2 holds; Hoàn thành xuất sắc only in 2024.
+    "NV04": {"total": 88, "classification": TOT, "rank": 6, "awards": ["LDTT"]},
+    # 90 and 90: the woman (nu = 1) first; NV05 has Hoàn thành xuất sắc 2024 + 2025 → BK.
+    "NV05": {"total": 90, "classification": XS, "rank": 4, "awards": ["LDTT", "CSTDCS", "BK_TINH"]},
+    "NV06": {"total": 90, "classification": XS, "rank": 5, "awards": ["LDTT", "CSTDCS"]},
+    # disciplined: capped at Không hoàn thành, nothing.
+    "NV08": {"total": 85, "classification": KHT, "awards": [], "knockouts": ["KY_LUAT"]},
+    # the streak but no provincial initiative: BK only.
+    "KB01": {"total": 96, "rank": 1, "awards": ["LDTT", "CSTDCS", "BK_TINH"]},
+    # CSTĐCS 2022, 2023, 2024 + 2025 and the initiative.
+    "KB02": {"total": 94, "rank": 2, "awards": ["LDTT", "CSTDCS", "CSTD_TINH", "BK_TINH"]},
+    # an accepted topic at 80: CSTĐCS in 2025 only (LĐTT in 2024 is no CSTĐCS).
+    "KB04": {"total": 80, "classification": TOT, "rank": 4, "awards": ["LDTT", "CSTDCS"]},
+}
+
 HAND = {"nd335-cong-chuc": ND335, "qd766-dvc": QD766, "dti-tinh": DTI, "cum-xa": CUM_XA,
-        "danh-hieu-ca-nhan": DANH_HIEU}
+        "danh-hieu-ca-nhan": DANH_HIEU, "danh-hieu-bac-ninh": BAC_NINH}
 
 
 @pytest.mark.parametrize(("name", "unit"), [(n, u) for n, units in HAND.items() for u in units])
@@ -321,13 +360,14 @@ def test_the_shipped_pci_data_is_the_published_table_unchanged(shared: Path) -> 
 # --- thidua list and thidua init -----------------------------------------------------------------
 
 LISTING = """\
-cum-xa             Bảng chấm điểm thi đua các cụm xã, phường (18 criteria; example data cum-xa.csv)
-danh-hieu-ca-nhan  Xét danh hiệu Lao động tiên tiến, Chiến sĩ thi đua cơ sở (1 criterion; example data danh-hieu-ca-nhan.csv)
-dti-tinh           Chỉ số đánh giá chuyển đổi số cấp tỉnh (DTI) (20 criteria; example data dti-tinh.csv)
-dvcq-xa            Bảng chấm điểm thi đua công tác dân vận chính quyền, chính quyền phục vụ Nhân dân cấp xã (19 criteria; example data dvcq-xa.csv)
-nd335-cong-chuc    Đánh giá, xếp loại chất lượng công chức theo Nghị định 335/2025/NĐ-CP (6 criteria; example data nd335-cong-chuc.csv)
-pci-2016           Chỉ số Năng lực cạnh tranh cấp tỉnh (PCI) năm 2016 (10 criteria; example data pci-2016.csv)
-qd766-dvc          Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện thủ tục hành chính, dịch vụ công (13 criteria; example data qd766-dvc.csv)
+cum-xa              Bảng chấm điểm thi đua các cụm xã, phường (18 criteria; example data cum-xa.csv)
+danh-hieu-bac-ninh  Xét danh hiệu LĐTT, CSTĐCS, CSTĐ cấp tỉnh và Bằng khen cấp tỉnh cho cá nhân năm 2025 (1 criterion; example data danh-hieu-bac-ninh.csv)
+danh-hieu-ca-nhan   Xét danh hiệu Lao động tiên tiến, Chiến sĩ thi đua cơ sở (1 criterion; example data danh-hieu-ca-nhan.csv)
+dti-tinh            Chỉ số đánh giá chuyển đổi số cấp tỉnh (DTI) (20 criteria; example data dti-tinh.csv)
+dvcq-xa             Bảng chấm điểm thi đua công tác dân vận chính quyền, chính quyền phục vụ Nhân dân cấp xã (19 criteria; example data dvcq-xa.csv)
+nd335-cong-chuc     Đánh giá, xếp loại chất lượng công chức theo Nghị định 335/2025/NĐ-CP (6 criteria; example data nd335-cong-chuc.csv)
+pci-2016            Chỉ số Năng lực cạnh tranh cấp tỉnh (PCI) năm 2016 (10 criteria; example data pci-2016.csv)
+qd766-dvc           Bộ chỉ số phục vụ người dân, doanh nghiệp trong thực hiện thủ tục hành chính, dịch vụ công (13 criteria; example data qd766-dvc.csv)
 """
 
 
@@ -413,6 +453,7 @@ def test_the_built_wheel_ships_every_criteria_file_its_data_and_the_catalogs(tmp
     for name in LIBRARY:
         assert f"thidua/criteria/{name}.yaml" in names
         assert f"thidua/criteria/{name}.csv" in names
+    assert "thidua/criteria/danh-hieu-bac-ninh.lich-su.csv" in names
     assert "thidua/criteria/README.md" in names
     assert "thidua/commands/library.py" in names
     for language in ("vi", "en"):  # the compiled catalogs: without them every message is English

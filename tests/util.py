@@ -128,3 +128,27 @@ def workbook_tables(path: Any) -> dict[str, pl.DataFrame]:
         table = book.load_table(name)
         out[table.sheet_name] = table.to_polars()
     return out
+
+
+HISTORY = ".lich-su.csv"  # a shipped file's history file beside it, where it has one
+
+
+def shipped_history(name: str) -> list[str]:
+    """`--history FILE` for the shipped criteria file `name` when it comes with a history file
+    (council-path §5), else nothing: what a command on a shipped example needs."""
+    from thidua.input import shipped
+
+    path = shipped(f"{name}{HISTORY}")
+    return ["--history", str(path)] if path.is_file() else []
+
+
+def shipped_earlier(name: str, c: Any, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """The checked history rows of the shipped file `name` (None without a history file), as
+    engine.score's `earlier` takes them."""
+    from thidua.input import shipped
+    from thidua.input.history import read_history
+
+    path = shipped(f"{name}{HISTORY}")
+    if not path.is_file():
+        return None
+    return read_history(c, str(shipped(f"{name}.yaml")), str(path), frame.get_column("id"))

@@ -231,10 +231,10 @@ class Quota(Model):
 
 
 class HistoryCondition(Model):
-    """One condition on earlier years (council-path.md §5): a `title` (an award or title code) or
-    a `classification` label, held in every one of `streak` consecutive years, or in at least
-    `count` of `within` years, the window ending in `year` (or in `year − 1`: `through:
-    previous`)."""
+    """One condition on earlier years (../shared/spec/council-path.md §5): a `title` (an award
+    or title code) or a `classification` label, held in every one of `streak` consecutive
+    years, or in at least `count` of `within` years, the window ending in `year` (or in
+    `year − 1`: `through: previous`)."""
 
     title: str | None = None
     classification: str | None = None

@@ -1,4 +1,5 @@
-"""--history FILE, for every command that decides awards (council-path.md §5)."""
+"""--history FILE, for every command that decides awards (../shared/spec/council-path.md
+§5)."""
 
 from __future__ import annotations
 

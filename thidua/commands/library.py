@@ -16,6 +16,8 @@ import click
 from thidua.commands.common import reports_errors
 from thidua.i18n import _, ngettext, system
 
+HISTORY = ".lich-su.csv"  # a shipped file's history file beside it (<id>.lich-su.csv), if any
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -61,7 +63,7 @@ def copy_shipped(name: str, dest: str) -> list[Path]:
                 else _("the shipped files are {names}", names=", ".join(known)))
         raise UsageError(name, [Problem("", _("no shipped criteria file of that name; {hint} "
                                               "(thidua list shows them)", hint=hint))])
-    sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv")]
+    sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv", HISTORY)]
     sources = [s for s in sources if s.is_file()]
     folder = Path(dest)
     targets = [folder / s.name for s in sources]
@@ -125,9 +127,11 @@ def init(name: str, dest: str) -> None:
     created = copy_shipped(name, dest)
     for path in created:
         click.echo(printable(_("created {path}", path=str(path))))
-    if len(created) == 2:
-        click.echo(printable(_("next: {command}", command="thidua score " + " ".join(
-            shlex.quote(str(p)) for p in created))))
+    if len(created) >= 2:
+        words = [shlex.quote(str(p)) for p in created[:2]]
+        if len(created) == 3:  # the history file (council-path §5)
+            words += ["--history", shlex.quote(str(created[2]))]
+        click.echo(printable(_("next: {command}", command="thidua score " + " ".join(words))))
     criteria = created[0]
     from thidua.input.load import load_criteria
 

@@ -1,4 +1,5 @@
-"""Conditions on earlier years (council-path.md §5), compiled for the one decision engine.
+"""Conditions on earlier years (../shared/spec/council-path.md §5), compiled for the one
+decision engine.
 
 Each condition of an award's `eligible.history` is a window of years ending in `year` (or in
 `year − 1` under `through: previous`) and a number needed: every year of the window for a
@@ -26,6 +27,7 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core.awards import col
+from thidua.core.schema import history_col
 from thidua.i18n import _
 
 
@@ -98,7 +100,7 @@ def terms(c: m.Criteria, i: int) -> tuple[tuple[Term, ...], ...]:
 
 def column(code: str, k: int, t: int) -> str:
     """The scored table's column of an award's item k, term t: the history years held (a mask)."""
-    return f"history.{code}.{k}.{t}"
+    return history_col(code, k, t)
 
 
 def columns(c: m.Criteria) -> list[str]:

@@ -87,6 +87,12 @@ def award_col(code: str, what: str) -> str:
     return f"award.{code}.{what}"
 
 
+def history_col(code: str, item: int, term: int) -> str:
+    """`history.<code>.<item>.<term>`: the history years held for one condition of award `code`
+    (term `term` of its item `item`), a bit mask."""
+    return f"history.{code}.{item}.{term}"
+
+
 def key_col(i: int) -> str:
     """`__key<i>`: the i-th ranking key (0: the total; then each tie-break), higher is better."""
     return f"{KEY}{i}"
@@ -174,6 +180,10 @@ FAMILIES: tuple[Family, ...] = (
                                    "then each tie-break).", KEY),
     Family("__snapped.<code>", pl.Float64, "Internal: a comparing rule's value at the decimal a "
                                            "person computes (inside the query).", SNAPPED),
+    # council-path §5 (core/history.py)
+    Family("history.<code>.<item>.<term>", pl.Int64, "Per history condition of an award: the "
+           "years before the year scored that the history file holds, as a bit mask (bit b: "
+           "the window's last year − b).", "history."),
 )
 INDICATORS = Family("<indicator>", None, "Trace: the data columns the criteria read, as read "
                                          "(Float64, or Boolean for yes/no).")

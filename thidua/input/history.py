@@ -1,5 +1,5 @@
-"""The history file (--history FILE, council-path.md §5) → the checked rows (id, year, title), or
-every problem in it at once.
+"""The history file (--history FILE, ../shared/spec/council-path.md §5) → the checked rows
+(id, year, title), or every problem in it at once.
 
 Any data format (CSV, XLSX, Parquet, JSON), opened and parsed as a data file is (input/data):
 the columns named by the criteria file's `history:` section, text in NFC, the year a number.

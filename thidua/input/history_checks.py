@@ -1,5 +1,5 @@
-"""The checks of a criteria file's history conditions (council-path.md §5) that need no history
-file: `year` and `history:` present, each condition one title or classification with one
+"""The checks of a criteria file's history conditions (../shared/spec/council-path.md §5) that
+need no history file: `year` and `history:` present, each condition one title or classification with one
 `streak` or `count`/`within`, an award it names decided before it, and no condition that the
 years it reads could never meet."""
 
@@ -16,6 +16,9 @@ def nearest(code: str, candidates: list[str]) -> str:
     from thidua.input.history import nearest as near
 
     return near(code, candidates)
+
+
+MOST_YEARS = 60  # a window's years are held as the bits of one 64-bit mask per unit
 
 
 def check_history(c: m.Criteria, add: Callable[[str, str], None]) -> None:
@@ -60,6 +63,11 @@ def check_history(c: m.Criteria, add: Callable[[str, str], None]) -> None:
                 add(f"{where}.within", _("must be at least count ({count}), got {value}",
                                          count=cond.count, value=cond.within))
                 continue
+        window = cond.streak if cond.streak is not None else cond.within
+        if window is not None and window > MOST_YEARS:
+            add(f"{where}.{'streak' if cond.streak is not None else 'within'}",
+                _("must be at most {most} years, got {value}", most=MOST_YEARS, value=window))
+            continue
         if cond.title is not None and cond.title in codes and cond.title not in codes[:i]:
             add(f"{where}.title", _(
                 "{code} is not listed before this award; the year scored counts an award's list "
