@@ -6,7 +6,8 @@ lines (`--lang en`), and, where every message of the case has its Vietnamese tex
 tests/cases/bad-data/<name>/ holds a data file (`data.<ext>`; binary ones are built by BUILDERS
 below), its `expected` error lines (English), where every message of the case has its Vietnamese text
 `vi.expected` (the default language), optionally its own `criteria.yaml` (else the folder's shared
-one) and `args` (more options for `thidua score`). Every case exits with status 1, prints nothing
+one) and `args` (more options for `thidua score`; `{folder}` there and in the expected lines is
+the case's folder, where a history file lies). Every case exits with status 1, prints nothing
 on standard output and writes no file.
 """
 
@@ -226,7 +227,9 @@ def bad_data_case(folder: Path, tmp: Path) -> tuple[Path, Path, list[str]]:
     files = sorted(folder.glob("data.*"))
     data = files[0] if files else BUILDERS[folder.name](tmp)
     args = folder / "args"
-    return criteria, data, shlex.split(args.read_text(encoding="utf-8")) if args.exists() else []
+    # {folder}: the case's own folder (a history file beside the data, council-path §5)
+    options = args.read_text(encoding="utf-8").replace("{folder}", str(folder)) if args.exists() else ""
+    return criteria, data, shlex.split(options)
 
 
 def test_every_bad_data_case_has_its_data():
@@ -240,7 +243,8 @@ def test_bad_data_reports_exactly_its_problems_and_writes_nothing(folder: Path, 
     criteria, data, args = bad_data_case(folder, tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    expected = (folder / "expected").read_text(encoding="utf-8").replace("{data}", str(data))
+    expected = (folder / "expected").read_text(encoding="utf-8").replace("{data}", str(data)) \
+        .replace("{folder}", str(folder))
     result = CliRunner().invoke(cli, ["score", str(criteria), str(data), *args,
                                       "-o", str(out / "ket-qua.csv")], catch_exceptions=False)
     assert result.exit_code == 1, result.output
@@ -268,7 +272,8 @@ def test_bad_data_reports_its_problems_in_vietnamese_by_default(folder: Path, tm
     criteria, data, args = bad_data_case(folder, tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    expected = (folder / "vi.expected").read_text(encoding="utf-8").replace("{data}", str(data))
+    expected = (folder / "vi.expected").read_text(encoding="utf-8").replace("{data}", str(data)) \
+        .replace("{folder}", str(folder))
     result = CliRunner().invoke(cli, ["score", str(criteria), str(data), *args,
                                       "-o", str(out / "ket-qua.csv")], catch_exceptions=False)
     assert (result.exit_code, result.stdout) == (1, "")

@@ -12,6 +12,8 @@ The library is these names; the command line (thidua/cli.py) is built on them:
   a polars frame.
 - `score`: criteria and frame → a `Result`, the unit table (its columns: thidua/core/schema.py).
 - `explain`: one unit's whole trace (`Explanation`).
+- `load_history`: the titles of earlier years, for a file whose awards have history conditions
+  (`score(..., history=...)`).
 
 Bad input raises `ThiduaError` (thidua/errors.py), whose `lines()` name every problem at its
 place. Nothing is imported until it is used, so that `thidua --help` answers at once.
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = ["Criteria", "Explanation", "Result", "ThiduaError", "__version__", "explain", "load",
-           "score"]
+           "load_history", "score"]
 
 # the types, imported when first named (thidua.Result): module → name
 _TYPES = {"Criteria": "thidua.model", "Result": "thidua.core.engine",
@@ -54,7 +56,8 @@ def load(criteria: str | Path, data: str | Path, *, decimal_comma: bool = False,
     return read(str(criteria), str(data), decimal_comma=decimal_comma, sheet=sheet)
 
 
-def score(criteria: Criteria, frame: pl.DataFrame, *, trace: bool = False) -> Result:
+def score(criteria: Criteria, frame: pl.DataFrame, *, trace: bool = False,
+          history: pl.DataFrame | None = None) -> Result:
     """Score, classify, rank and shortlist every unit of `frame` (as `load` returns it; it is
     not changed). The result's `units` frame is in rank order (group, rank, id) and begins with
     the contract columns (id, name, group, total, classification, rank, rank_overall, bonus,
@@ -62,10 +65,26 @@ def score(criteria: Criteria, frame: pl.DataFrame, *, trace: bool = False) -> Re
     details. With `trace=True` it also keeps what `explain` reads (each leaf's unrounded points,
     whether its value was missing, and the indicator columns). Raises ThiduaError for a value
     the criteria cannot score (a missing value under `missing: error`, a result that is not a
-    finite number)."""
+    finite number). `history`: the titles of earlier years, as `load_history` returns them,
+    for a file whose awards have history conditions."""
     from thidua.core.engine import score as run
 
-    return run(criteria, frame, "<data>", trace=trace)
+    return run(criteria, frame, "<data>", trace=trace, earlier=history)
+
+
+def load_history(criteria: str | Path, history: str | Path, frame: pl.DataFrame, *,
+                 decimal_comma: bool = False) -> pl.DataFrame:
+    """Read the history file of a criteria file with history conditions (any data format; its
+    columns as the criteria's `history:` names them), checked against the criteria and the
+    units of `frame`: one row per id, year and title (docs/criteria-format.md, "History").
+    Raises ThiduaError naming every problem."""
+    from thidua.input.history import needed, read_history
+    from thidua.input.load import load_criteria
+
+    c = load_criteria(str(criteria))
+    needed(c, str(criteria), str(history))
+    return read_history(c, str(criteria), str(history), frame.get_column("id"),
+                        decimal_comma=decimal_comma)
 
 
 def explain(result: Result, unit_id: str) -> Explanation:

@@ -99,7 +99,7 @@ def _row_problems(c: m.Criteria, wide: pl.DataFrame) -> list[Problem]:
     twice = (wide.filter(fine & pl.col("id").is_not_null() & pl.col("title").is_not_null())
              .filter(pl.struct("id", "year", "title").is_duplicated())
              .group_by("id", "year", "title", maintain_order=True).agg("row"))
-    out += _capped((Problem(h.id, _("{id}, {year}, {title} appears in rows {rows}",
+    out += _capped((Problem(at(rows[1], h.id), _("{id}, {year}, {title} appears in rows {rows}",
                                     id=_show(i), year=_number(y), title=_show(t),
                                     rows=", ".join(map(str, rows))))
                     for i, y, t, rows in twice.rows()), h.id, N_("duplicate rows"))

@@ -34,11 +34,13 @@ def check_history(c: m.Criteria, add: Callable[[str, str], None]) -> None:
         add(f"awards[{first}].eligible.history", _(
             "history conditions need the history: section naming the history file's columns "
             "(id, year, title)"))
+    for i, a in enumerate(c.awards):
+        for k, item in enumerate(a.eligible.history or []):
+            if isinstance(item, m.AnyOf) and not item.any:
+                add(f"awards[{i}].eligible.history[{k}].any", _("any: needs at least one condition"))
     for i, k, t, cond in hs.conditions(c):
         item = (c.awards[i].eligible.history or [])[k]
         where = f"awards[{i}].eligible.history[{k}]" + (f".any[{t}]" if isinstance(item, m.AnyOf) else "")
-        if isinstance(item, m.AnyOf) and not item.any:
-            add(where, _("any: needs at least one condition"))
         if (cond.title is None) == (cond.classification is None):
             add(where, _("needs exactly one of title or classification"))
             continue
