@@ -612,3 +612,61 @@ def rows_v0(draw, min_size: int = 1, max_size: int = 12) -> list[dict[str, Any]]
         row["f0"] = draw(st.booleans())
         out.append(row)
     return out
+
+
+# --- titles of earlier years (../shared/spec/council-path.md §5) ---------------------------------
+
+YEAR = 2025  # the year the history documents score
+HISTORY_TITLES = ("CS", "BK", "Xuất sắc")  # an award of the file, a title of history only, a class
+
+
+@st.composite
+def history_condition(draw: st.DrawFn) -> dict[str, Any]:
+    """One condition a checked file accepts: on CS (this file's award, its list counts for the
+    year scored), on BK (decided elsewhere: only the history holds it) or on the class Xuất sắc
+    (the run's class counts), a streak or a count within a window, through the year or not."""
+    title = draw(st.sampled_from(HISTORY_TITLES))
+    within = draw(st.integers(1, 5))
+    streak = draw(st.booleans())
+    need = within if streak else draw(st.integers(1, within))
+    through = draw(st.sampled_from(["year", "previous"]))
+    if title == "BK" and through == "year" and need > within - 1:
+        through = "previous"  # else it could never hold: a validation error
+    out: dict[str, Any] = ({"classification": title} if title == "Xuất sắc" else {"title": title})
+    out |= {"streak": need} if streak else {"count": need, "within": within}
+    return out | ({"through": "previous"} if through == "previous" else {})
+
+
+@st.composite
+def history_cases(draw: st.DrawFn, max_units: int = 8) -> tuple[dict[str, Any], list[dict[str, Any]],
+                                                                  list[tuple[str, int, str]]]:
+    """(document, rows, history rows (id, year, title)): a file scoring YEAR with the award CS
+    (8 points or more), then H (every drawn condition) and ANY (one of them), quotas of 100 % so
+    that no unit takes another's place; units U01…; history rows of years before YEAR, unique,
+    for units and for ids of no unit."""
+    conditions = draw(st.lists(history_condition(), min_size=1, max_size=3))
+    award = {"quota": {"percent": 100}, "on_tie_at_quota": "include"}
+    doc = {
+        "format": 1, "id": "lich-su", "name": "lịch sử", "version": "1", "total": 10,
+        "year": YEAR, "units": {"id": "id", "name": "name"},
+        "history": {"id": "id", "year": "year", "title": "title"},
+        "criteria": [{"code": "A", "name": "A", "max_points": 10,
+                      "rule": {"type": "manual", "indicator": "m0"}}],
+        "classification": [{"label": "Xuất sắc", "min": 9}, {"label": "Tốt", "min": 0}],
+        "awards": [{"code": "CS", "name": "CS", "eligible": {"min_total": 8}, **award},
+                   {"code": "H", "name": "H", "eligible": {"history": conditions}, **award},
+                   {"code": "ANY", "name": "ANY", "eligible": {"history": [{"any": conditions}]},
+                    **award}],
+    }
+    n = draw(st.integers(1, max_units))
+    ids = [f"U{i + 1:02d}" for i in range(n)]
+    rows = [{"id": i, "name": i, "m0": draw(st.integers(0, 20)) / 2} for i in ids]
+    history = draw(st.lists(st.tuples(st.sampled_from([*ids, "X99"]), st.integers(YEAR - 6, YEAR - 1),
+                                      st.sampled_from(HISTORY_TITLES)), unique=True, max_size=30))
+    return doc, rows, history
+
+
+def history_frame(history: list[tuple[str, int, str]]) -> pl.DataFrame:
+    """History rows as input/history.py returns them (id, year, title)."""
+    return pl.DataFrame(history, schema={"id": pl.String, "year": pl.Int64, "title": pl.String},
+                        orient="row")
