@@ -302,18 +302,21 @@ def write_xlsx(result: Result, path: str) -> None:
             notes=document_notes(c) if c.awards else [NO_AWARDS])
         first.activate()
         names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", _("Chart"), _("Chart data")))
+        by_year = any(HISTORY in r for _a, _g, _q, mine in sections for r in mine)  # history conditions
         for i, (award, name) in enumerate(zip(c.awards, names, strict=True), start=1):
             rows: list[list[Any]] = []
             groups: list[str | None] = []
             for _award, group, _q, mine in (x for x in sections if x[0].code == award.code):
                 for r in mine:
                     rows.append([r["rank"], r["id"], r["name"], group or "", r["total"],
-                                 STATUS.get(r["status"], r["status"]), sentence(c, award, r, units[r["id"]])])
+                                 STATUS.get(r["status"], r["status"]), sentence(c, award, r, units[r["id"]]),
+                                 *([(r[HISTORY] or "").replace(" | ", "; ")] if by_year else [])])
                     groups.append(group)
             breaks = [n for n, g in enumerate(groups) if n and g != groups[n - 1]]
             book.sheet(name, f"DeNghi_{i}", [
                 Col("Hạng", "int"), Col("Mã"), Col("Đơn vị", "text", 20), Col("Cụm, khối"), Col("Tổng điểm", "points"),
-                Col("Tình trạng", "text", 16), Col("Lý do", "long", 70)], rows,
+                Col("Tình trạng", "text", 16), Col("Lý do", "long", 70),
+                *([Col(_("By year"), "long", 40)] if by_year else [])], rows,
                 heading=f"{award.code} — {award.name}", breaks=breaks, freeze=3)
         ballot = ballots(result)
         if ballot.height:
