@@ -296,7 +296,20 @@ def policy_lines(c: m.Criteria) -> list[str]:
                 _("Quota {code}: {amount} of the whole list; a tie at the quota: {tie}.",
                   code=a.code, amount=amount, tie=_(TIE_AT_QUOTA[a.on_tie_at_quota])))
         lines.append(line)
+    lines += _history_policy(c)
     return lines
+
+
+def _history_policy(c: m.Criteria) -> list[str]:
+    """A file with history conditions (../shared/spec/council-path.md §5): the year scored and
+    how the years are counted."""
+    from thidua.core import history as hs
+
+    if not hs.used(c):
+        return []
+    return [_("Earlier years: the year scored is {year}, decided by this run; the years before "
+              "come from the history file; a year without its row is not held, so it breaks a "
+              "streak.", year=c.year)]
 
 
 def _sections(result: Result, fmt: Callable[[list[str], list[list[Any]]], str],

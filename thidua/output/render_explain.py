@@ -212,6 +212,8 @@ def to_markdown(e: Explanation) -> str:
             tables += 1
             if tables == len(headings):
                 out += ["## Kết quả", ""]
+        elif x.startswith("    "):  # under an award: its years (history_lines), nested
+            out.append("  - " + md(x.strip()))
         elif x.startswith("  "):
             out.append("- " + md(x.strip()))
         elif x:
