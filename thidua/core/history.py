@@ -111,10 +111,12 @@ def masks(c: m.Criteria, history: pl.DataFrame) -> list[pl.Expr]:
     """The mask column of every condition, over the data's `id`: for each unit, the years of its
     window the history rows (id, year, title) hold. Ids of no unit are left out (units of
     earlier years); a unit without rows holds none."""
+    assert c.year is not None
     out = []
     for i, k, t, cond in conditions(c):
         term = compile_term(c, i, cond)
-        rows = (history.filter((pl.col("title") == term.code) & pl.col("year").is_between(term.first, term.last))
+        window = pl.col("year").is_between(term.first, min(term.last, c.year - 1))  # never the year scored
+        rows = (history.filter((pl.col("title") == term.code) & window)
                 .group_by("id", maintain_order=True)
                 .agg(pl.sum_horizontal([(pl.col("year") == term.last - b).cast(pl.Int64) * (1 << b)
                                         for b in range(term.within)]).sum().alias("mask")))
