@@ -5,6 +5,7 @@ from typing import Any
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.commands.membership import members_of, members_option
 from thidua.i18n import _
 from thidua.output.formats import AUDIT
 
@@ -22,9 +23,10 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
               help="Only this table: criteria, warnings; with DATA realised; with --self self, "
                    "self_criteria, self_gains. csv and parquet hold one table (default: the "
                    "first).")
+@members_option
 @output_options(AUDIT)
 @reports_errors
-def audit(criteria: str, data: str | None, self_data: str | None, top: int, section: str | None,
+def audit(criteria: str, data: str | None, self_data: str | None, top: int, section: str | None, members: str | None,
           fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None) -> None:
     """Do the weights do what they claim? Each criterion's nominal share of the total and
     structural warnings; with DATA, each criterion's realised share, how many units it sets apart
@@ -55,12 +57,13 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
         files = {"criteria": {"sha256": sha256_file(criteria)}}
     else:
         c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-        verified = run(c, frame, data)
+        held = members_of(c, members, frame, criteria)
+        verified = run(c, frame, data, members_data=held)
         basis = basis_of(c, verified, data)
         checked, files = None, meta(criteria, data, frame.height)
         if self_data:
             own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
-            checked = core.self_check(basis, verified, run(c, own, self_data), self_data)
+            checked = core.self_check(basis, verified, run(c, own, self_data, members_data=held), self_data)
             files["self"] = {**meta(criteria, self_data, own.height)["data"]}
         result = core.Audit(core.structure(c), core.realised(basis, verified), checked)
     report = ra.headed(ra.audit_report(result, c, top), c, files)

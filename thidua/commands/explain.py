@@ -3,6 +3,7 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
+from thidua.commands.membership import members_of, members_option
 from thidua.output.formats import COMPARISON, EXPLANATION
 
 
@@ -11,9 +12,10 @@ from thidua.output.formats import COMPARISON, EXPLANATION
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.argument("unit_id")
 @click.argument("other", required=False)
+@members_option
 @output_options(EXPLANATION)
 @reports_errors
-def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str | None, output: str | None,
+def explain(criteria: str, data: str, unit_id: str, other: str | None, members: str | None, fmt: str | None, output: str | None,
             decimal_comma: bool, sheet: str | None) -> None:
     """One unit's whole trace: each criterion's data, rule and points, bonus, penalty, knockouts,
     classification, rank, the margin to its neighbours, and each award's reason. With a second
@@ -31,7 +33,7 @@ def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str 
 
     fmt = choose_format(EXPLANATION, fmt, output)
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    result = score(c, frame, data, trace=True)
+    result = score(c, frame, data, trace=True, members_data=members_of(c, members, frame, criteria))
     if other is not None:
         from thidua.core.explain import compare
 

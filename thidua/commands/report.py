@@ -3,15 +3,17 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
+from thidua.commands.membership import members_of, members_option
 from thidua.output.formats import PAGE
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
+@members_option
 @output_options(PAGE)
 @reports_errors
-def report(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
+def report(criteria: str, data: str, members: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
            sheet: str | None) -> None:
     """One self-contained page for the council: summary, a chart and the ranking per cluster,
     the award proposals with their quota arithmetic and reasons, every unit's explanation, the
@@ -26,4 +28,5 @@ def report(criteria: str, data: str, fmt: str | None, output: str | None, decima
 
     fmt = choose_format(PAGE, fmt, output)
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    render(PAGE, fmt, score(c, frame, data, trace=True), output)
+    render(PAGE, fmt, score(c, frame, data, trace=True,
+                                  members_data=members_of(c, members, frame, criteria)), output)

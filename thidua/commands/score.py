@@ -3,15 +3,17 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.commands.membership import members_of, members_option
 from thidua.output.formats import UNITS
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
+@members_option
 @output_options(UNITS)
 @reports_errors
-def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
+def score(criteria: str, data: str, members: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
           sheet: str | None) -> None:
     """Score, classify, rank and shortlist every unit.
 
@@ -29,5 +31,7 @@ def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal
     # the frame read is handed to the engine without a name here, so that the engine's is its
     # only reference: its memory is free once the points are computed, before the rows are
     # ordered and written (a million-unit file is not held through the sort)
-    result = run(c, read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet), data)
+    frame = read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
+    held = members_of(c, members, frame, criteria)
+    result = run(c, frame, data, members_data=held)
     render(UNITS, fmt, result, output, meta(criteria, data, result.units.height))

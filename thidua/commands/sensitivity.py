@@ -20,6 +20,7 @@ import click
 
 from thidua.commands.audit import check_section, chosen
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.commands.membership import members_of, members_option
 from thidua.i18n import _, thousands
 from thidua.output.formats import SENSITIVITY
 
@@ -52,10 +53,11 @@ class FiniteRange(click.FloatRange):
 @click.option("--section", default=None,
               help="Only this table: units, lists, margins. csv and parquet hold one table "
                    "(default: units).")
+@members_option
 @output_options(SENSITIVITY)
 @reports_errors
 def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, with_margins: bool,
-                section: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
+                section: str | None, members: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
                 sheet: str | None) -> None:
     """How much do the ranks and award lists depend on the exact weights? Re-scores every unit
     under DRAWS random weightings (each criterion within ±SPREAD, the total unchanged) and gives
@@ -76,7 +78,7 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     fmt = choose_format(SENSITIVITY, fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    basis = core.basis_of(c, run(c, frame, data), data)
+    basis = core.basis_of(c, run(c, frame, data, members_data=members_of(c, members, frame, criteria)), data)
     fits(draws, bytes_needed(basis, draws), basis.facts.n)
     with progress(draws, _("Random draws")) as step:
         result = core.simulate(basis, draws, spread, seed, step)

@@ -45,6 +45,7 @@ class Fixed:
     knocked: np.ndarray  # any knockout
     cap: np.ndarray  # the class index a knockout caps at (−1: none)
     when_ok: tuple[np.ndarray, ...]  # per award; True when the award has no `when`
+    members_ok: tuple[tuple[np.ndarray, ...], ...]  # per award, each members condition: met
 
 
 @dataclass(frozen=True)
@@ -317,6 +318,8 @@ def decide(rules: Rules, fixed: Fixed, total: np.ndarray, q: np.ndarray,
             lay_a, rank_a = every, rank_all
         checks = _checks(rules, a, i, total, klass, rank_a, barred, knocked, take(fixed.when_ok[i]),
                          on)
+        if fixed.members_ok[i]:  # the members conditions: fixed per collective (core/members.py)
+            checks += [(f"members:{j}", take(met)) for j, met in enumerate(fixed.members_ok[i])]
         e = np.broadcast_to(functools.reduce(np.logical_and, [met for _, met in checks]), q.shape)
         o, f, d = _shortlist(a, lay_a, e, klass, on, detail)
         on.append(o)

@@ -75,7 +75,7 @@ def facts_of(c: m.Criteria, result: Result, order: pl.Series | None = None) -> F
         total=_pad(units.get_column("total").to_numpy().astype(float), -1.0),
         pre=_pad(pre, -1.0), extra=_pad(extra, -1.0),
         keys=fixed.keys, id_rank=fixed.id_rank, barred=fixed.barred, knocked=fixed.knocked,
-        cap=fixed.cap, when_ok=fixed.when_ok,
+        cap=fixed.cap, when_ok=fixed.when_ok, members_ok=fixed.members_ok,
         rank=_pad(units.get_column("rank").to_numpy().astype(np.int64), 0),
         on=tuple(_pad(x.astype(bool), False) for x in on),
         flag=tuple(_pad(x.astype(bool), False) for x in flag))
@@ -93,5 +93,6 @@ def joined(a: Facts, b: Facts) -> Facts:
                  extra=cat(a.extra, b.extra), keys=each(a.keys, b.keys),
                  id_rank=cat(a.id_rank, b.id_rank), barred=cat(a.barred, b.barred),
                  knocked=cat(a.knocked, b.knocked), cap=cat(a.cap, b.cap),
-                 when_ok=each(a.when_ok, b.when_ok), rank=cat(a.rank, b.rank),
+                 when_ok=each(a.when_ok, b.when_ok),
+                 members_ok=tuple(each(x, y) for x, y in zip(a.members_ok, b.members_ok)), rank=cat(a.rank, b.rank),
                  on=each(a.on, b.on), flag=each(a.flag, b.flag))
