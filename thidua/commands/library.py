@@ -61,7 +61,8 @@ def copy_shipped(name: str, dest: str) -> list[Path]:
                 else _("the shipped files are {names}", names=", ".join(known)))
         raise UsageError(name, [Problem("", _("no shipped criteria file of that name; {hint} "
                                               "(thidua list shows them)", hint=hint))])
-    sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv")]
+    # the members' result of a file of collectives (danh-hieu-tap-the-thanh-vien.csv) goes too
+    sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv", "-thanh-vien.csv")]
     sources = [s for s in sources if s.is_file()]
     folder = Path(dest)
     targets = [folder / s.name for s in sources]
