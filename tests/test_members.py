@@ -111,7 +111,7 @@ def test_the_table_says_the_evidence_in_vietnamese(tmp_path: Path, vietnamese: N
     rows = people("T1", 7, 3) + people("T2", 8, 3, disciplined=1)
     result = collectives(tmp_path, rows, "explain", "T2")
     assert result.exit_code == 0, result.stderr
-    assert ("  TT: Không đủ điều kiện: không đạt điều kiện về thành viên. Thành viên: LĐTT: 8/11 = "
+    assert ("  TT: Không đủ điều kiện: không đạt điều kiện về thành viên: kỷ luật. Thành viên: LĐTT: 8/11 = "
             "72,7 % ≥ 70 %; kỷ luật: 1 > 0.") in result.stdout.splitlines()
 
 

@@ -105,7 +105,11 @@ def _sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, 
             failed.append(f"chưa có tên trong danh sách {name.removeprefix('award:')}")
         elif name:
             failed.append(_CONDITION[name].format(**values))
-    failed = [_("the members conditions are not met") if f == "members" else f for f in failed]
+    if "members" in failed:  # which, by name; their counts follow the sentence
+        missed = [render_members.label(cond) for j, cond in enumerate(e.members or [])
+                  if f"members:{j}" in names]
+        said = _("members conditions not met: {names}", names=", ".join(missed))
+        failed = [said if f == "members" else f for f in failed]
     return "Không đủ điều kiện: " + "; ".join(failed) + "."
 
 
