@@ -226,7 +226,9 @@ def bad_data_case(folder: Path, tmp: Path) -> tuple[Path, Path, list[str]]:
     files = sorted(folder.glob("data.*"))
     data = files[0] if files else BUILDERS[folder.name](tmp)
     args = folder / "args"
-    return criteria, data, shlex.split(args.read_text(encoding="utf-8")) if args.exists() else []
+    # `{folder}` in args stands for the case's folder (a file beside the data: --members)
+    more = shlex.split(args.read_text(encoding="utf-8").replace("{folder}", str(folder))) if args.exists() else []
+    return criteria, data, more
 
 
 def test_every_bad_data_case_has_its_data():
@@ -240,7 +242,8 @@ def test_bad_data_reports_exactly_its_problems_and_writes_nothing(folder: Path, 
     criteria, data, args = bad_data_case(folder, tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    expected = (folder / "expected").read_text(encoding="utf-8").replace("{data}", str(data))
+    expected = (folder / "expected").read_text(encoding="utf-8").replace("{data}", str(data)) \
+        .replace("{folder}", str(folder))
     result = CliRunner().invoke(cli, ["score", str(criteria), str(data), *args,
                                       "-o", str(out / "ket-qua.csv")], catch_exceptions=False)
     assert result.exit_code == 1, result.output
@@ -268,7 +271,8 @@ def test_bad_data_reports_its_problems_in_vietnamese_by_default(folder: Path, tm
     criteria, data, args = bad_data_case(folder, tmp_path)
     out = tmp_path / "out"
     out.mkdir()
-    expected = (folder / "vi.expected").read_text(encoding="utf-8").replace("{data}", str(data))
+    expected = (folder / "vi.expected").read_text(encoding="utf-8").replace("{data}", str(data)) \
+        .replace("{folder}", str(folder))
     result = CliRunner().invoke(cli, ["score", str(criteria), str(data), *args,
                                       "-o", str(out / "ket-qua.csv")], catch_exceptions=False)
     assert (result.exit_code, result.stdout) == (1, "")

@@ -151,8 +151,8 @@ def test_a_file_that_is_not_a_result_and_near_miss_ids(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: {tmp_path / 'm.csv'}: 1 problem\n"
-        f"{tmp_path / 'm.csv'}: not a thidua result: it lacks the columns total, rank, "
-        "classification, awards, knockouts that thidua score writes\n")
+        f"{tmp_path / 'm.csv'}: not a thidua result: it lacks the columns 'total', 'rank', "
+        "'classification', 'awards', 'knockouts' that thidua score writes\n")
     (tmp_path / "m.csv").write_text(member_csv([("P1", "Đăk Lăk", "LDTT", ""), ("P2", "Đắk Lắk", "", "")]),
                                     encoding="utf-8")
     result = run_cli(*args)

@@ -110,7 +110,7 @@ def _read(path: str, of: str) -> tuple[pl.DataFrame, list[str], set[str]]:
     if lacking:
         raise DataError(path, [Problem("", _(
             "not a thidua result: it lacks the columns {columns} that thidua score writes",
-            columns=", ".join(dict.fromkeys(lacking))))])
+            columns=", ".join(map(repr, dict.fromkeys(lacking)))))])
     text = ["id", of, "classification", "awards", "knockouts"]
     raw = raw.with_columns(pl.col(k).cast(pl.String) for k in dict.fromkeys(text))
     if suffix == ".csv":
@@ -136,7 +136,7 @@ def _read_json(path: str, of: str) -> tuple[pl.DataFrame, list[str], set[str]]:
         if lacking:
             problems.append(Problem(f"units[{i}]", _(
                 "not a thidua result: it lacks the keys {keys} that thidua score writes",
-                keys=", ".join(dict.fromkeys(lacking)))))
+                keys=", ".join(map(repr, dict.fromkeys(lacking))))))
     if problems:
         raise DataError(path, problems[:LIMIT])
 
