@@ -229,3 +229,23 @@ def test_raising_a_members_share_never_removes_the_collective(rows: list[tuple[s
     raised = [*rows[:i], (rows[i][0], True, rows[i][2]), *rows[i + 1:]]  # one more member LĐTT
     before, after = _on(rows), _on(raised)
     assert all(after[u] for u in before if before[u])
+
+
+def test_sensitivity_keeps_the_members_conditions_in_every_draw(tmp_path: Path) -> None:
+    # only T1 meets the members conditions (T2 has a disciplined member, T3 no members): were
+    # they lost in the draws, T2 and T3 would join the list in every draw (same 0.0, not 1.0)
+    rows = people("T1", 7, 3) + people("T2", 8, 3, disciplined=1)
+    result = collectives(tmp_path, rows, "sensitivity", "--draws", "20", "--spread", "0.5",
+                         "--no-margins", "--section", "lists", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == 'award,group,units,flagged,same\nTT,Cụm 1,T1,"",1.0\n'
+
+
+def test_audit_and_report_take_the_members(tmp_path: Path) -> None:
+    rows = people("T1", 7, 3)
+    audit = collectives(tmp_path, rows, "audit", "--format", "csv", "--section", "realised")
+    assert audit.exit_code == 0, audit.stderr
+    report = collectives(tmp_path, rows, "report", "-o", str(tmp_path / "r.html"))
+    assert report.exit_code == 0, report.stderr
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "LĐTT: 7/10 = 70 % ≥ 70 %; kỷ luật: 0 ≤ 0" in page
