@@ -421,6 +421,7 @@ def test_the_built_wheel_ships_every_criteria_file_its_data_and_the_catalogs(tmp
     for name in LIBRARY:
         assert f"thidua/criteria/{name}.yaml" in names
         assert f"thidua/criteria/{name}.csv" in names
+    assert "thidua/criteria/danh-hieu-tap-the-thanh-vien.csv" in names  # the members' result
     assert "thidua/criteria/README.md" in names
     assert "thidua/commands/library.py" in names
     for language in ("vi", "en"):  # the compiled catalogs: without them every message is English

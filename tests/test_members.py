@@ -249,3 +249,57 @@ def test_audit_and_report_take_the_members(tmp_path: Path) -> None:
     assert report.exit_code == 0, report.stderr
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "LĐTT: 7/10 = 70 % ≥ 70 %; kỷ luật: 0 ≤ 0" in page
+
+
+def test_explain_json_carries_the_evidence(tmp_path: Path) -> None:
+    result = collectives(tmp_path, people("T1", 6, 4), "explain", "T1", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    (award,) = json.loads(result.stdout)["awards"]
+    assert award["failed"] == "members:0"
+    assert [(m["count"], m["of"], m["met"], m["evidence"]) for m in award["members"]] == [
+        (6, 10, False, "LĐTT: 6/10 = 60 % < 70 %"), (0, 10, True, "kỷ luật: 0 ≤ 0")]
+
+
+# --- the shipped file of collectives, by hand ------------------------------------------------------
+
+def test_the_shipped_collectives_by_hand() -> None:
+    """danh-hieu-tap-the on the members' result of danh-hieu-ca-nhan (its CSV read by hand):
+    Bắc Trạch has 16 members, 13 on the LDTT list (BT01–BT13; 13 × 100 ≥ 70 × 16), BT01 alone on
+    the CSTDCS list, every one rated Hoàn thành nhiệm vụ or above, none hit by KY_LUAT: all three
+    titles (rank 1 of Cụm 1 at 94,5). Đồng Thuận: 11 of 14 on LDTT (1100 ≥ 980) but DT13 hit by
+    KY_LUAT and rated Không hoàn thành (13/14 < 100 %), nobody on CSTDCS (DT01, DT02 tied, left to
+    the vote). Hoàn Lão: no member in the file."""
+    from thidua.input import shipped
+
+    result = run_cli("awards", str(shipped("danh-hieu-tap-the.yaml")), str(shipped("danh-hieu-tap-the.csv")),
+                     "--members", str(shipped("danh-hieu-tap-the-thanh-vien.csv")), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    lists = {a["code"]: a["units"] for a in json.loads(result.stdout)["awards"]}
+    assert lists == {"TTLDXS": ["UBND xã Bắc Trạch"], "TTLDTT": ["UBND xã Bắc Trạch"],
+                     "CO_TINH": ["UBND xã Bắc Trạch"]}
+    why = {(a["code"], r["id"]): r for a in json.loads(result.stdout)["awards"] for r in a["reasons"]}
+    counts = {k: [(m["count"], m["of"]) for m in r.get("members", [])] for k, r in why.items()}
+    assert counts[("TTLDXS", "UBND xã Bắc Trạch")] == [(16, 16), (13, 16), (1, 16)]
+    assert counts[("TTLDTT", "UBND phường Đồng Thuận")] == [(11, 14), (1, 14)]
+    assert counts[("TTLDXS", "UBND phường Đồng Thuận")] == [(13, 14), (11, 14), (0, 14)]
+    assert counts[("TTLDTT", "UBND xã Hoàn Lão")] == [(0, 0), (0, 0)]
+
+
+def test_the_shipped_members_result_is_what_score_writes(tmp_path: Path) -> None:
+    from thidua.input import shipped
+
+    out = tmp_path / "thanh-vien.csv"
+    result = run_cli("score", str(shipped("danh-hieu-ca-nhan.yaml")), str(shipped("danh-hieu-ca-nhan.csv")),
+                     "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    assert out.read_bytes() == shipped("danh-hieu-tap-the-thanh-vien.csv").read_bytes()
+
+
+def test_init_copies_the_members_result_too(tmp_path: Path) -> None:
+    result = run_cli("init", "danh-hieu-tap-the", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "danh-hieu-tap-the-thanh-vien.csv", "danh-hieu-tap-the.csv", "danh-hieu-tap-the.yaml"]
+    assert result.stdout.splitlines()[3] == (
+        f"next: thidua score {tmp_path / 'danh-hieu-tap-the.yaml'} {tmp_path / 'danh-hieu-tap-the.csv'} "
+        f"--members {tmp_path / 'danh-hieu-tap-the-thanh-vien.csv'}")

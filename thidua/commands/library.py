@@ -129,6 +129,9 @@ def init(name: str, dest: str) -> None:
     if len(created) == 2:
         click.echo(printable(_("next: {command}", command="thidua score " + " ".join(
             shlex.quote(str(p)) for p in created))))
+    elif len(created) == 3:  # a file of collectives, with its members' result
+        click.echo(printable(_("next: {command}", command="thidua score " + " ".join(
+            shlex.quote(str(p)) for p in created[:2]) + " --members " + shlex.quote(str(created[2])))))
     criteria = created[0]
     from thidua.input.load import load_criteria
 
