@@ -7,12 +7,14 @@ checks it (commands/common.py records every file option).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import polars as pl
 
-from thidua import model as m
+if TYPE_CHECKING:  # polars is imported by the command that runs (cli.py sets its allocator first)
+    import polars as pl
+
+    from thidua import model as m
 
 
 def members_option(command: Callable[..., Any]) -> Callable[..., Any]:
