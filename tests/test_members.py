@@ -303,3 +303,41 @@ def test_init_copies_the_members_result_too(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[3] == (
         f"next: thidua score {tmp_path / 'danh-hieu-tap-the.yaml'} {tmp_path / 'danh-hieu-tap-the.csv'} "
         f"--members {tmp_path / 'danh-hieu-tap-the-thanh-vien.csv'}")
+
+
+def test_the_members_result_in_parquet_or_json_gives_the_same_lists(tmp_path: Path) -> None:
+    """The members' own run, written by score as CSV, Parquet and JSON: each read back the same."""
+    individuals = tmp_path / "ca-nhan.yaml"
+    individuals.write_text("""\
+format: 1
+id: ca-nhan
+name: "Cá nhân"
+version: "1"
+total: 10
+units: {id: ma, name: ten, group: tap_the}
+criteria:
+  - {code: A, name: "Điểm", max_points: 10, rule: {type: manual, indicator: diem}}
+knockouts:
+  - {code: KY_LUAT, name: "Kỷ luật", when: "ky_luat > 0"}
+classification:
+  - {label: "Tốt", min: 7}
+  - {label: "Đạt", min: 0}
+awards:
+  - {code: LDTT, name: "LĐTT", quota: {percent: 100}, on_tie_at_quota: include,
+     eligible: {classification: ["Tốt"]}}
+""", encoding="utf-8")
+    rows = [("T1", 9, 0)] * 7 + [("T1", 5, 0)] * 3 + [("T2", 9, 0)] * 8 + [("T2", 5, 1)] + [("T2", 5, 0)] * 2
+    (tmp_path / "ca-nhan.csv").write_text("ma,ten,tap_the,diem,ky_luat\n" + "".join(
+        f"P{i},Người {i},{g},{d},{k}\n" for i, (g, d, k) in enumerate(rows)), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(CRITERIA, encoding="utf-8")
+    (tmp_path / "d.csv").write_text(DATA, encoding="utf-8")
+    seen = []
+    for ext in ("csv", "parquet", "json"):
+        out = tmp_path / f"thanh-vien.{ext}"
+        assert run_cli("score", str(individuals), str(tmp_path / "ca-nhan.csv"), "-o", str(out)).exit_code == 0
+        result = run_cli("awards", str(tmp_path / "c.yaml"), str(tmp_path / "d.csv"), "--members", str(out),
+                         "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        (award,) = json.loads(result.stdout)["awards"]
+        seen.append((award["units"], [m["count"] for r in award["reasons"] for m in r["members"]]))
+    assert seen == [(["T1"], [7, 0, 8, 1, 0, 0])] * 3

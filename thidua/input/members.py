@@ -111,12 +111,24 @@ def _read(path: str, of: str) -> tuple[pl.DataFrame, list[str], set[str]]:
         raise DataError(path, [Problem("", _(
             "not a thidua result: it lacks the columns {columns} that thidua score writes",
             columns=", ".join(map(repr, dict.fromkeys(lacking)))))])
-    text = ["id", of, "classification", "awards", "knockouts"]
-    raw = raw.with_columns(pl.col(k).cast(pl.String) for k in dict.fromkeys(text))
+    # lists are held as list columns, or (as score writes them) joined with ";"
+    lists = {k for k in ("awards", "knockouts") if isinstance(raw.schema[k], pl.List)}
+    text = [k for k in dict.fromkeys(["id", of, "classification", "awards", "knockouts"]) if k not in lists]
+    try:
+        raw = raw.with_columns(pl.col(k).cast(pl.String) for k in text)
+        raw = raw.with_columns(pl.col(k).cast(pl.List(pl.String)) for k in lists)
+    except pl.exceptions.PolarsError:
+        raise DataError(path, [Problem("", _(
+            "not a thidua result: its columns {columns} do not hold text",
+            columns=", ".join(map(repr, [*text, *sorted(lists)]))))]) from None
     if suffix == ".csv":
-        raw = raw.with_columns(_unneutralised(pl.col(k)) for k in dict.fromkeys(text))
-    frame = raw.select(pl.col(of).alias("collective"), _listed(pl.col("awards")).alias("awards"),
-                       pl.col("classification"), _listed(pl.col("knockouts")).alias("knockouts"))
+        raw = raw.with_columns(_unneutralised(pl.col(k)) for k in text)
+
+    def listed(k: str) -> pl.Expr:
+        return pl.col(k).fill_null([]) if k in lists else _listed(pl.col(k))
+
+    frame = raw.select(pl.col(of).alias("collective"), listed("awards").alias("awards"),
+                       pl.col("classification"), listed("knockouts").alias("knockouts"))
     return frame.cast(core.MEMBER_SCHEMA), places, set()  # type: ignore[arg-type]
 
 
