@@ -186,7 +186,9 @@ def test_the_manifest_records_the_members_file_and_verify_checks_it(tmp_path: Pa
     assert "members" in {i["role"] for i in manifest["inputs"]}
     assert run_cli("verify", str(tmp_path / "kq.csv.manifest.json")).exit_code == 0
     (tmp_path / "m.csv").write_text(member_csv(people("T1", 6, 4)), encoding="utf-8")
-    assert run_cli("verify", str(tmp_path / "kq.csv.manifest.json")).exit_code != 0
+    changed = run_cli("verify", str(tmp_path / "kq.csv.manifest.json"))
+    assert changed.exit_code == 1
+    assert f"inputs[2]: the members' result file {tmp_path / 'm.csv'} has changed since the run" in changed.stderr
 
 
 # --- properties ------------------------------------------------------------------------------------
