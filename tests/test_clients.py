@@ -35,6 +35,12 @@ ENGLISH = re.compile(r"\b(points\.\w+|rank_overall|classification|on_list|beyond
 A4 = (841.9, 595.3)  # points, landscape
 
 
+def _members(name: str) -> list[str]:
+    """--members and the members' result of a shipped file of collectives, else nothing."""
+    held = shipped(f"{name}-thanh-vien.csv")
+    return ["--members", str(held)] if held.is_file() else []
+
+
 def _environment(home: Path) -> dict[str, str]:
     return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
             "XDG_CACHE_HOME": str(home / ".cache")}
@@ -49,8 +55,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     books = []
     for name in EXAMPLES:
         criteria, data = str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv"))
-        held = shipped(f"{name}-thanh-vien.csv")  # a file of collectives: its members' result
-        more = ["--members", str(held)] if held.is_file() else []
+        more = _members(name)
         for command in ("score", "awards"):
             out = folder / f"{name}-{command}.xlsx"
             assert run_cli(command, criteria, data, *more, "-o", str(out)).exit_code == 0
@@ -85,7 +90,8 @@ def sizes(pdf: Path) -> list[tuple[float, float]]:
 
 
 def units(name: str) -> list[str]:
-    result = run_cli("score", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")), "--format", "json")
+    result = run_cli("score", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")), "--format", "json",
+                     *_members(name))
     return [u["name"] for u in json.loads(result.stdout)["units"]]
 
 
@@ -121,7 +127,8 @@ def test_the_score_workbook_prints_in_libreoffice(pdfs: dict[str, Path], name: s
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_the_awards_workbook_prints_in_libreoffice(pdfs: dict[str, Path], name: str):
     # a file with a tie at a quota line ends with the ballots, signed by the member who votes
-    ties = run_cli("awards", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")), "--format", "json")
+    ties = run_cli("awards", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")), "--format", "json",
+                   *_members(name))
     ballot = any(a["flagged"] for a in json.loads(ties.stdout)["awards"])
     _check(pdfs[f"{name}-awards"], name, "Tình trạng" if _has_awards(name) else None, "Lý do", signers=not ballot)
     if ballot:
