@@ -227,7 +227,7 @@ def bad_data_case(folder: Path, tmp: Path) -> tuple[Path, Path, list[str]]:
     files = sorted(folder.glob("data.*"))
     data = files[0] if files else BUILDERS[folder.name](tmp)
     args = folder / "args"
-    # {folder}: the case's own folder (a history file beside the data, council-path §5)
+    # {folder}: the case's own folder (a file beside the data: --history, --members)
     options = args.read_text(encoding="utf-8").replace("{folder}", str(folder)) if args.exists() else ""
     return criteria, data, shlex.split(options)
 

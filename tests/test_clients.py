@@ -19,7 +19,7 @@ import pytest
 
 from thidua.input import shipped
 
-from .util import run_cli, shipped_history
+from .util import run_cli, shipped_inputs
 
 PROGRAMS = ("soffice", "chromium", "pdftotext", "pdfinfo")
 MISSING = [p for p in PROGRAMS if shutil.which(p) is None]
@@ -49,12 +49,13 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     books = []
     for name in EXAMPLES:
         criteria, data = str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv"))
+        more = shipped_inputs(name)
         for command in ("score", "awards"):
             out = folder / f"{name}-{command}.xlsx"
-            assert run_cli(command, criteria, data, "-o", str(out), *shipped_history(name)).exit_code == 0
+            assert run_cli(command, criteria, data, "-o", str(out), *more).exit_code == 0
             books.append(str(out))
         page = folder / f"{name}-report.html"
-        assert run_cli("report", criteria, data, "-o", str(page), *shipped_history(name)).exit_code == 0
+        assert run_cli("report", criteria, data, "-o", str(page), *more).exit_code == 0
     subprocess.run(["soffice", f"-env:UserInstallation=file://{folder / 'libreoffice'}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(folder), *books],
                    env=_environment(home), check=True, capture_output=True, timeout=600)
@@ -84,7 +85,7 @@ def sizes(pdf: Path) -> list[tuple[float, float]]:
 
 def units(name: str) -> list[str]:
     result = run_cli("score", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")), "--format", "json",
-                     *shipped_history(name))
+                     *shipped_inputs(name))
     return [u["name"] for u in json.loads(result.stdout)["units"]]
 
 
@@ -121,7 +122,7 @@ def test_the_score_workbook_prints_in_libreoffice(pdfs: dict[str, Path], name: s
 def test_the_awards_workbook_prints_in_libreoffice(pdfs: dict[str, Path], name: str):
     # a file with a tie at a quota line ends with the ballots, signed by the member who votes
     ties = run_cli("awards", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")), "--format", "json",
-                   *shipped_history(name))
+                   *shipped_inputs(name))
     ballot = any(a["flagged"] for a in json.loads(ties.stdout)["awards"])
     _check(pdfs[f"{name}-awards"], name, "Tình trạng" if _has_awards(name) else None, "Lý do", signers=not ballot)
     if ballot:

@@ -266,8 +266,14 @@ def _scores_or_names_bad_data(document, values, scale, rng):
     frame = pl.DataFrame(table, schema_overrides={
         **dict.fromkeys(numbers, pl.Float64), **dict.fromkeys(flags, pl.Boolean),
         "row": pl.Int64})
+    from thidua.core import members
+
+    held = members.MembersData(pl.DataFrame(
+        {"collective": [rng.choice(table["id"]) for _ in range(2 * n)], "awards": [["LDTT"]] * (2 * n),
+         "classification": [None] * (2 * n), "knockouts": [[]] * (2 * n)},
+        schema=members.MEMBER_SCHEMA)) if members.needed(c) else None  # a file of collectives
     try:
-        result = score(c, frame, "fuzz.csv")
+        result = score(c, frame, "fuzz.csv", members_data=held)
     except DataError as e:
         assert_placed(e)  # type: ignore[arg-type]
         event("data error")

@@ -25,7 +25,7 @@ from thidua.input import data as data_module
 from thidua.input import shipped
 from thidua.input.data import Columns, read_data, readings
 
-from .util import SMALL_CRITERIA, shipped_history
+from .util import SMALL_CRITERIA, shipped_inputs
 from .util import run_cli as run
 
 CRITERIA = (SMALL_CRITERIA.replace('name: "Bảng nhỏ"', "name: \"Bảng nhỏ <script>alert('tiêu chí')</script>\"")
@@ -129,7 +129,7 @@ def test_every_row_of_a_shipped_example_is_a_unit_of_its_output(name, tmp_path):
     with data.open(encoding="utf-8-sig", newline="") as f:
         rows = [r for r in list(csv.reader(f))[1:] if any(cell.strip() for cell in r)]
     out = tmp_path / "ket-qua.csv"
-    result = run("score", str(criteria), str(data), "-o", str(out), *shipped_history(name))
+    result = run("score", str(criteria), str(data), "-o", str(out), *shipped_inputs(name))
     assert result.exit_code == 0, result.output
     assert result.stderr == ""  # no blank row skipped
     units = pl.read_csv(out, infer_schema=False)

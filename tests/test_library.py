@@ -24,11 +24,17 @@ from click.testing import CliRunner
 from thidua.cli import cli
 from thidua.input import shipped
 
-LIBRARY = ("cum-xa", "danh-hieu-bac-ninh", "danh-hieu-ca-nhan", "dti-tinh", "dvcq-xa",
-           "nd335-cong-chuc", "pci-2016",
+LIBRARY = ("cum-xa", "danh-hieu-bac-ninh", "danh-hieu-ca-nhan", "danh-hieu-tap-the", "dti-tinh",
+           "dvcq-xa", "nd335-cong-chuc", "pci-2016",
            "qd766-dvc")
 UNGROUPED = ("dti-tinh", "pci-2016", "qd766-dvc")  # no units.group: one ranking of every unit
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def members(name: str) -> list[str]:
+    """--members and the shipped members' result of a file of collectives, else nothing."""
+    path = shipped(f"{name}-thanh-vien.csv")
+    return ["--members", str(path)] if path.is_file() else []
 
 
 def invoke(*args: str) -> Any:
@@ -48,7 +54,7 @@ def history(name: str) -> list[str]:
 def scored(name: str) -> dict[str, Any]:
     """`thidua score` on a shipped file and its example data, as JSON, keyed by unit id."""
     result = invoke("score", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")),
-                    "--format", "json", *history(name))
+                    "--format", "json", *history(name), *members(name))
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     out = json.loads(result.stdout)
@@ -67,7 +73,8 @@ def data_rows(name: str) -> list[dict[str, str]]:
 def test_the_library_holds_every_file_with_its_example_data() -> None:
     folder = shipped("")
     assert tuple(sorted(p.stem for p in folder.glob("*.yaml"))) == LIBRARY
-    assert tuple(sorted(p.stem for p in folder.glob("*.csv") if not p.name.endswith(HISTORY))) == LIBRARY
+    assert tuple(sorted(p.stem for p in folder.glob("*.csv")
+                        if not p.name.endswith(HISTORY) and not p.stem.endswith("-thanh-vien"))) == LIBRARY
     assert sorted(p.name for p in folder.glob(f"*{HISTORY}")) == ["danh-hieu-bac-ninh.lich-su.csv"]
     readme = (folder / "README.md").read_text(encoding="utf-8")
     for name in LIBRARY:
@@ -86,7 +93,7 @@ def test_shipped_file_validates(name: str) -> None:
 @pytest.mark.parametrize("name", LIBRARY)
 def test_shipped_file_scores_its_example_data_as_csv(name: str) -> None:
     result = invoke("score", str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")),
-                    "--format", "csv", *history(name))
+                    "--format", "csv", *history(name), *members(name))
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""
     rows = list(csv.DictReader(result.stdout.splitlines()))
@@ -363,6 +370,7 @@ LISTING = """\
 cum-xa              Bảng chấm điểm thi đua các cụm xã, phường (18 criteria; example data cum-xa.csv)
 danh-hieu-bac-ninh  Xét danh hiệu LĐTT, CSTĐCS, CSTĐ cấp tỉnh và Bằng khen cấp tỉnh cho cá nhân năm 2025 (1 criterion; example data danh-hieu-bac-ninh.csv)
 danh-hieu-ca-nhan   Xét danh hiệu Lao động tiên tiến, Chiến sĩ thi đua cơ sở (1 criterion; example data danh-hieu-ca-nhan.csv)
+danh-hieu-tap-the   Xét danh hiệu thi đua tập thể: Tập thể lao động tiên tiến, Tập thể lao động xuất sắc, Cờ thi đua cấp tỉnh (1 criterion; example data danh-hieu-tap-the.csv)
 dti-tinh            Chỉ số đánh giá chuyển đổi số cấp tỉnh (DTI) (20 criteria; example data dti-tinh.csv)
 dvcq-xa             Bảng chấm điểm thi đua công tác dân vận chính quyền, chính quyền phục vụ Nhân dân cấp xã (19 criteria; example data dvcq-xa.csv)
 nd335-cong-chuc     Đánh giá, xếp loại chất lượng công chức theo Nghị định 335/2025/NĐ-CP (6 criteria; example data nd335-cong-chuc.csv)
@@ -454,6 +462,7 @@ def test_the_built_wheel_ships_every_criteria_file_its_data_and_the_catalogs(tmp
         assert f"thidua/criteria/{name}.yaml" in names
         assert f"thidua/criteria/{name}.csv" in names
     assert "thidua/criteria/danh-hieu-bac-ninh.lich-su.csv" in names
+    assert "thidua/criteria/danh-hieu-tap-the-thanh-vien.csv" in names  # the members' result
     assert "thidua/criteria/README.md" in names
     assert "thidua/commands/library.py" in names
     for language in ("vi", "en"):  # the compiled catalogs: without them every message is English

@@ -46,8 +46,8 @@ def test_a_run_with_an_output_writes_its_manifest_beside_it(files):
     assert document == {
         "manifest": 1, "thidua": thidua.__version__, "command": "score",
         "arguments": {"criteria": "c.yaml", "data": "d.csv"},
-        "options": {"history": None, "format": None, "output": "ket-qua.csv", "decimal_comma": True,
-                    "sheet": None},
+        "options": {"history": None, "members": None, "format": None, "output": "ket-qua.csv",
+                    "decimal_comma": True, "sheet": None},
         "inputs": [
             {"role": "criteria", "path": "c.yaml", "absolute": str(Path("c.yaml").resolve()),
              "sha256": sha256_file("c.yaml")},

@@ -9,6 +9,7 @@ from thidua.core import schema
 from thidua.core.engine import score
 from thidua.core.scoring import indicators
 from thidua.input import read_inputs, shipped
+from thidua.input.members import read_members
 
 from .util import shipped_earlier
 
@@ -19,7 +20,9 @@ SHIPPED = sorted(p.stem for p in shipped("").iterdir() if p.suffix == ".yaml")
 def test_every_column_of_a_traced_result_has_its_family_and_type(name):
     c, frame = read_inputs(str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")))
     numbers, flags = indicators(c)
-    table = score(c, frame, trace=True, earlier=shipped_earlier(name, c, frame)).units
+    members = shipped(f"{name}-thanh-vien.csv")  # a file of collectives: its members' result
+    held = read_members(c, str(members), frame) if members.is_file() else None
+    table = score(c, frame, trace=True, earlier=shipped_earlier(name, c, frame), members_data=held).units
     for column, dtype in table.schema.items():
         family = schema.family_of(column, frozenset(numbers | flags))
         assert family is not None, f"{name}: {column} is in no family of the schema"

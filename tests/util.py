@@ -142,6 +142,16 @@ def shipped_history(name: str) -> list[str]:
     return ["--history", str(path)] if path.is_file() else []
 
 
+def shipped_inputs(name: str) -> list[str]:
+    """The options a command on the shipped example `name` needs beside its data: its history
+    file (`--history`, council-path §5) and, for a file of collectives, its members' result
+    (`--members`, §6)."""
+    from thidua.input import shipped
+
+    held = shipped(f"{name}-thanh-vien.csv")
+    return [*shipped_history(name), *(["--members", str(held)] if held.is_file() else [])]
+
+
 def shipped_earlier(name: str, c: Any, frame: pl.DataFrame) -> pl.DataFrame | None:
     """The checked history rows of the shipped file `name` (None without a history file), as
     engine.score's `earlier` takes them."""

@@ -259,6 +259,39 @@ class History(Model):
     id: str
     year: str
     title: str
+class MembersCondition(Model):
+    """One condition of `eligible.members` (an addition, council-path §6): on the members' award,
+    classification (one label or any of several) or knockout, at least `share` percent of the
+    collective's members, at least `count` of them, or at most `count_max`."""
+
+    award: str | None = None
+    classification: str | list[str] | None = None
+    knockout: str | None = None
+    share: Annotated[Number, Field(ge=0, le=100)] | None = None
+    count: Annotated[int, Field(ge=0)] | None = None
+    count_max: Annotated[int, Field(ge=0)] | None = None
+    name: str | None = None  # how the reasons call it ("LĐTT", "kỷ luật từ cảnh cáo"); default: the code
+
+    @property
+    def kind(self) -> str:
+        return "award" if self.award is not None else (
+            "knockout" if self.knockout is not None else "classification")
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes (or labels) a member must hold one of."""
+        value = self.award or self.knockout or self.classification or []
+        return [value] if isinstance(value, str) else list(value)
+
+    @property
+    def test(self) -> str:
+        return "share" if self.share is not None else ("count" if self.count is not None else "count_max")
+
+
+class Members(Model):
+    """`members:` (an addition): the column of the members' result naming their collective."""
+
+    of: str = "group"
 
 
 class Eligibility(Model):
@@ -269,6 +302,7 @@ class Eligibility(Model):
     when: str | None = None
     awards: list[str] | None = None  # addition: already on the list of each of these earlier awards
     history: list[HistoryItem] | None = None  # addition (council-path §5): every item must hold
+    members: list[MembersCondition] | None = None  # addition: conditions on the collective's members
 
 
 class Award(Model):
@@ -331,6 +365,7 @@ class Criteria(Model):
     # council-path §5: the year scored, and the history file's columns
     year: int | None = None
     history: History | None = None
+    members: Members | None = None  # addition: collectives judged on their members (--members)
 
     @property
     def printed(self) -> Report:

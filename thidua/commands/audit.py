@@ -6,6 +6,7 @@ import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
 from thidua.commands.history import earlier, history_option
+from thidua.commands.membership import members_of, members_option
 from thidua.i18n import _
 from thidua.output.formats import AUDIT
 
@@ -24,11 +25,12 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
                    "self_criteria, self_gains. csv and parquet hold one table (default: the "
                    "first).")
 @history_option
+@members_option
 @output_options(AUDIT)
 @reports_errors
 def audit(criteria: str, data: str | None, self_data: str | None, top: int, section: str | None,
           fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None,
-          history: str | None) -> None:
+          history: str | None, members: str | None) -> None:
     """Do the weights do what they claim? Each criterion's nominal share of the total and
     structural warnings; with DATA, each criterion's realised share, how many units it sets apart
     and how many ranks move without it, per group; with --self, self-scores against DATA.
@@ -61,12 +63,14 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     else:
         c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
         past = earlier(c, criteria, history, frame, decimal_comma)
-        verified = run(c, frame, data, earlier=past)
+        held = members_of(c, members, frame, criteria)
+        verified = run(c, frame, data, earlier=past, members_data=held)
         basis = basis_of(c, verified, data)
         checked, files = None, meta(criteria, data, frame.height)
         if self_data:
             own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
-            checked = core.self_check(basis, verified, run(c, own, self_data, earlier=past), self_data)
+            checked = core.self_check(basis, verified,
+                                      run(c, own, self_data, earlier=past, members_data=held), self_data)
             files["self"] = {**meta(criteria, self_data, own.height)["data"]}
         result = core.Audit(core.structure(c), core.realised(basis, verified), checked)
     report = ra.headed(ra.audit_report(result, c, top), c, files)

@@ -4,6 +4,7 @@ import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
 from thidua.commands.history import earlier, history_option
+from thidua.commands.membership import members_of, members_option
 from thidua.output.formats import REASONS
 
 
@@ -11,10 +12,11 @@ from thidua.output.formats import REASONS
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
 @history_option
+@members_option
 @output_options(REASONS)
 @reports_errors
 def awards(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
-           sheet: str | None, history: str | None) -> None:
+           sheet: str | None, history: str | None, members: str | None) -> None:
     """The award shortlists: each award's quota and its arithmetic, and every unit with its
     reason (on the list, not eligible and why, beyond the quota, tied for the council's vote).
 
@@ -28,5 +30,6 @@ def awards(criteria: str, data: str, fmt: str | None, output: str | None, decima
 
     fmt = choose_format(REASONS, fmt, output)
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    result = score(c, frame, data, earlier=earlier(c, criteria, history, frame, decimal_comma))
+    result = score(c, frame, data, earlier=earlier(c, criteria, history, frame, decimal_comma),
+                   members_data=members_of(c, members, frame, criteria))
     render(REASONS, fmt, result, output, meta(criteria, data, result.units.height))

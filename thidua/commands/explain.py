@@ -4,6 +4,7 @@ import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
 from thidua.commands.history import earlier, history_option
+from thidua.commands.membership import members_of, members_option
 from thidua.output.formats import COMPARISON, EXPLANATION
 
 
@@ -13,10 +14,11 @@ from thidua.output.formats import COMPARISON, EXPLANATION
 @click.argument("unit_id")
 @click.argument("other", required=False)
 @history_option
+@members_option
 @output_options(EXPLANATION)
 @reports_errors
 def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str | None, output: str | None,
-            decimal_comma: bool, sheet: str | None, history: str | None) -> None:
+            decimal_comma: bool, sheet: str | None, history: str | None, members: str | None) -> None:
     """One unit's whole trace: each criterion's data, rule and points, bonus, penalty, knockouts,
     classification, rank, the margin to its neighbours, and each award's reason. With a second
     unit (OTHER): the two side by side, criterion by criterion, where they differ, and why the
@@ -34,7 +36,8 @@ def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str 
     fmt = choose_format(EXPLANATION, fmt, output)
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     result = score(c, frame, data, trace=True,
-                   earlier=earlier(c, criteria, history, frame, decimal_comma))
+                   earlier=earlier(c, criteria, history, frame, decimal_comma),
+                   members_data=members_of(c, members, frame, criteria))
     if other is not None:
         from thidua.core.explain import compare
 

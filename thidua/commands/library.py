@@ -17,6 +17,7 @@ from thidua.commands.common import reports_errors
 from thidua.i18n import _, ngettext, system
 
 HISTORY = ".lich-su.csv"  # a shipped file's history file beside it (<id>.lich-su.csv), if any
+MEMBERS = "-thanh-vien.csv"  # a shipped file of collectives' members' result (<id>-thanh-vien.csv), if any
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ def copy_shipped(name: str, dest: str) -> list[Path]:
                 else _("the shipped files are {names}", names=", ".join(known)))
         raise UsageError(name, [Problem("", _("no shipped criteria file of that name; {hint} "
                                               "(thidua list shows them)", hint=hint))])
-    sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv", HISTORY)]
+    # the history file of a file of individuals (<id>.lich-su.csv) and the members' result of a
+    # file of collectives (<id>-thanh-vien.csv) go too
+    sources = [shipped(f"{ident}{ext}") for ext in (".yaml", ".csv", HISTORY, MEMBERS)]
     sources = [s for s in sources if s.is_file()]
     folder = Path(dest)
     targets = [folder / s.name for s in sources]
@@ -129,8 +132,9 @@ def init(name: str, dest: str) -> None:
         click.echo(printable(_("created {path}", path=str(path))))
     if len(created) >= 2:
         words = [shlex.quote(str(p)) for p in created[:2]]
-        if len(created) == 3:  # the history file (council-path §5)
-            words += ["--history", shlex.quote(str(created[2]))]
+        for path in created[2:]:
+            option = "--history" if path.name.endswith(HISTORY) else "--members"
+            words += [option, shlex.quote(str(path))]
         click.echo(printable(_("next: {command}", command="thidua score " + " ".join(words))))
     criteria = created[0]
     from thidua.input.load import load_criteria

@@ -21,6 +21,7 @@ import click
 from thidua.commands.audit import check_section, chosen
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
 from thidua.commands.history import earlier, history_option
+from thidua.commands.membership import members_of, members_option
 from thidua.i18n import _, thousands
 from thidua.output.formats import SENSITIVITY
 
@@ -54,11 +55,12 @@ class FiniteRange(click.FloatRange):
               help="Only this table: units, lists, margins. csv and parquet hold one table "
                    "(default: units).")
 @history_option
+@members_option
 @output_options(SENSITIVITY)
 @reports_errors
 def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, with_margins: bool,
                 section: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
-                sheet: str | None, history: str | None) -> None:
+                sheet: str | None, history: str | None, members: str | None) -> None:
     """How much do the ranks and award lists depend on the exact weights? Re-scores every unit
     under DRAWS random weightings (each criterion within ±SPREAD, the total unchanged) and gives
     each unit's median and 5–95 % rank and its chance of each award and class, and how often each
@@ -79,7 +81,8 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     past = earlier(c, criteria, history, frame, decimal_comma)
-    basis = core.basis_of(c, run(c, frame, data, earlier=past), data)
+    basis = core.basis_of(c, run(c, frame, data, earlier=past,
+                                 members_data=members_of(c, members, frame, criteria)), data)
     fits(draws, bytes_needed(basis, draws), basis.facts.n)
     with progress(draws, _("Random draws")) as step:
         result = core.simulate(basis, draws, spread, seed, step)

@@ -91,6 +91,7 @@ def verify(manifest: str) -> None:
 # The files a run reads, by their role in the manifest (its machine keys), as a person says them.
 _ROLES = {"criteria": N_("criteria"), "data": N_("data")}
 _ROLES["history"] = N_("history")  # --history FILE (council-path §5)
+_ROLES["members"] = N_("members' result")  # --members RESULT_FILE (issue 14)
 
 
 def _role(role: str) -> str:

@@ -48,6 +48,7 @@ class Fixed:
     when_ok: tuple[np.ndarray, ...]  # per award; True when the award has no `when`
     # per award, per history condition (items' terms in order): the history years held
     history: tuple[tuple[np.ndarray, ...], ...]
+    members_ok: tuple[tuple[np.ndarray, ...], ...]  # per award, each members condition: met
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,8 @@ def decide(rules: Rules, fixed: Fixed, total: np.ndarray, q: np.ndarray,
                          on)
         if a.history:
             checks += _history_checks(a, [take(x) for x in fixed.history[i]], on, klass)
+        if fixed.members_ok[i]:  # the members conditions: fixed per collective (core/members.py)
+            checks += [(f"members:{j}", take(met)) for j, met in enumerate(fixed.members_ok[i])]
         e = np.broadcast_to(functools.reduce(np.logical_and, [met for _, met in checks]), q.shape)
         o, f, d = _shortlist(a, lay_a, e, klass, on, detail)
         on.append(o)

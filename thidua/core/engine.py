@@ -14,12 +14,12 @@ import numpy as np
 import polars as pl
 
 from thidua import model as m
-from thidua.core import awards, decisions, history, ranking, scoring
+from thidua.core import awards, decisions, history, members, ranking, scoring
 from thidua.core.collation import ranks
 from thidua.core.rounding import compared
 from thidua.core.values import LIMIT
 from thidua.core.values import problems as value_problems
-from thidua.errors import DataError, Problem
+from thidua.errors import DataError, Problem, UsageError
 from thidua.i18n import _
 
 CONTRACT = ("id", "name", "group", "total", "classification", "rank", "rank_overall", "bonus",
@@ -111,9 +111,11 @@ def fixed_of(c: m.Criteria, table: pl.DataFrame, tied: np.ndarray | None = None)
     held = tuple(tuple(history.held(pad(history.column(a.code, k, t), 0, np.int64))
                        for k, alternatives in enumerate(history.items(a)) for t in range(len(alternatives)))
                  for a in c.awards) if history.used(c) else ()
+    met = tuple(tuple(pad(members.column("met", a.code, j), False, bool)
+                      for j in range(len(a.eligible.members or []))) for a in c.awards)
     return decisions.Fixed(group, tuple(pad(k, -np.inf, float) for k in ranking.key_names(c)[1:]),
                            id_rank, pad("__barred", True, bool), pad("__knocked", True, bool), cap,
-                           when, held)
+                           when, held, met)
 
 
 def decide(c: m.Criteria, table: pl.DataFrame) -> decisions.Decision:
@@ -169,7 +171,8 @@ def standing(c: m.Criteria, ordered: pl.DataFrame, d: decisions.Decision, order:
 
 
 def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
-          trace: bool = False, earlier: pl.DataFrame | None = None) -> Result:
+          trace: bool = False, earlier: pl.DataFrame | None = None,
+          members_data: members.MembersData | None = None) -> Result:
     """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data).
     `frame` is left as it is, in any number of chunks.
 
@@ -178,7 +181,13 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
 
     `earlier`: the history rows (id, year, title) of a file with history conditions, as
     input/history.py reads and checks them (required by such a file).
+    `members_data`: the members' result, for the file's `eligible.members` conditions (needed
+    exactly when the file has some).
     """
+    if members.needed(c) and members_data is None:
+        raise UsageError(source, [Problem("", _(
+            "the criteria file has members conditions: give the members' result with --members "
+            "RESULT_FILE"))])
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
@@ -197,6 +206,8 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     problems = not_finite(c, table)
     if problems:
         raise DataError(source, problems)
+    if members_data is not None and members.needed(c):
+        table = table.hstack(members.evidence(c, table.get_column("id"), members_data).get_columns())
     d = decide(c, table)
     order = d.layout.order[0]
     # gathered by polars' own index type (UInt32 but in a big-index build): twice as fast as Int64
@@ -244,5 +255,6 @@ def columns(c: m.Criteria) -> list[str]:
     kept += [awards.col("when", a.code) for a in c.awards if a.eligible.when is not None]
     kept += [f"ko.{k.code}" for k in c.knockouts]
     kept += history.columns(c)  # the history years each condition holds (core/history.py)
+    kept += members.columns(c)
     kept += ["__barred", "__knocked", *ranking.key_names(c)]  # what reasons and explanations read
     return kept

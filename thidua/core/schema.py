@@ -165,7 +165,7 @@ FAMILIES: tuple[Family, ...] = (
                                "(under every tie policy; `flag` only under tie: flag)."),
           ("failed", pl.String, "the eligibility conditions the unit does not meet, joined by "
                                 "';' (min_total, classification, no_knockout, max_rank, "
-                                "award:<code> of a list it must be on, when, exclusive)."),
+                                "award:<code> of a list it must be on, when, exclusive, members:<j>)."),
           ("when", pl.Boolean, "whether the award's `when` condition holds (only when it has "
                                "one)."))),
     Family("ko.<code>", pl.Boolean, "Whether each knockout hits the unit.", "ko."),
@@ -185,6 +185,13 @@ FAMILIES: tuple[Family, ...] = (
            "years before the year scored that the history file holds, as a bit mask (bit b: "
            "the window's last year − b).", "history."),
 )
+# the members conditions of an award (core/members.py), the j-th: its member count, of how many
+# members, whether it holds
+FAMILIES += tuple(Family(f"award.<code>.members.<j>.{what}", dtype, f"Per award: {doc}", "award.",
+                         f".{what}") for what, dtype, doc in (
+    ("count", pl.Int64, "each members condition's count of the collective's members holding it."),
+    ("of", pl.Int64, "each members condition's number of the collective's members."),
+    ("met", pl.Boolean, "whether each members condition holds (never without members).")))
 INDICATORS = Family("<indicator>", None, "Trace: the data columns the criteria read, as read "
                                          "(Float64, or Boolean for yes/no).")
 

@@ -11,6 +11,7 @@ from thidua.core import expr
 from thidua.errors import Problem
 from thidua.i18n import _, thousands
 from thidua.input.history_checks import check_history
+from thidua.input.members import check_model as check_members
 
 TOLERANCE = 1e-9
 
@@ -89,6 +90,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     _check_ranking(c, seen, add)
     _check_awards(c, labels, add)
     check_history(c, add)  # council-path §5 (input/history_checks.py)
+    check_members(c, add)  # the members conditions (input/members.py)
     return problems
 
 

@@ -314,7 +314,17 @@ def _sensitivity_lines(result: Sensitivity, c: m.Criteria) -> list[str]:
          "tổng điểm thì xét tiêu chí phụ theo giá trị hiện tại."),
         ("Hạng 5 %–95 %: 5 % số lần rút đơn vị đạt hạng tốt hơn hoặc bằng số đầu; 95 % số lần đạt "
          "hạng tốt hơn hoặc bằng số sau. Giữ nguyên: tỷ lệ số lần danh sách đúng như hiện tại."),
+        *_members_line(c),
     ]
+
+
+def _members_line(c: m.Criteria) -> list[str]:
+    """For a file of collectives: its members conditions do not move with the weights."""
+    from thidua.core.members import needed
+    from thidua.i18n import _
+
+    return [_("The members conditions (--members) are the same in every draw: the members' "
+              "result does not depend on these weights.")] if needed(c) else []
 
 
 def _margin_line(resolution: float) -> str:

@@ -9,9 +9,11 @@ from typing import Any
 import polars as pl
 
 from thidua import model as m
+from thidua.core import members as members_core
 from thidua.core.engine import Result
 from thidua.core.reasons import HISTORY, REASON_COLUMNS, quotas, reasons
 from thidua.i18n import _
+from thidua.output import render_members
 from thidua.output.render import (
     document,
     document_notes,
@@ -58,6 +60,12 @@ def _tie_keys(c: m.Criteria, row: dict[str, Any]) -> str:
 
 def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, Any]) -> str:
     """One reason (a row of reasons.reasons) in the council's words; `unit` is the unit's row."""
+    evidence = render_members.sentence_part(award, unit)
+    text = _sentence(c, award, r, unit)
+    return f"{text} {evidence}" if evidence else text
+
+
+def _sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, Any]) -> str:
     p = c.precision
     status = r["status"]
     if status == "on_list":
@@ -92,10 +100,18 @@ def sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, A
     for name in names:
         if name.startswith("history:"):
             failed.append(history_failed(c, award, int(name.removeprefix("history:")), r["history"]))
+        elif name.startswith("members:"):
+            if "members" not in failed:
+                failed.append("members")  # said once, with the evidence after the sentence
         elif name.startswith("award:"):
             failed.append(f"chưa có tên trong danh sách {name.removeprefix('award:')}")
         elif name:
             failed.append(_CONDITION[name].format(**values))
+    if "members" in failed:  # which, by name; their counts follow the sentence
+        missed = [render_members.label(cond) for j, cond in enumerate(e.members or [])
+                  if f"members:{j}" in names]
+        said = _("members conditions not met: {names}", names=", ".join(missed))
+        failed = [said if f == "members" else f for f in failed]
     return "Không đủ điều kiện: " + "; ".join(failed) + "."
 
 
@@ -158,7 +174,8 @@ def arithmetic(q: dict[str, Any]) -> str:
 def unit_rows(result: Result) -> dict[str, dict[str, Any]]:
     """What the sentences read about each unit, by id."""
     keys = [k for k in result.units.columns if k.startswith("__key")]
-    return {row["id"]: row for row in result.units.select("id", "total", "awards", *keys).to_dicts()}
+    held = members_core.columns(result.criteria)
+    return {row["id"]: row for row in result.units.select("id", "total", "awards", *keys, *held).to_dicts()}
 
 
 NO_AWARDS = "Tệp tiêu chí không có danh hiệu khen thưởng nào."
@@ -221,7 +238,17 @@ def reason_table(result: Result) -> pl.DataFrame:
     if not result.criteria.awards:
         return pl.DataFrame(schema={k: _REASON_SCHEMA[k] for k in REASON_COLUMNS})
     kept = [*REASON_COLUMNS, *([HISTORY] if HISTORY in frame.columns else [])]
-    return no_negative_zero(frame.select(kept)) if frame.width else frame
+    frame = no_negative_zero(frame.select(kept)) if frame.width else frame
+    if frame.width and members_core.needed(result.criteria):  # the members evidence, in words
+        frame = frame.with_columns(pl.Series("members", _members_texts(result, frame), dtype=pl.String))
+    return frame
+
+
+def _members_texts(result: Result, frame: pl.DataFrame) -> list[str | None]:
+    awards = {a.code: a for a in result.criteria.awards}
+    units = unit_rows(result)
+    return [render_members.evidence(awards[a], units[i]) or None if awards[a].eligible.members
+            else None for a, i in frame.select("award", "id").iter_rows()]
 
 
 def to_csv(result: Result) -> str:
@@ -237,6 +264,7 @@ def write_parquet(result: Result, path: str) -> None:
 
 def to_json(result: Result, meta: dict[str, Any]) -> str:
     c = result.criteria
+    units = unit_rows(result)
     out = []
     for award, group, q, rows in _award_sections(result):
         out.append({
@@ -250,7 +278,9 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
                         | {"tied_with": [u for u in (r["tied_with"] or "").split(";") if u],
                            "failed": [f for f in (r["failed"] or "").split(";") if f]}
                         | ({"history": r[HISTORY].split(" | ") if r[HISTORY] is not None else None}
-                           if HISTORY in r else {}) for r in rows],
+                           if HISTORY in r else {})
+                        | ({"members": render_members.records(award, units[r["id"]])}
+                           if award.eligible.members else {}) for r in rows],
         })
     document = {"criteria": {"id": c.id, "version": c.version, **meta.get("criteria", {})},
                 "data": meta.get("data", {}), "awards": out}

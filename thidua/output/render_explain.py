@@ -265,6 +265,14 @@ def _node_json(t: NodeTrace, p: int | None, unrounded: int | None) -> dict[str, 
     return out
 
 
+def _members(e: Explanation, code: str) -> dict[str, Any]:
+    """An award's members evidence for the unit (render_members), for an award that has some."""
+    from thidua.output import render_members
+
+    award = next(a for a in e.criteria.awards if a.code == code)
+    return {"members": render_members.records(award, e.unit)} if award.eligible.members else {}
+
+
 def to_json(e: Explanation) -> str:
     u, p = e.unit, e.criteria.precision
     unrounded = p + SNAP if p is not None and e.criteria.round_at == "total" else None
@@ -283,7 +291,8 @@ def to_json(e: Explanation) -> str:
                       for k in e.knockouts],
         "group_size": e.group_size,
         "above": e.above.__dict__ if e.above else None, "below": e.below.__dict__ if e.below else None,
-        "awards": [{k: v for k, v in r.items() if not k.startswith("__")} for r in e.awards],
+        "awards": [{k: v for k, v in r.items() if not k.startswith("__")} | _members(e, r["award"])
+                   for r in e.awards],
     }
     return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
 

@@ -75,7 +75,7 @@ def facts_of(c: m.Criteria, result: Result, order: pl.Series | None = None) -> F
         total=_pad(units.get_column("total").to_numpy().astype(float), -1.0),
         pre=_pad(pre, -1.0), extra=_pad(extra, -1.0),
         keys=fixed.keys, id_rank=fixed.id_rank, barred=fixed.barred, knocked=fixed.knocked,
-        cap=fixed.cap, when_ok=fixed.when_ok, history=fixed.history,
+        cap=fixed.cap, when_ok=fixed.when_ok, history=fixed.history, members_ok=fixed.members_ok,
         rank=_pad(units.get_column("rank").to_numpy().astype(np.int64), 0),
         on=tuple(_pad(x.astype(bool), False) for x in on),
         flag=tuple(_pad(x.astype(bool), False) for x in flag))
@@ -95,4 +95,5 @@ def joined(a: Facts, b: Facts) -> Facts:
                  knocked=cat(a.knocked, b.knocked), cap=cat(a.cap, b.cap),
                  when_ok=each(a.when_ok, b.when_ok), rank=cat(a.rank, b.rank),
                  history=tuple(each(x, y) for x, y in zip(a.history, b.history)),
+                 members_ok=tuple(each(x, y) for x, y in zip(a.members_ok, b.members_ok)),
                  on=each(a.on, b.on), flag=each(a.flag, b.flag))
