@@ -3,15 +3,18 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.commands.staged import stage_options
 from thidua.output.formats import REASONS
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
+@stage_options()
 @output_options(REASONS)
 @reports_errors
-def awards(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
+def awards(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
+           approved_data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
            sheet: str | None) -> None:
     """The award shortlists: each award's quota and its arithmetic, and every unit with its
     reason (on the list, not eligible and why, beyond the quota, tied for the council's vote).
@@ -21,10 +24,12 @@ def awards(criteria: str, data: str, fmt: str | None, output: str | None, decima
       thidua awards criteria.yaml data.csv
       thidua awards criteria.yaml data.csv -o de-nghi.xlsx   # one sheet per award, a ballot for ties
     """
+    from thidua.commands import staged
     from thidua.core.engine import score
-    from thidua.input import read_inputs
 
     fmt = choose_format(REASONS, fmt, output)
-    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    result = score(c, frame, data)
-    render(REASONS, fmt, result, output, meta(criteria, data, result.units.height))
+    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
+    c, frame, source, record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+                                           sheet=sheet)
+    result = staged.with_stages(score(c, frame, source), record)
+    render(REASONS, fmt, result, output, meta(criteria, source, result.units.height))

@@ -3,18 +3,21 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
+from thidua.commands.staged import StagedPositionals, stage_options
 from thidua.output.formats import COMPARISON, EXPLANATION
 
 
-@click.command()
+@click.command(cls=StagedPositionals)
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
-@click.argument("unit_id")
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
+@click.argument("unit_id", required=False)
 @click.argument("other", required=False)
+@stage_options()
 @output_options(EXPLANATION)
 @reports_errors
-def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str | None, output: str | None,
-            decimal_comma: bool, sheet: str | None) -> None:
+def explain(criteria: str, data: str | None, unit_id: str | None, other: str | None,
+            self_data: str | None, verified_data: str | None, approved_data: str | None,
+            fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None) -> None:
     """One unit's whole trace: each criterion's data, rule and points, bonus, penalty, knockouts,
     classification, rank, the margin to its neighbours, and each award's reason. With a second
     unit (OTHER): the two side by side, criterion by criterion, where they differ, and why the
@@ -24,14 +27,19 @@ def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str 
     Example:
       thidua explain criteria.yaml data.csv X07
       thidua explain criteria.yaml data.csv X07 X12
+      thidua explain criteria.yaml --self tu-cham.csv --verified tham-dinh.csv X07
     """
+    from thidua.commands import staged
     from thidua.core.engine import score
     from thidua.core.explain import explain as trace
-    from thidua.input import read_inputs
 
     fmt = choose_format(EXPLANATION, fmt, output)
-    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    result = score(c, frame, data, trace=True)
+    if unit_id is None:
+        raise click.UsageError("Missing argument 'UNIT_ID'.")
+    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
+    c, frame, data, record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+                                         sheet=sheet)
+    result = staged.with_stages(score(c, frame, data, trace=True), record)
     if other is not None:
         from thidua.core.explain import compare
 

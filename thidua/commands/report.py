@@ -3,15 +3,18 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
+from thidua.commands.staged import stage_options
 from thidua.output.formats import PAGE
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
+@stage_options()
 @output_options(PAGE)
 @reports_errors
-def report(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
+def report(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
+           approved_data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
            sheet: str | None) -> None:
     """One self-contained page for the council: summary, a chart and the ranking per cluster,
     the award proposals with their quota arithmetic and reasons, every unit's explanation, the
@@ -21,9 +24,11 @@ def report(criteria: str, data: str, fmt: str | None, output: str | None, decima
     Example:
       thidua report criteria.yaml data.csv -o bao-cao.html
     """
+    from thidua.commands import staged
     from thidua.core.engine import score
-    from thidua.input import read_inputs
 
     fmt = choose_format(PAGE, fmt, output)
-    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    render(PAGE, fmt, score(c, frame, data, trace=True), output)
+    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
+    c, frame, source, record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+                                           sheet=sheet)
+    render(PAGE, fmt, staged.with_stages(score(c, frame, source, trace=True), record), output)

@@ -3,15 +3,18 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.commands.staged import stage_options
 from thidua.output.formats import UNITS
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
+@stage_options()
 @output_options(UNITS)
 @reports_errors
-def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
+def score(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
+          approved_data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
           sheet: str | None) -> None:
     """Score, classify, rank and shortlist every unit.
 
@@ -19,15 +22,18 @@ def score(criteria: str, data: str, fmt: str | None, output: str | None, decimal
     Example:
       thidua score criteria.yaml data.csv
       thidua score criteria.yaml data.xlsx --sheet "Năm 2026" -o ket-qua.xlsx
+      thidua score criteria.yaml --self tu-cham.csv --verified tham-dinh.csv
     """
+    from thidua.commands import staged
     from thidua.core.engine import score as run
-    from thidua.input import columns_for, read_data
-    from thidua.input.load import load_criteria
 
     fmt = choose_format(UNITS, fmt, output)
-    c = load_criteria(criteria)
+    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
     # the frame read is handed to the engine without a name here, so that the engine's is its
     # only reference: its memory is free once the points are computed, before the rows are
     # ordered and written (a million-unit file is not held through the sort)
-    result = run(c, read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet), data)
-    render(UNITS, fmt, result, output, meta(criteria, data, result.units.height))
+    read = staged.read(criteria, data, files, decimal_comma=decimal_comma, sheet=sheet)
+    c, source, record = read[0], read[2], read[3]
+    result = staged.with_stages(run(c, read[1], source), record)
+    del read
+    render(UNITS, fmt, result, output, meta(criteria, source, result.units.height))

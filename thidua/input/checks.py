@@ -87,7 +87,15 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     _check_knockouts(c, labels, add)
     _check_ranking(c, seen, add)
     _check_awards(c, labels, add)
+    problems += _stage_problems(c)
     return problems
+
+
+def _stage_problems(c: m.Criteria) -> list[Problem]:
+    """`stages:` (an addition): thidua/core/stages.py says what it may hold."""
+    from thidua.core.stages import check_stages
+
+    return check_stages(c)
 
 
 def _check_node(where: str, node: m.Node, add) -> None:
