@@ -155,14 +155,7 @@ def merge(c: m.Criteria, base: StageFrame, later: list[StageFrame],
     for f in later:
         rule = by_rule[f.stage]
         given = [i for i in read if i in f.frame.columns]
-        strangers = f.frame.join(merged.select("id"), on="id", how="anti")
-        for row, unit in strangers.select("row", "id").head(LIMIT).rows():
-            problems.append((f.source, Problem(_("row {row}", row=row), _(
-                "unit {unit} is not in the first stage's file {first}", unit=unit,
-                first=base.source))))
-        if strangers.height > LIMIT:
-            problems.append((f.source, Problem("", _("… and {count} more",
-                                                     count=strangers.height - LIMIT))))
+        problems += unknown_units(base, f)
         mine = f.frame.select("id", pl.col("row").alias("stage.row"),
                               *(pl.col(i).alias(f"new.{i}") for i in given),
                               *(pl.col(k) if k in f.frame.columns else pl.lit(None, pl.String).alias(k)
@@ -218,6 +211,18 @@ def merge(c: m.Criteria, base: StageFrame, later: list[StageFrame],
     frame = merged.select(base.frame.columns)
     return frame, Staged(((base.stage, base.source), *((f.stage, f.source) for f in later)),
                          table.select(CHANGES), origin)
+
+
+def unknown_units(base: StageFrame, f: StageFrame) -> list[tuple[str, Problem]]:
+    """A problem for each unit of a later stage's file that the first stage does not have."""
+    strangers = f.frame.join(base.frame.select("id"), on="id", how="anti")
+    found = [(f.source, Problem(_("row {row}", row=row), _(
+        "unit {unit} is not in the first stage's file {first}", unit=unit, first=base.source)))
+        for row, unit in strangers.select("row", "id").head(LIMIT).rows()]
+    if strangers.height > LIMIT:
+        found.append((f.source, Problem("", _("… and {count} more",
+                                              count=strangers.height - LIMIT))))
+    return found
 
 
 def _cell(row: int, column: str, unit: str, message: str) -> Problem:

@@ -133,8 +133,9 @@ def read_stages(c: m.Criteria, files: list[tuple[str, str]], *, decimal_comma: b
             found += [(path, p) for p in e.problems]
             continue
         frames.append(core.StageFrame(stage, path, frame))
-    if found:
-        raise core.StageError(found)
+    if found:  # with the units the first stage does not have, all at once
+        whole = core.StageFrame(first, base_path, base)
+        raise core.StageError(found + [p for f in frames for p in core.unknown_units(whole, f)])
     headers = {n: columns.header(n) for n in columns.numbers | columns.flags}
     return core.merge(c, core.StageFrame(first, base_path, base), frames, headers)
 
