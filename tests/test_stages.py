@@ -197,8 +197,10 @@ def test_the_workbook_has_a_sheet_of_changes_and_verify_reruns_every_stage(here:
     assert [i.role for i in m.inputs] == ["criteria", "self_data", "verified_data", "approved_data"]
     result = run_cli("verify", "k.xlsx.manifest.json")
     assert result.exit_code == 0, result.output
-    assert result.stdout == ("criteria c.yaml: unchanged\nself_data self.csv: unchanged\n"
-                             "verified_data ver.csv: unchanged\napproved_data app.csv: unchanged\n"
+    assert result.stdout == ("criteria c.yaml: unchanged\n"
+                             "self-assessment data (--self) self.csv: unchanged\n"
+                             "verified data (--verified) ver.csv: unchanged\n"
+                             "approved data (--approved) app.csv: unchanged\n"
                              "k.xlsx: identical\n")
     Path("app.csv").write_text(APPROVED.replace("85", "80"), encoding="utf-8")
     changed = run_cli("verify", "k.xlsx.manifest.json")
@@ -223,6 +225,12 @@ def test_explain_names_the_stage_each_value_came_from(here: Path):
                                                            {"bao_cao": "verified"}]
 
 
+def test_without_data_or_stage_files_data_is_missing_as_before(here: Path):
+    result = run_cli("score", "c.yaml")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith("Error: Missing argument 'DATA'.\n")
+
+
 def test_awards_and_report_take_the_stages(here: Path):
     awards = run_cli("awards", "c.yaml", "--self", "self.csv", "--verified", "ver.csv")
     assert awards.exit_code == 0
@@ -237,9 +245,6 @@ def test_awards_and_report_take_the_stages(here: Path):
     ("c.yaml --verified ver.csv",
      "Error: c.yaml: 1 problem\nc.yaml::stages: --self is missing: the first stage (self) is "
      "the file every later stage changes\n"),
-    ("c.yaml",
-     "Error: c.yaml: 1 problem\nc.yaml: no data: give DATA, or the stage files --self, "
-     "--verified, --approved\n"),
     ("small.yaml --self self.csv",
      "Error: small.yaml: 1 problem\nsmall.yaml: --self: the criteria file has no stages: "
      "section; add one, or give the file as DATA\n"),

@@ -9,8 +9,8 @@ from thidua.output.formats import COMPARISON, EXPLANATION
 
 @click.command(cls=StagedPositionals)
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False), required=False)
-@click.argument("unit_id", required=False)
+@click.argument("data", type=click.Path(dir_okay=False), required=False, metavar="DATA")
+@click.argument("unit_id", required=False, metavar="UNIT_ID")
 @click.argument("other", required=False)
 @stage_options()
 @output_options(EXPLANATION)
@@ -35,7 +35,9 @@ def explain(criteria: str, data: str | None, unit_id: str | None, other: str | N
 
     fmt = choose_format(EXPLANATION, fmt, output)
     if unit_id is None:
-        raise click.UsageError("Missing argument 'UNIT_ID'.")
+        ctx = click.get_current_context()
+        raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params
+                                                         if p.name == "unit_id"))
     files = {"self": self_data, "verified": verified_data, "approved": approved_data}
     c, frame, data, record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
                                          sheet=sheet)

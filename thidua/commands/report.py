@@ -9,7 +9,7 @@ from thidua.output.formats import PAGE
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False), required=False)
+@click.argument("data", type=click.Path(dir_okay=False), required=False, metavar="DATA")
 @stage_options()
 @output_options(PAGE)
 @reports_errors

@@ -46,8 +46,12 @@ def read(criteria: str, data: str | None, files: dict[str, str | None], *,
     from thidua.input.load import load_criteria
     from thidua.input.stages import check_request, given, read_stages
 
-    c = load_criteria(criteria)
     staged = given(files)
+    if data is None and not staged:  # as click says a missing argument: DATA is still the rule
+        ctx = click.get_current_context()
+        raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params
+                                                         if p.name == "data"))
+    c = load_criteria(criteria)
     check_request(c, data, staged, criteria)
     if data is not None:
         return c, read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet), data, None

@@ -90,6 +90,10 @@ def verify(manifest: str) -> None:
 
 # The files a run reads, by their role in the manifest (its machine keys), as a person says them.
 _ROLES = {"criteria": N_("criteria"), "data": N_("data")}
+# the review stages' files (--self, --verified, --approved; thidua/input/stages.py)
+_ROLES |= {"self_data": N_("self-assessment data (--self)"),
+           "verified_data": N_("verified data (--verified)"),
+           "approved_data": N_("approved data (--approved)")}
 
 
 def _role(role: str) -> str:
