@@ -46,7 +46,9 @@ def test_a_run_with_an_output_writes_its_manifest_beside_it(files):
     assert document == {
         "manifest": 1, "thidua": thidua.__version__, "command": "score",
         "arguments": {"criteria": "c.yaml", "data": "d.csv"},
-        "options": {"format": None, "output": "ket-qua.csv", "decimal_comma": True, "sheet": None},
+        # the review stages' files (none here) are options of every scoring command
+        "options": {"self": None, "verified": None, "approved": None, "format": None,
+                    "output": "ket-qua.csv", "decimal_comma": True, "sheet": None},
         "inputs": [
             {"role": "criteria", "path": "c.yaml", "absolute": str(Path("c.yaml").resolve()),
              "sha256": sha256_file("c.yaml")},

@@ -331,3 +331,29 @@ def test_with_no_later_stage_the_result_is_the_self_score_run_exactly(
             assert [o.sha256 for o in a.outputs] == [o.sha256 for o in b.outputs]
     finally:
         os.chdir(before)
+
+
+def test_audit_compares_the_self_scores_with_the_stages_merged(here: Path):
+    result = run_cli("audit", "c.yaml", "--self", "self.csv", "--verified", "ver.csv",
+                     "--approved", "app.csv", "--section", "self", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "id,name,group,verified,self,difference,rank,rank_alone,awards,awards_alone,gained",
+        "X1,Xã Một,Cụm 1,8.2,10.0,1.8,1,1,BK,BK,\"\"",
+        "X2,Xã Hai,Cụm 1,7.0,7.0,0.0,2,2,\"\",\"\",\"\"",
+        "X3,Xã Ba,Cụm 2,8.8,4.8,-4.0,1,1,BK,\"\",\"\""]
+    document = json.loads(run_cli("audit", "c.yaml", "--self", "self.csv", "--verified",
+                                  "ver.csv", "--format", "json").stdout)
+    assert [s["stage"] for s in document["stages"]] == ["self", "verified"]
+    assert "data" not in document
+
+
+def test_sensitivity_draws_over_the_stages_merged(here: Path):
+    staged = run_cli("sensitivity", "c.yaml", "--self", "self.csv", "--verified", "ver.csv",
+                     "--approved", "app.csv", "--draws", "20", "--no-margins", "--format", "csv")
+    Path("merged.csv").write_text("ma,ten,cum,ty_le,bao_cao\nX1,Xã Một,Cụm 1,85,có\n"
+                                  "X2,Xã Hai,Cụm 1,75,có\nX3,Xã Ba,Cụm 2,90,có\n", encoding="utf-8")
+    plain = run_cli("sensitivity", "c.yaml", "merged.csv", "--draws", "20", "--no-margins",
+                    "--format", "csv")
+    assert staged.exit_code == plain.exit_code == 0
+    assert staged.stdout == plain.stdout

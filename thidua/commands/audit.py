@@ -5,6 +5,7 @@ from typing import Any
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.commands.staged import stage_options
 from thidua.i18n import _
 from thidua.output.formats import AUDIT
 
@@ -16,6 +17,7 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
 @click.argument("data", type=click.Path(dir_okay=False), required=False)
 @click.option("--self", "self_data", type=click.Path(dir_okay=False), default=None,
               help="The units' own scores (tự chấm), compared with DATA (the verified scores).")
+@stage_options("verified", "approved")
 @click.option("--top", type=click.IntRange(1, TOP), default=20, show_default=True,
               help=f"How many of the largest upward self-scorings to list (at most {TOP:,}).")
 @click.option("--section", default=None,
@@ -24,8 +26,9 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
                    "first).")
 @output_options(AUDIT)
 @reports_errors
-def audit(criteria: str, data: str | None, self_data: str | None, top: int, section: str | None,
-          fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None) -> None:
+def audit(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
+          approved_data: str | None, top: int, section: str | None, fmt: str | None,
+          output: str | None, decimal_comma: bool, sheet: str | None) -> None:
     """Do the weights do what they claim? Each criterion's nominal share of the total and
     structural warnings; with DATA, each criterion's realised share, how many units it sets apart
     and how many ranks move without it, per group; with --self, self-scores against DATA.
@@ -34,6 +37,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     Example:
       thidua audit criteria.yaml
       thidua audit criteria.yaml tham-dinh.csv --self tu-cham.csv -o kiem-tra.xlsx
+      thidua audit criteria.yaml --self tu-cham.csv --verified tham-dinh.csv
     """
     from thidua.core import audit as core
     from thidua.core.engine import score as run
@@ -44,6 +48,9 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     from thidua.output import render_audit as ra
 
     fmt = choose_format(AUDIT, fmt, output)
+    if verified_data or approved_data:  # review stages: DATA is their merge, --self the first
+        return _staged(criteria, data, self_data, verified_data, approved_data, top, section,
+                       fmt, output, decimal_comma, sheet)
     if self_data and not data:
         raise click.UsageError(_("--self compares with DATA: give the verified scores too"))
     check_section(section, [*(["realised"] if data else []), "criteria", "warnings",
@@ -79,3 +86,39 @@ def check_section(section: str | None, names: list[str]) -> None:
     if section is not None and section not in names:
         raise click.UsageError(_("--section: no table {section} here; choose from {names}",
                                  section=repr(section), names=", ".join(names)))
+
+
+def _staged(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
+            approved_data: str | None, top: int, section: str | None, fmt: str,
+            output: str | None, decimal_comma: bool, sheet: str | None) -> None:
+    """`audit CRITERIA --self S --verified V [--approved A]`: the stages merged are the scored
+    data (thidua/core/stages.py), compared with the self-scores as DATA is."""
+    from thidua.commands import staged
+    from thidua.core import audit as core
+    from thidua.core.engine import score as run
+    from thidua.core.sensitivity import basis_of
+    from thidua.input import columns_for
+    from thidua.input.data import read_data
+    from thidua.output import render_audit as ra
+
+    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
+    check_section(section, ["realised", "criteria", "warnings",
+                            *(["self", "self_criteria", "self_gains"] if self_data else [])])
+    c, frame, source, _record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+                                            sheet=sheet)
+    merged = run(c, frame, source)
+    basis = basis_of(c, merged, source)
+    from thidua.input.data import sha256_file
+    from thidua.input.stages import given
+
+    # the scored data is the stages' merge: each stage file by its hash, no one "data" file
+    files_meta: dict[str, Any] = {"criteria": {"sha256": sha256_file(criteria)}, "stages": [
+        {"stage": stage, "sha256": sha256_file(path)} for stage, path in given(files)]}
+    checked = None
+    if self_data:
+        own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
+        checked = core.self_check(basis, merged, run(c, own, self_data), self_data)
+        files_meta["self"] = {**meta(criteria, self_data, own.height)["data"]}
+    result = core.Audit(core.structure(c), core.realised(basis, merged), checked)
+    report = ra.headed(ra.audit_report(result, c, top), c, files_meta)
+    render(AUDIT, fmt, report, output, section=chosen(report, section))
