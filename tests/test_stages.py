@@ -357,3 +357,41 @@ def test_sensitivity_draws_over_the_stages_merged(here: Path):
                     "--format", "csv")
     assert staged.exit_code == plain.exit_code == 0
     assert staged.stdout == plain.stdout
+
+
+VALUE = st.one_of(st.none(), st.integers(0, 100).map(float))
+
+
+@given(base=st.lists(st.integers(0, 100).map(float), min_size=1, max_size=8),
+       later=st.lists(st.lists(VALUE, min_size=8, max_size=8), min_size=1, max_size=2))
+def test_the_scored_value_is_the_latest_given_and_every_change_is_listed(
+        base: list[float], later: list[list[float | None]]):
+    """Whatever the stages give: each unit's value is the last non-empty one, its stage is the
+    stage that gave it, and the changes are exactly the steps where the value moved."""
+    n = len(base)
+    ids = [f"X{i}" for i in range(n)]
+    first = core.StageFrame("self", "s.csv", frame(
+        {"id": ids, "name": ids, "group": ["C"] * n, "ty_le": base, "bao_cao": [True] * n}))
+    names = ("verified", "approved")[:len(later)]
+    c = model(SMALL_CRITERIA + "stages:\n  - {stage: self}\n  - {stage: verified, reason: optional}\n"
+              "  - {stage: approved, reason: optional}\n")
+    stages = [core.StageFrame(name, f"{name}.csv", pl.DataFrame(
+        {"id": ids, "ty_le": values[:n]}, schema={"id": pl.String, "ty_le": pl.Float64})
+        .with_columns(pl.int_range(2, n + 2, dtype=pl.Int64).alias("row"),
+                      pl.lit(None, pl.String).alias(core.REASON), pl.lit(None, pl.String).alias(core.BY)))
+        for name, values in zip(names, later, strict=False)]
+    merged, staged = core.merge(c, first, stages)
+    expected, origin, steps = [], [], []
+    for i in range(n):
+        value, stage = base[i], "self"
+        for name, values in zip(names, later, strict=False):
+            if values[i] is not None:
+                if values[i] != value:
+                    steps.append((ids[i], stage, name, value, values[i]))
+                value, stage = values[i], name
+        expected.append(value)
+        origin.append(stage)
+    assert merged.get_column("ty_le").to_list() == expected
+    assert merged.get_column("id").to_list() == ids
+    assert [staged.origin_of(u)["ty_le"] for u in ids] == origin
+    assert staged.changes.select("id", "from_stage", "to_stage", "from", "to").rows() == steps
