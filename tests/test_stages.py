@@ -250,10 +250,10 @@ def test_awards_and_report_take_the_stages(here: Path):
      "section; add one, or give the file as DATA\n"),
     ("c.yaml --self self.csv --verified self.csv",
      "Error: self.csv: 1 problem\nself.csv: --verified and --self are the same file "
-     "(self.csv); each stage needs its own file\n"),
+     "(self.csv); each stage needs its own file or sheet\n"),
     ("c.yaml --self self.csv --verified copy.csv",
      "Error: copy.csv: 1 problem\ncopy.csv: --verified and --self are the same content "
-     "(SHA-256) (self.csv); each stage needs its own file\n"),
+     "(SHA-256) (self.csv); each stage needs its own file or sheet\n"),
 ])
 def test_a_wrong_request_is_refused_and_nothing_is_written(here: Path, args: str, expected: str):
     Path("small.yaml").write_text(SMALL_CRITERIA, encoding="utf-8")
@@ -395,3 +395,34 @@ def test_the_scored_value_is_the_latest_given_and_every_change_is_listed(
     assert merged.get_column("id").to_list() == ids
     assert [staged.origin_of(u)["ty_le"] for u in ids] == origin
     assert staged.changes.select("id", "from_stage", "to_stage", "from", "to").rows() == steps
+
+
+def test_the_stages_may_be_sheets_of_one_workbook(here: Path):
+    import csv
+
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook("so-lieu.xlsx")
+    for name, text in (("Tự chấm", SMALL_DATA), ("Thẩm định", VERIFIED)):
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(csv.reader(text.splitlines())):
+            for col, value in enumerate(row):
+                number = r and value.replace(".", "", 1).isdigit()
+                sheet.write_number(r, col, float(value)) if number else sheet.write(r, col, value)
+    book.close()
+    from_sheets = run_cli("score", "c.yaml", "--self", "so-lieu.xlsx", "--verified",
+                          "so-lieu.xlsx", "--verified-sheet", "Thẩm định", "--format", "csv")
+    from_files = run_cli("score", "c.yaml", "--self", "self.csv", "--verified", "ver.csv",
+                         "--format", "csv")
+    assert from_sheets.exit_code == 0, from_sheets.output
+    assert from_sheets.stdout == from_files.stdout
+    one = run_cli("--lang", "en", "score", "c.yaml", "--self", "so-lieu.xlsx", "--verified",
+                  "so-lieu.xlsx")
+    assert (one.exit_code, one.stdout, one.stderr) == (1, "", (
+        "Error: so-lieu.xlsx: 1 problem\nso-lieu.xlsx: --verified and --self are the same file "
+        "(so-lieu.xlsx); each stage needs its own file or sheet\n"))
+    lone = run_cli("--lang", "en", "score", "c.yaml", "--self", "self.csv", "--approved-sheet",
+                   "X")
+    assert lone.exit_code == 2
+    assert lone.stderr.endswith(
+        "Error: --approved-sheet names a sheet of --approved: give --approved too\n")

@@ -17,7 +17,7 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
 @click.argument("data", type=click.Path(dir_okay=False), required=False)
 @click.option("--self", "self_data", type=click.Path(dir_okay=False), default=None,
               help="The units' own scores (tự chấm), compared with DATA (the verified scores).")
-@stage_options("verified", "approved")
+@stage_options("verified", "approved", sheets=("self",))
 @click.option("--top", type=click.IntRange(1, TOP), default=20, show_default=True,
               help=f"How many of the largest upward self-scorings to list (at most {TOP:,}).")
 @click.option("--section", default=None,
@@ -26,9 +26,9 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
                    "first).")
 @output_options(AUDIT)
 @reports_errors
-def audit(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
-          approved_data: str | None, top: int, section: str | None, fmt: str | None,
-          output: str | None, decimal_comma: bool, sheet: str | None) -> None:
+def audit(criteria: str, data: str | None, self_data: str | None, top: int, section: str | None,
+          fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None,
+          **stages: Any) -> None:
     """Do the weights do what they claim? Each criterion's nominal share of the total and
     structural warnings; with DATA, each criterion's realised share, how many units it sets apart
     and how many ranks move without it, per group; with --self, self-scores against DATA.
@@ -48,9 +48,12 @@ def audit(criteria: str, data: str | None, self_data: str | None, verified_data:
     from thidua.output import render_audit as ra
 
     fmt = choose_format(AUDIT, fmt, output)
-    if verified_data or approved_data:  # review stages: DATA is their merge, --self the first
-        return _staged(criteria, data, self_data, verified_data, approved_data, top, section,
-                       fmt, output, decimal_comma, sheet)
+    if stages.get("verified_data") or stages.get("approved_data"):
+        # review stages: DATA is their merge, --self the first
+        return _staged(criteria, data, {"self_data": self_data, **stages}, top, section, fmt,
+                       output, decimal_comma, sheet)
+    if stages.get("self_sheet") and not self_data:
+        raise click.UsageError(_("--self-sheet names a sheet of --self: give --self too"))
     if self_data and not data:
         raise click.UsageError(_("--self compares with DATA: give the verified scores too"))
     check_section(section, [*(["realised"] if data else []), "criteria", "warnings",
@@ -66,7 +69,8 @@ def audit(criteria: str, data: str | None, self_data: str | None, verified_data:
         basis = basis_of(c, verified, data)
         checked, files = None, meta(criteria, data, frame.height)
         if self_data:
-            own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
+            own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma,
+                            sheet=stages.get("self_sheet") or sheet)
             checked = core.self_check(basis, verified, run(c, own, self_data), self_data)
             files["self"] = {**meta(criteria, self_data, own.height)["data"]}
         result = core.Audit(core.structure(c), core.realised(basis, verified), checked)
@@ -88,9 +92,9 @@ def check_section(section: str | None, names: list[str]) -> None:
                                  section=repr(section), names=", ".join(names)))
 
 
-def _staged(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
-            approved_data: str | None, top: int, section: str | None, fmt: str,
-            output: str | None, decimal_comma: bool, sheet: str | None) -> None:
+def _staged(criteria: str, data: str | None, stages: dict[str, Any], top: int,
+            section: str | None, fmt: str, output: str | None, decimal_comma: bool,
+            sheet: str | None) -> None:
     """`audit CRITERIA --self S --verified V [--approved A]`: the stages merged are the scored
     data (thidua/core/stages.py), compared with the self-scores as DATA is."""
     from thidua.commands import staged
@@ -101,10 +105,11 @@ def _staged(criteria: str, data: str | None, self_data: str | None, verified_dat
     from thidua.input.data import read_data
     from thidua.output import render_audit as ra
 
-    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
+    self_data = stages.get("self_data")
+    files = {s: stages.get(f"{s}_data") for s in ("self", "verified", "approved")}
     check_section(section, ["realised", "criteria", "warnings",
                             *(["self", "self_criteria", "self_gains"] if self_data else [])])
-    c, frame, source, _record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+    c, frame, source, _record = staged.read(criteria, data, stages, decimal_comma=decimal_comma,
                                             sheet=sheet)
     merged = run(c, frame, source)
     basis = basis_of(c, merged, source)
@@ -116,7 +121,8 @@ def _staged(criteria: str, data: str | None, self_data: str | None, verified_dat
         {"stage": stage, "sha256": sha256_file(path)} for stage, path in given(files)]}
     checked = None
     if self_data:
-        own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
+        own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma,
+                        sheet=stages.get("self_sheet") or sheet)
         checked = core.self_check(basis, merged, run(c, own, self_data), self_data)
         files_meta["self"] = {**meta(criteria, self_data, own.height)["data"]}
     result = core.Audit(core.structure(c), core.realised(basis, merged), checked)

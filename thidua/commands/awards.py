@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
@@ -13,9 +15,8 @@ from thidua.output.formats import REASONS
 @stage_options()
 @output_options(REASONS)
 @reports_errors
-def awards(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
-           approved_data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
-           sheet: str | None) -> None:
+def awards(criteria: str, data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
+           sheet: str | None, **stages: Any) -> None:
     """The award shortlists: each award's quota and its arithmetic, and every unit with its
     reason (on the list, not eligible and why, beyond the quota, tied for the council's vote).
 
@@ -28,8 +29,7 @@ def awards(criteria: str, data: str | None, self_data: str | None, verified_data
     from thidua.core.engine import score
 
     fmt = choose_format(REASONS, fmt, output)
-    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
-    c, frame, source, record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+    c, frame, source, record = staged.read(criteria, data, stages, decimal_comma=decimal_comma,
                                            sheet=sheet)
     result = staged.with_stages(score(c, frame, source), record)
     render(REASONS, fmt, result, output, meta(criteria, source, result.units.height))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
@@ -16,8 +18,7 @@ from thidua.output.formats import COMPARISON, EXPLANATION
 @output_options(EXPLANATION)
 @reports_errors
 def explain(criteria: str, data: str | None, unit_id: str | None, other: str | None,
-            self_data: str | None, verified_data: str | None, approved_data: str | None,
-            fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None) -> None:
+            fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None, **stages: Any) -> None:
     """One unit's whole trace: each criterion's data, rule and points, bonus, penalty, knockouts,
     classification, rank, the margin to its neighbours, and each award's reason. With a second
     unit (OTHER): the two side by side, criterion by criterion, where they differ, and why the
@@ -38,8 +39,7 @@ def explain(criteria: str, data: str | None, unit_id: str | None, other: str | N
         ctx = click.get_current_context()
         raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params
                                                          if p.name == "unit_id"))
-    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
-    c, frame, data, record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+    c, frame, data, record = staged.read(criteria, data, stages, decimal_comma=decimal_comma,
                                          sheet=sheet)
     result = staged.with_stages(score(c, frame, data, trace=True), record)
     if other is not None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
@@ -13,9 +15,8 @@ from thidua.output.formats import PAGE
 @stage_options()
 @output_options(PAGE)
 @reports_errors
-def report(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
-           approved_data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
-           sheet: str | None) -> None:
+def report(criteria: str, data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
+           sheet: str | None, **stages: Any) -> None:
     """One self-contained page for the council: summary, a chart and the ranking per cluster,
     the award proposals with their quota arithmetic and reasons, every unit's explanation, the
     policies, basis and note, and the signatures; it prints on A4 landscape.
@@ -28,7 +29,6 @@ def report(criteria: str, data: str | None, self_data: str | None, verified_data
     from thidua.core.engine import score
 
     fmt = choose_format(PAGE, fmt, output)
-    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
-    c, frame, source, record = staged.read(criteria, data, files, decimal_comma=decimal_comma,
+    c, frame, source, record = staged.read(criteria, data, stages, decimal_comma=decimal_comma,
                                            sheet=sheet)
     render(PAGE, fmt, staged.with_stages(score(c, frame, source, trace=True), record), output)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
@@ -13,9 +15,8 @@ from thidua.output.formats import UNITS
 @stage_options()
 @output_options(UNITS)
 @reports_errors
-def score(criteria: str, data: str | None, self_data: str | None, verified_data: str | None,
-          approved_data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
-          sheet: str | None) -> None:
+def score(criteria: str, data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
+          sheet: str | None, **stages: Any) -> None:
     """Score, classify, rank and shortlist every unit.
 
     \b
@@ -28,11 +29,10 @@ def score(criteria: str, data: str | None, self_data: str | None, verified_data:
     from thidua.core.engine import score as run
 
     fmt = choose_format(UNITS, fmt, output)
-    files = {"self": self_data, "verified": verified_data, "approved": approved_data}
     # the frame read is handed to the engine without a name here, so that the engine's is its
     # only reference: its memory is free once the points are computed, before the rows are
     # ordered and written (a million-unit file is not held through the sort)
-    read = staged.read(criteria, data, files, decimal_comma=decimal_comma, sheet=sheet)
+    read = staged.read(criteria, data, stages, decimal_comma=decimal_comma, sheet=sheet)
     c, source, record = read[0], read[2], read[3]
     result = staged.with_stages(run(c, read[1], source), record)
     del read

@@ -56,10 +56,9 @@ class FiniteRange(click.FloatRange):
                    "(default: units).")
 @output_options(SENSITIVITY)
 @reports_errors
-def sensitivity(criteria: str, data: str | None, self_data: str | None,
-                verified_data: str | None, approved_data: str | None, draws: int, spread: float,
+def sensitivity(criteria: str, data: str | None, draws: int, spread: float,
                 seed: int, with_margins: bool, section: str | None, fmt: str | None,
-                output: str | None, decimal_comma: bool, sheet: str | None) -> None:
+                output: str | None, decimal_comma: bool, sheet: str | None, **stages: Any) -> None:
     """How much do the ranks and award lists depend on the exact weights? Re-scores every unit
     under DRAWS random weightings (each criterion within ±SPREAD, the total unchanged) and gives
     each unit's median and 5–95 % rank and its chance of each award and class, and how often each
@@ -78,8 +77,7 @@ def sensitivity(criteria: str, data: str | None, self_data: str | None,
 
     fmt = choose_format(SENSITIVITY, fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
-    files_given = {"self": self_data, "verified": verified_data, "approved": approved_data}
-    c, frame, data, record = staged.read(criteria, data, files_given,
+    c, frame, data, record = staged.read(criteria, data, stages,
                                           decimal_comma=decimal_comma, sheet=sheet)
     basis = core.basis_of(c, run(c, frame, data), data)
     fits(draws, bytes_needed(basis, draws), basis.facts.n)

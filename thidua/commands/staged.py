@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from thidua.i18n import _
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -23,11 +25,21 @@ HELP = {
 }
 
 
-def stage_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """--self, --verified, --approved (or those of `stages`): each a data file of one stage."""
+SHEET_HELP = "Worksheet of an .xlsx {flag} file (default: --sheet, else the first)."
+
+
+def stage_options(*stages: str, sheets: tuple[str, ...] = ()
+                  ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--self, --verified, --approved (or those of `stages`), each a data file of one stage,
+    and --self-sheet, --verified-sheet, --approved-sheet, its worksheet (so that the stages may
+    be sheets of one workbook); `sheets`: stages that get only the sheet option here."""
     chosen = stages or ("self", "verified", "approved")
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for stage in reversed([*sheets, *chosen]):
+            command = click.option(f"--{stage}-sheet", f"{stage}_sheet", default=None,
+                                   metavar="NAME",
+                                   help=SHEET_HELP.format(flag=f"--{stage}"))(command)
         for stage in reversed(chosen):
             command = click.option(f"--{stage}", f"{stage}_data", default=None,
                                    type=click.Path(dir_okay=False), help=HELP[stage])(command)
@@ -36,17 +48,25 @@ def stage_options(*stages: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorate
 
 
-def read(criteria: str, data: str | None, files: dict[str, str | None], *,
+def read(criteria: str, data: str | None, stages: dict[str, Any], *,
          decimal_comma: bool, sheet: str | None
          ) -> tuple[m.Criteria, pl.DataFrame, str, Staged | None]:
     """(the criteria, the frame to score, the file its rows are in, the stages' record): from
-    DATA, or from the stage files merged."""
+    DATA, or from the stage files merged. `stages`: the stage options as the command got them
+    (self_data, self_sheet, verified_data, …)."""
     from thidua.input import columns_for
     from thidua.input.data import read_data
     from thidua.input.load import load_criteria
     from thidua.input.stages import check_request, given, read_stages
 
+    files = {s: stages.get(f"{s}_data") for s in ("self", "verified", "approved")}
+    sheets = {s: stages.get(f"{s}_sheet") for s in ("self", "verified", "approved")}
     staged = given(files)
+    lone = [s for s in sheets if sheets[s] and not files[s] and f"{s}_data" in stages]
+    if lone:
+        raise click.UsageError(", ".join(
+            _("--{stage}-sheet names a sheet of --{stage}: give --{stage} too", stage=s)
+            for s in lone))
     if data is None and not staged:  # as click says a missing argument: DATA is still the rule
         ctx = click.get_current_context()
         raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params
@@ -55,7 +75,8 @@ def read(criteria: str, data: str | None, files: dict[str, str | None], *,
     check_request(c, data, staged, criteria)
     if data is not None:
         return c, read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet), data, None
-    frame, record = read_stages(c, staged, decimal_comma=decimal_comma, sheet=sheet)
+    frame, record = read_stages(c, staged, decimal_comma=decimal_comma, sheet=sheet,
+                                sheets=sheets)
     return c, frame, staged[0][1], record
 
 

@@ -62,25 +62,28 @@ def check_request(c: m.Criteria, data: str | None, files: list[tuple[str, str]],
         raise UsageError(source, problems)
 
 
-def same_files(files: list[tuple[str, str]]) -> list[tuple[str, Problem]]:
-    """Two stage files that are one: the same path, or the same bytes."""
+def same_files(files: list[tuple[str, str]], sheets: dict[str, str | None] | None = None
+               ) -> list[tuple[str, Problem]]:
+    """Two stage files that are one: the same path, or the same bytes, and the same sheet (two
+    sheets of one workbook are two stages)."""
     problems: list[tuple[str, Problem]] = []
-    seen: dict[str, tuple[str, str]] = {}
+    seen: dict[tuple[str, str | None], tuple[str, str]] = {}
     for stage, path in files:
         p = Path(path)
         if not p.is_file():
             continue  # read_data names it
-        for key, how in ((str(p.resolve()), _("the same file")),
-                         (sha256_file(p), _("the same content (SHA-256)"))):
+        sheet = (sheets or {}).get(stage)
+        for key, how in (((str(p.resolve()), sheet), _("the same file")),
+                         ((sha256_file(p), sheet), _("the same content (SHA-256)"))):
             if key in seen:
                 other, other_path = seen[key]
                 problems.append((path, Problem("", _(
-                    "{flag} and {other} are {how} ({path}); each stage needs its own file",
+                    "{flag} and {other} are {how} ({path}); each stage needs its own file or sheet",
                     flag=FLAGS[stage], other=FLAGS[other], how=how, path=other_path))))
                 break
         else:
-            seen[str(p.resolve())] = (stage, path)
-            seen[sha256_file(p)] = (stage, path)
+            seen[(str(p.resolve()), sheet)] = (stage, path)
+            seen[(sha256_file(p), sheet)] = (stage, path)
     return problems
 
 
@@ -96,26 +99,29 @@ def header(path: str, sheet: str | None, columns: Columns, decimal_comma: bool) 
 
 
 def read_stages(c: m.Criteria, files: list[tuple[str, str]], *, decimal_comma: bool = False,
-                sheet: str | None = None) -> tuple[pl.DataFrame, core.Staged | None]:
-    """The frame to score and the stages' record (None: one stage, read as DATA is)."""
+                sheet: str | None = None, sheets: dict[str, str | None] | None = None
+                ) -> tuple[pl.DataFrame, core.Staged | None]:
+    """The frame to score and the stages' record (None: one stage, read as DATA is).
+    `sheet`: the worksheet of every .xlsx stage file; `sheets`: a stage's own, before it."""
     from thidua.errors import DataError
 
     columns = columns_for(c)
-    problems = same_files(files)
+    own = {stage: (sheets or {}).get(stage) or sheet for stage, _path in files}
+    problems = same_files(files, own)
     if problems:
         raise core.StageError(problems)
     (first, base_path), later = files[0], files[1:]
-    base = read_data(base_path, columns, decimal_comma=decimal_comma, sheet=sheet)
+    base = read_data(base_path, columns, decimal_comma=decimal_comma, sheet=own[first])
     if not later:
         return base, None
     by_rule = {r.stage: r for r in core.rules(c)}
-    known = {header_key(h) for h in header(base_path, sheet, columns, decimal_comma)}
+    known = {header_key(h) for h in header(base_path, own[first], columns, decimal_comma)}
     found: list[tuple[str, Problem]] = []
     frames = []
     for stage, path in later:
         rule = by_rule[stage]
         texts = {core.REASON: rule.reason_column, core.BY: rule.by_column}
-        names = header(path, sheet, columns, decimal_comma)
+        names = header(path, own[stage], columns, decimal_comma)
         keys = {header_key(h) for h in names}
         strange = [h for h in names if header_key(h) not in known
                    and header_key(h) not in {header_key(t) for t in texts.values()}]
@@ -128,7 +134,7 @@ def read_stages(c: m.Criteria, files: list[tuple[str, str]], *, decimal_comma: b
                        flags=_present(columns, columns.flags, keys),
                        labels=columns.labels, skip=columns.skip, texts=texts)
         try:
-            frame = read_data(path, mine, decimal_comma=decimal_comma, sheet=sheet).drop("name")
+            frame = read_data(path, mine, decimal_comma=decimal_comma, sheet=own[stage]).drop("name")
         except DataError as e:
             found += [(path, p) for p in e.problems]
             continue
