@@ -129,11 +129,17 @@ class Staged:
 
 
 def criteria_of(c: m.Criteria) -> dict[str, str]:
-    """indicator → the codes of the criteria whose rule reads it (`;`-joined)."""
+    """indicator → the codes of the criteria whose rule reads it, then of the knockouts whose
+    condition does (`;`-joined)."""
+    from thidua.core import expr
+
     found: dict[str, list[str]] = {}
     for leaf in leaves(c):
         for col in rule_columns(leaf.rule):
             found.setdefault(col, []).append(leaf.node.code)
+    for k in c.knockouts:  # a knockout's condition reads indicators too
+        for col in sorted(expr.names(expr.check(k.when, "bool"))):
+            found.setdefault(col, []).append(k.code)
     return {k: ";".join(dict.fromkeys(v)) for k, v in found.items()}
 
 
