@@ -124,7 +124,7 @@ def test_stages_section_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         "Error: bad.yaml: 3 problems\n"
         "bad.yaml::stages[0].reason (line 16): the first stage changes nothing before it: reason "
         "belongs to a later stage\n"
-        "bad.yaml::stages[1].stage (line 17): stage self comes before verified: the order is "
+        "bad.yaml::stages[1].stage (line 17): stage self is listed after verified: the order is "
         "self, verified, approved\n"
         "bad.yaml::stages[2].stage (line 18): stage self is listed twice\n")
     Path("one.yaml").write_text(SMALL_CRITERIA + "stages:\n  - {stage: self}\n", encoding="utf-8")

@@ -72,7 +72,7 @@ def check_stages(c: m.Criteria) -> list[Problem]:
                                                             stage=s.stage)))
         elif seen and m.STAGE_ORDER.index(s.stage) < m.STAGE_ORDER.index(seen[-1]):
             problems.append(Problem(f"stages[{i}].stage", _(
-                "stage {stage} comes before {earlier}: the order is self, verified, approved",
+                "stage {stage} is listed after {earlier}: the order is self, verified, approved",
                 stage=s.stage, earlier=seen[-1])))
         seen.append(s.stage)
         if i == 0:
