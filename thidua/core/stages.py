@@ -186,6 +186,7 @@ def merge(c: m.Criteria, base: StageFrame, later: list[StageFrame],
                     stage=label(f.stage), old=_shown(old_v, i in flags), new=_shown(new_v, i in flags))))
                     for unit, old_v, new_v, row in
                     raised.select("id", "from", "to", "row").head(LIMIT).rows()]
+                problems += _more(f.source, raised.height)
             if rule.reason:
                 bare = found.filter(pl.col("reason").is_null())
                 problems += [(f.source, _cell(row, column, unit, _(
@@ -194,6 +195,7 @@ def merge(c: m.Criteria, base: StageFrame, later: list[StageFrame],
                     new=_shown(new_v, i in flags), stage=label(f.stage), reason=repr(rule.reason_column))))
                     for unit, old_v, new_v, row in
                     bare.select("id", "from", "to", "row").head(LIMIT).rows()]
+                problems += _more(f.source, bare.height)
         merged = joined.with_columns(
             *(pl.coalesce(f"new.{i}", i).alias(i) for i in given),
             *(pl.when(pl.col(f"new.{i}").is_not_null()).then(pl.lit(f.stage))
@@ -229,6 +231,13 @@ def unknown_units(base: StageFrame, f: StageFrame) -> list[tuple[str, Problem]]:
         found.append((f.source, Problem("", _("… and {count} more",
                                               count=strangers.height - LIMIT))))
     return found
+
+
+def _more(source: str, count: int) -> list[tuple[str, Problem]]:
+    """`… and N more` when more than LIMIT cells have one problem."""
+    if count <= LIMIT:
+        return []
+    return [(source, Problem("", _("… and {count} more", count=count - LIMIT)))]
 
 
 def _cell(row: int, column: str, unit: str, message: str) -> Problem:
