@@ -46,7 +46,10 @@ def test_a_run_with_an_output_writes_its_manifest_beside_it(files):
     assert document == {
         "manifest": 1, "thidua": thidua.__version__, "command": "score",
         "arguments": {"criteria": "c.yaml", "data": "d.csv"},
-        "options": {"history": None, "members": None, "format": None, "output": "ket-qua.csv",
+        # the review stages' files (none here) are options of every scoring command
+        "options": {"self": None, "verified": None, "approved": None, "self_sheet": None,
+                    "verified_sheet": None, "approved_sheet": None, "history": None,
+                    "members": None, "format": None, "output": "ket-qua.csv",
                     "decimal_comma": True, "sheet": None},
         "inputs": [
             {"role": "criteria", "path": "c.yaml", "absolute": str(Path("c.yaml").resolve()),

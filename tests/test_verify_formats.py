@@ -68,7 +68,9 @@ def test_verify_confirms_every_format_of_every_command(outputs, command, fmt):
     if command == "demo":
         inputs = {"criteria": shipped("dvcq-xa.yaml"), "data": shipped("dvcq-xa.csv")}
     read = [role for role in inputs if command == "audit" or role != "self_data"]
-    assert result.stdout == "".join(f"{role} {inputs[role]}: unchanged\n" for role in read) + \
+    said = {"self_data": "self-assessment data (--self)"}  # verify names a stage's file by its stage
+    assert result.stdout == "".join(f"{said.get(role, role)} {inputs[role]}: unchanged\n"
+                                    for role in read) + \
         f"{output}: identical\n"
     assert (result.exit_code, result.stderr) == (0, "")
 

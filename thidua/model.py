@@ -338,6 +338,24 @@ class Report(Model):
     signers: list[Signer] = list(SIGNERS)
 
 
+StageName = Literal["self", "verified", "approved"]
+STAGE_ORDER: tuple[StageName, ...] = ("self", "verified", "approved")
+
+
+class Stage(Model):
+    """One review stage of `stages:` (an addition, docs/criteria-format.md): tự chấm (self),
+    thẩm định (verified), phê duyệt (approved), in that order. A later stage's file changes the
+    values of the stages before it: `may` says whether it may raise and lower them (change) or
+    only lower them (lower); `reason: required` demands a reason on every row that changes a
+    value. The reason and "by whom" are one pair of columns per row of the stage's file."""
+
+    stage: StageName
+    may: Literal["change", "lower"] | None = None  # a later stage: default change
+    reason: Literal["required", "optional"] | None = None  # a later stage: default required
+    reason_column: str | None = None  # a later stage: default ly_do
+    by_column: str | None = None  # a later stage: default nguoi_dieu_chinh
+
+
 class Criteria(Model):
     """A whole criteria file."""
 
@@ -366,6 +384,7 @@ class Criteria(Model):
     year: int | None = None
     history: History | None = None
     members: Members | None = None  # addition: collectives judged on their members (--members)
+    stages: list[Stage] | None = None  # addition: review stages (thidua/core/stages.py)
 
     @property
     def printed(self) -> Report:

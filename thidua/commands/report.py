@@ -1,22 +1,26 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from thidua.commands.common import choose_format, output_options, render, reports_errors
 from thidua.commands.history import earlier, history_option
 from thidua.commands.membership import members_of, members_option
+from thidua.commands.staged import stage_options
 from thidua.output.formats import PAGE
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False, metavar="DATA")
+@stage_options()
 @history_option
 @members_option
 @output_options(PAGE)
 @reports_errors
-def report(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
-           sheet: str | None, history: str | None, members: str | None) -> None:
+def report(criteria: str, data: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
+           sheet: str | None, history: str | None, members: str | None, **stages: Any) -> None:
     """One self-contained page for the council: summary, a chart and the ranking per cluster,
     the award proposals with their quota arithmetic and reasons, every unit's explanation, the
     policies, basis and note, and the signatures; it prints on A4 landscape.
@@ -25,11 +29,13 @@ def report(criteria: str, data: str, fmt: str | None, output: str | None, decima
     Example:
       thidua report criteria.yaml data.csv -o bao-cao.html
     """
+    from thidua.commands import staged
     from thidua.core.engine import score
-    from thidua.input import read_inputs
 
     fmt = choose_format(PAGE, fmt, output)
-    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame, source, record = staged.read(criteria, data, stages, decimal_comma=decimal_comma,
+                                           sheet=sheet)
     past = earlier(c, criteria, history, frame, decimal_comma)
-    render(PAGE, fmt, score(c, frame, data, trace=True, earlier=past,
-                            members_data=members_of(c, members, frame, criteria)), output)
+    held = members_of(c, members, frame, criteria)
+    render(PAGE, fmt, staged.with_stages(score(c, frame, source, trace=True, earlier=past,
+                                               members_data=held), record), output)

@@ -22,6 +22,7 @@ from thidua.commands.audit import check_section, chosen
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
 from thidua.commands.history import earlier, history_option
 from thidua.commands.membership import members_of, members_option
+from thidua.commands.staged import stage_options
 from thidua.i18n import _, thousands
 from thidua.output.formats import SENSITIVITY
 
@@ -40,7 +41,8 @@ class FiniteRange(click.FloatRange):
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False, metavar="DATA")
+@stage_options()
 @click.option("--draws", type=click.IntRange(min=1), default=1000, show_default=True,
               help="How many random weightings (as many as fit in the memory available).")
 @click.option("--spread", type=FiniteRange(0, 1, max_open=True), default=0.2,
@@ -58,9 +60,10 @@ class FiniteRange(click.FloatRange):
 @members_option
 @output_options(SENSITIVITY)
 @reports_errors
-def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, with_margins: bool,
-                section: str | None, fmt: str | None, output: str | None, decimal_comma: bool,
-                sheet: str | None, history: str | None, members: str | None) -> None:
+def sensitivity(criteria: str, data: str | None, draws: int, spread: float,
+                seed: int, with_margins: bool, section: str | None, fmt: str | None,
+                output: str | None, decimal_comma: bool, sheet: str | None,
+                history: str | None, members: str | None, **stages: Any) -> None:
     """How much do the ranks and award lists depend on the exact weights? Re-scores every unit
     under DRAWS random weightings (each criterion within ±SPREAD, the total unchanged) and gives
     each unit's median and 5–95 % rank and its chance of each award and class, and how often each
@@ -71,15 +74,16 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
       thidua sensitivity criteria.yaml data.csv --draws 2000 --spread 0.1
       thidua sensitivity criteria.yaml data.csv --section margins --format csv
     """
+    from thidua.commands import staged
     from thidua.core import sensitivity as core
     from thidua.core.engine import score as run
     from thidua.core.sensitivity.montecarlo import bytes_needed
-    from thidua.input import read_inputs
     from thidua.output import render_audit as ra
 
     fmt = choose_format(SENSITIVITY, fmt, output)
     check_section(section, ["units", "lists", *(["margins"] if with_margins else [])])
-    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
+    c, frame, data, record = staged.read(criteria, data, stages,
+                                          decimal_comma=decimal_comma, sheet=sheet)
     past = earlier(c, criteria, history, frame, decimal_comma)
     basis = core.basis_of(c, run(c, frame, data, earlier=past,
                                  members_data=members_of(c, members, frame, criteria)), data)
@@ -91,6 +95,11 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
         with progress(core.grid_rows(basis), _("Stability margins")) as step:
             found = core.margins(basis, step)
     files = meta(criteria, data, frame.height)
+    if record is not None:  # review stages: "data" is the first stage; every stage by its hash
+        from thidua.input.data import sha256_file
+
+        files["stages"] = [{"stage": stage, "sha256": sha256_file(path)}
+                           for stage, path in record.stages]
     report = ra.headed(ra.sensitivity_report(result, found, c), c, files)
     render(SENSITIVITY, fmt, report, output, section=chosen(report, section))
 

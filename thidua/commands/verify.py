@@ -92,6 +92,10 @@ def verify(manifest: str) -> None:
 _ROLES = {"criteria": N_("criteria"), "data": N_("data")}
 _ROLES["history"] = N_("history")  # --history FILE (council-path §5)
 _ROLES["members"] = N_("members' result")  # --members RESULT_FILE (issue 14)
+# the review stages' files (--self, --verified, --approved; thidua/input/stages.py)
+_ROLES |= {"self_data": N_("self-assessment data (--self)"),
+           "verified_data": N_("verified data (--verified)"),
+           "approved_data": N_("approved data (--approved)")}
 
 
 def _role(role: str) -> str:

@@ -9,6 +9,7 @@ in that order, and the decisions are laid beside it (standing). No Python loop o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -22,6 +23,9 @@ from thidua.core.values import problems as value_problems
 from thidua.errors import DataError, Problem, UsageError
 from thidua.i18n import _
 
+if TYPE_CHECKING:
+    from thidua.core.stages import Staged
+
 CONTRACT = ("id", "name", "group", "total", "classification", "rank", "rank_overall", "bonus",
             "penalty", "knockouts", "awards", "flagged")
 
@@ -32,6 +36,7 @@ class Result:
 
     criteria: m.Criteria
     units: pl.DataFrame
+    stages: Staged | None = None  # review stages (core/stages.py): None for one data file
 
     @property
     def point_columns(self) -> list[str]:

@@ -7,7 +7,7 @@ Built from a traced result (engine.score(..., trace=True)); the words are render
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -30,6 +30,7 @@ class NodeTrace:
     policy: str = "error"
     values: tuple[tuple[str, Any], ...] = ()  # a leaf's data: (column, value)
     children: tuple[NodeTrace, ...] = ()
+    origins: tuple[str, ...] = ()  # review stages: the stage of each value ("" for one file)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class Explanation:
     above: Neighbour | None
     below: Neighbour | None
     awards: tuple[dict[str, Any], ...]
+    # review stages (core/stages.py): indicator → the stage its value came from; {}: one file
+    origin: dict[str, str] = field(default_factory=dict)
 
     @property
     def bonus_sum(self) -> float:
@@ -92,6 +95,7 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
     c = result.criteria
     row = find_unit(result, unit_id, source)
     policy = {leaf.node.code: leaf.policy for leaf in leaves(c)}
+    origin = result.stages.origin_of(row["id"]) if result.stages is not None else {}
 
     def trace(node: m.Node) -> NodeTrace:
         points = row[points_col(node.code)]
@@ -99,7 +103,8 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
             return NodeTrace(node, points, children=tuple(trace(k) for k in node.children or []))
         values = tuple((col, row.get(col)) for col in rule_columns(node.rule))
         return NodeTrace(node, points, row[f"raw.{node.code}"], bool(row[f"missing.{node.code}"]),
-                         policy[node.code], values)
+                         policy[node.code], values,
+                         origins=tuple(origin.get(col, "") for col, _v in values) if origin else ())
 
     knocks = []
     for k in c.knockouts:
@@ -121,6 +126,7 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
         penalty=tuple(trace(n) for n in (c.penalty.criteria if c.penalty else [])),
         knockouts=tuple(knocks), band=band, group_size=len(ids), units=result.units.height,
         above=neighbour(at - 1), below=neighbour(at + 1), awards=tuple(mine),
+        origin=origin,
     )
 
 

@@ -91,7 +91,15 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     _check_awards(c, labels, add)
     check_history(c, add)  # council-path §5 (input/history_checks.py)
     check_members(c, add)  # the members conditions (input/members.py)
+    problems += _stage_problems(c)
     return problems
+
+
+def _stage_problems(c: m.Criteria) -> list[Problem]:
+    """`stages:` (an addition): thidua/core/stages.py says what it may hold."""
+    from thidua.core.stages import check_stages
+
+    return check_stages(c)
 
 
 def _check_node(where: str, node: m.Node, add) -> None:

@@ -81,7 +81,10 @@ def no_negative_zero(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def to_csv(result: Result) -> str:
-    return empty_as_null(neutralised(no_negative_zero(unit_table(result)))).write_csv()
+    from thidua.output import render_stages
+
+    return (empty_as_null(neutralised(no_negative_zero(unit_table(result)))).write_csv()
+            + render_stages.csv_block(result))
 
 
 def _number(x: Any) -> Any:
@@ -145,6 +148,9 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
         "units": units,
         "awards": award_lists(result),
     }
+    from thidua.output import render_stages
+
+    document.update(render_stages.json_part(result))
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -348,6 +354,9 @@ def to_table(result: Result) -> str:
     parts += _sections(result, text_table, lambda title: f"\n{plain(title)}")
     if c.awards:
         parts += ["", _("Award proposals:"), *[f"  {plain(x)}" for x in _shortlist_lines(result)]]
+    from thidua.output import render_stages
+
+    parts += render_stages.text_section(result)
     parts += ["", *map(plain, policy_lines(c))]
     return document("\n".join(parts) + "\n")
 
@@ -358,6 +367,9 @@ def to_markdown(result: Result) -> str:
     parts += _sections(result, md_table, lambda title: f"\n## {md(title)}\n")
     if c.awards:
         parts += ["", "## " + _("Award proposals"), "", *[f"- {md(x)}" for x in _shortlist_lines(result)]]
+    from thidua.output import render_stages
+
+    parts += render_stages.markdown_section(result)
     parts += ["", "## " + _("Scoring policies, basis and note"), "",
               *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
@@ -403,6 +415,9 @@ def to_html(result: Result) -> str:
         parts.append("<h2>" + esc(_("Award proposals")) + "</h2><ul>")
         parts += [f"<li>{esc(x)}</li>" for x in _shortlist_lines(result)]
         parts.append("</ul>")
+    from thidua.output import render_stages
+
+    parts += render_stages.html_section(result)
     parts.append("<h2>" + esc(_("Scoring policies, basis and note")) + "</h2><ul>")
     parts += [f"<li>{esc(x)}</li>" for x in document_notes(c)]
     parts += ["</ul>", "</body>", "</html>"]
@@ -434,6 +449,9 @@ def write_xlsx(result: Result, path: str) -> None:
             head, body = award_list_rows(result)
             book.sheet(_("Awards"), "KhenThuong", head, body,
                        heading=_("Award proposals by quota"))
+        from thidua.output import render_stages
+
+        render_stages.xlsx_sheet(book, result)
 
 
 def award_name(c: m.Criteria, code: str) -> str:

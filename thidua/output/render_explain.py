@@ -107,6 +107,11 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False
             rows += _rows(child, depth + 1, part, p, full)
         return rows
     data = ", ".join(f"{col} = {_value(v)}" for col, v in t.values)
+    if t.origins:  # review stages: the stage each value came from
+        from thidua.core.stages import label as stage
+
+        data = ", ".join(f"{col} = {_value(v)} ({stage(o)})" if o else f"{col} = {_value(v)}"
+                         for (col, v), o in zip(t.values, t.origins, strict=True))
     how = describe(node.rule, node.max_points, part)
     if t.missing:
         how += f" [{_POLICY[t.policy]}]"
@@ -258,6 +263,8 @@ def _node_json(t: NodeTrace, p: int | None, unrounded: int | None) -> dict[str, 
         out.update({"rule": t.node.rule.model_dump(mode="json", exclude_none=True),
                     "rule_text": describe(t.node.rule, t.node.max_points),
                     "values": {k: _clean(v, None) for k, v in t.values},
+                    **({"stages": {k: o for (k, _v), o in zip(t.values, t.origins, strict=True) if o}}
+                       if t.origins else {}),
                     "raw": _clean(t.raw, None if p is None else p + SNAP), "missing": t.missing,
                     "policy": t.policy})
     else:

@@ -149,6 +149,9 @@ def to_report(result: Result) -> str:
                 parts.append(_table(*text))
             else:
                 parts.append(f"<p>{esc(text)}</p>")
+    from thidua.output import render_stages  # review stages: every value a later stage changed
+
+    parts += render_stages.html_section(result)
     parts.append("<h2>Giải trình điểm của từng đơn vị</h2>")
     parts.append("<p>Bấm vào tên đơn vị để xem từng tiêu chí: số liệu, cách tính, điểm, điểm thưởng, "
                  "điểm trừ, điều kiện loại trừ, xếp loại, hạng và lý do khen thưởng.</p>")

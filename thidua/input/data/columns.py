@@ -34,6 +34,9 @@ class Columns:
     labels: Mapping[str, str] = field(default_factory=dict)
     groups: tuple[str, ...] | None = None  # units.groups: the clusters that exist
     skip: tuple[str, ...] = ()  # units.skip: rows (by their id or name cell) that are no units
+    # optional text columns read as they are (a review stage's reason and "by whom",
+    # thidua/input/stages.py): frame column → header; a header the file lacks is no problem
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     def header(self, name: str) -> str:
         """The header that holds the column the criteria file calls `name`."""
@@ -90,8 +93,18 @@ def _match(table: _Table, columns: Columns) -> tuple[dict[str, int], list[Proble
                         name=f"'{_visible(column)}'", letters=letters)
         if Problem(_("header"), message) not in problems:
             problems.append(Problem(_("header"), message))
+    for out, column in columns.texts.items():
+        hits = where.get(header_key(column), [])
+        if len(hits) == 1:
+            positions[out] = hits[0]
+        elif hits:
+            problems.append(Problem(_("header"), _(
+                "the header has {count} columns named {name} (columns {letters}); a name must "
+                "match one header", count=len(hits), name=f"'{_visible(column)}'",
+                letters=", ".join(_letters(i) for i in hits))))
     unnamed = [i for i, name in enumerate(clean) if not name]
-    if table.spreadsheet and len(positions) < len(list(_wanted(columns))) and unnamed:
+    found = len(set(positions) - set(columns.texts))
+    if table.spreadsheet and found < len(list(_wanted(columns))) and unnamed:
         letters = ", ".join(_letters(i) for i in unnamed[:10]) + ", …" * (len(unnamed) > 10)
         problems.append(Problem(_("header"), ngettext(
             "row {row} (the header) has no name in column {letters} (merged cells?); write "
@@ -149,10 +162,13 @@ class _Field:
 def _fields(positions: dict[str, int], columns: Columns) -> list[_Field]:
     text = [_Field(out, columns.header(getattr(columns, out)), f"c{positions[out]}", out)
             for out in TEXT if out in positions]
-    indicators = sorted((p, out) for out, p in positions.items() if out not in TEXT)
+    indicators = sorted((p, out) for out, p in positions.items()
+                        if out not in TEXT and out not in columns.texts)
+    notes = [_Field(out, column, f"c{positions[out]}", "note")
+             for out, column in columns.texts.items() if out in positions]
     return text + [_Field(out, columns.header(out), f"c{p}",
                           "number" if out in columns.numbers else "flag")
-                   for p, out in indicators]
+                   for p, out in indicators] + notes
 
 
 def _plan(table: _Table, positions: dict[str, int]) -> pl.LazyFrame:
@@ -185,6 +201,9 @@ def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> lis
         dtype = schema[f.key]
         if f.kind in TEXT:
             exprs.append(_text(f.key, dtype, strip=f.kind != "name").alias(f.out))
+        elif f.kind == "note":  # read as written, spaces around it stripped; empty is none
+            text = _text(f.key, dtype, strip=True)
+            exprs.append(pl.when(text != "").then(text.str.normalize("NFC")).alias(f.out))
         elif f.kind == "number":
             exprs.append(_number(f.key, dtype, decimal_comma).alias(f.out))
             if (percent := percent_text(f.key, dtype)) is not None:
