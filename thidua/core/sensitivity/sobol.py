@@ -1,9 +1,11 @@
 """Sobol indices of the council's decisions over the weights: which criterion (or named group of
 criteria) decides whether this unit is on this list, its rank, and COINr's scalar.
 
-Pure core: a `Basis` (sensitivity/basis.py) in, frames out. No files, no printing, no click.
+Pure core: a `Basis` (thidua/core/sensitivity/basis.py) in, frames out. No files, no printing,
+no click.
 
-The design (the model of a change of weights is the package's: sensitivity/__init__.py)
+The design (the model of a change of weights is the package's, in the docstring of
+thidua/core/sensitivity/__init__.py)
 - Inputs: one factor per group, uniform in [1 − spread, 1 + spread]; a group's factor multiplies
   the max points (under a mean: the weight) of every criterion it names, and the main maxima are
   then rescaled so the total is unchanged, as in the Monte Carlo. Criteria in no group keep their
