@@ -194,6 +194,16 @@ def test_sobol_json_has_its_list_and_the_seed(files, tmp_path):
     assert out.read_bytes() == first  # the same seed, the same bytes
 
 
+@pytest.mark.parametrize("name", ["s.json", "s.csv", "s.xlsx", "s.md", "s.html", "s.parquet"])
+def test_verify_reruns_a_sobol_output(files, tmp_path, name):
+    out = tmp_path / name
+    result = run_cli("sensitivity", *files, "--sobol", "--samples", "16", "--group", "AB=A,B",
+                     "--group", "C=C", "--bootstrap", "10", "--seed", "4", "-o", str(out))
+    assert (result.exit_code, result.stderr) == (0, "")
+    result = run_cli("verify", f"{out}.manifest.json")
+    assert result.exit_code == 0, result.output
+
+
 def test_sobol_table_for_people(files):
     result = run_cli("sensitivity", *files, "--sobol", "--samples", "16", "--bootstrap", "10",
                      "--section", "sobol")
@@ -215,13 +225,12 @@ def test_sobol_table_for_people(files):
 
 def test_bad_sobol_options_are_all_reported(files):
     result = run_cli("sensitivity", *files, "--sobol", "--samples", "1", "--bootstrap", "0",
-                     "--group", "A", "--group", "=A", "--group", "B=A,", "--draws", "5")
+                     "--group", "A", "--group", "=A", "--group", "B=A,")
     assert (result.exit_code, result.stdout) == (1, "")
     form = ("write NAME=CODE,CODE… (a name without spaces, '=' or ',', then the codes of main "
             "criteria, comma-separated)")
     assert result.stderr == (
-        "Error: sensitivity: 6 problems\n"
-        "sensitivity: --draws: is not used with --sobol (it is for the Monte Carlo draws)\n"
+        "Error: sensitivity: 5 problems\n"
         "sensitivity: --samples 1: give 2 base samples or more\n"
         "sensitivity: --bootstrap 0: give 1 resample or more\n"
         f"sensitivity: --group A: {form}\n"

@@ -83,7 +83,7 @@ def sensitivity(criteria: str, data: str, draws: int, spread: float, seed: int, 
     """
     from thidua.commands import sobol as sb
 
-    asked = sb.check_options(click.get_current_context(), sobol, samples, bootstrap, groups)
+    asked = sb.check_options(sobol, samples, bootstrap, groups)
     if sobol:
         sb.run_sobol(criteria, data, asked, samples, bootstrap, spread, seed, section,
                      choose_format(SENSITIVITY, fmt, output), output, decimal_comma, sheet,

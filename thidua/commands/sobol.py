@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import click
-
 from thidua.errors import Problem, UsageError
 from thidua.i18n import _, thousands
 
@@ -37,9 +35,11 @@ def parse_groups(values: tuple[str, ...]) -> tuple[list[tuple[str, list[str]]], 
     return out, problems
 
 
-def check_options(ctx: click.Context, sobol: bool, samples: int | None, bootstrap: int | None,
+def check_options(sobol: bool, samples: int | None, bootstrap: int | None,
                   groups: tuple[str, ...]) -> list[tuple[str, list[str]]]:
-    """The groups asked for; a UsageError naming every problem of the Sobol options."""
+    """The groups asked for; a UsageError naming every problem of the Sobol options. (--draws
+    and --margins are not used with --sobol, and not refused: `thidua verify` reruns a command
+    with every option its manifest records, defaults included.)"""
     problems: list[Problem] = []
     if not sobol:
         for flag, given in (("--samples", samples is not None), ("--bootstrap", bootstrap is not None),
@@ -49,10 +49,6 @@ def check_options(ctx: click.Context, sobol: bool, samples: int | None, bootstra
         if problems:
             raise UsageError("sensitivity", problems)
         return []
-    for name, flag in (("draws", "--draws"), ("with_margins", "--margins/--no-margins")):
-        if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
-            problems.append(Problem("", f"{flag}: " + _("is not used with --sobol (it is for the Monte Carlo "
-                                            "draws)")))
     if samples is not None and samples < 2:
         problems.append(Problem("", f"--samples {samples}: " + _("give 2 base samples or more")))
     if bootstrap is not None and bootstrap < 1:

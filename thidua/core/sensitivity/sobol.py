@@ -217,21 +217,30 @@ def outputs(basis: Basis, groups: Sequence[Group], x: np.ndarray, spread: float,
     """Every target (or the `keep` ones) under each row of inputs x: rows × targets, less the
     engine's own value (rank_shift, then each unit's rank, then each award's membership per unit).
     Batches of rows are decided on two threads (numpy's sorts let go of the interpreter)."""
-    facts, rules = basis.facts, basis.rules
+    facts, na = basis.facts, len(basis.rules.awards)
     n = facts.n
-    nominal = np.concatenate([[0.0], facts.rank[:-1].astype(float),
-                              *[facts.on[i][:-1].astype(float) for i in range(len(rules.awards))]])
-    cols = np.arange(len(nominal)) if keep is None else keep
+    cols = np.arange(1 + n * (1 + na)) if keep is None else keep
     out = np.empty((x.shape[0], len(cols)))
+    # where each kind of target goes in `out`, and which unit it is about
+    parts = []
+    for p in range(1 + na):
+        at = np.flatnonzero((cols > n * p) & (cols <= n * (p + 1)))
+        parts.append((_span(at), _span(cols[at] - 1 - n * p)))
+    shift_at = np.flatnonzero(cols == 0)
+    nominal_rank = facts.rank[:-1]
+    nominal = [nominal_rank[parts[0][1]]] + [facts.on[i][:-1][units].astype(np.int64)
+                                             for i, (_, units) in enumerate(parts[1:])]
     ref = basis.reweigher.main(np.ones((1, len(basis.tree.codes))))
     step = max(1, 2 * CHUNK // max(n, 1))
 
     def one(lo: int) -> int:
         hi = min(x.shape[0], lo + step)
         d = draw(basis, _factors(basis, groups, x[lo:hi], spread), ref)
-        shift = np.abs(d.rank - facts.rank[:-1]).mean(axis=1)
-        every = np.hstack([shift[:, None], d.rank, *d.on]).astype(float)
-        out[lo:hi] = every[:, cols] - nominal[cols]
+        if len(shift_at):
+            out[lo:hi, shift_at[0]] = np.abs(d.rank - nominal_rank).mean(axis=1)
+        for p, ((at, units), now) in enumerate(zip(parts, nominal)):
+            values = d.rank if p == 0 else d.on[p - 1]
+            out[lo:hi, at] = values[:, units] - now
         return hi - lo
 
     with ThreadPoolExecutor(_threads()) as pool:
@@ -239,6 +248,13 @@ def outputs(basis: Basis, groups: Sequence[Group], x: np.ndarray, spread: float,
             if progress is not None:
                 progress(done)
     return out
+
+
+def _span(index: np.ndarray) -> np.ndarray | slice:
+    """A run of consecutive indices as a slice (numpy then takes and puts a view, not a copy)."""
+    if len(index) and index[-1] - index[0] == len(index) - 1:
+        return slice(int(index[0]), int(index[-1]) + 1)
+    return index
 
 
 def names(basis: Basis) -> list[str]:
