@@ -260,3 +260,21 @@ def test_an_unknown_sobol_section(files):
     result = run_cli("sensitivity", *files, "--sobol", "--section", "units")
     assert result.exit_code == 2
     assert "no table 'units' here; choose from sobol, sobol_criteria" in result.stderr
+
+
+def test_with_spread_zero_nothing_varies_and_every_target_is_left_out():
+    c = parse_criteria(DOC)
+    basis = s.basis_of(c, score(c, frame(ROWS)))
+    r = sb.sobol(basis, sb.groups_of(basis.tree), 16, 10, 0.0, 1)
+    assert r.indices.height == 0 and r.constant == r.targets == 1 + 4 * 2
+    assert r.criteria.get_column("flag").null_count() == 4
+
+
+def test_a_workbook_has_a_sheet_for_each_section(files, tmp_path):
+    from .util import workbook_tables
+
+    out = tmp_path / "s.xlsx"
+    result = run_cli("sensitivity", *files, "--sobol", "--samples", "8", "-o", str(out))
+    assert (result.exit_code, result.stderr) == (0, "")
+    sheets = workbook_tables(out)
+    assert list(sheets) == ["Sobol", "Trọng số và ảnh hưởng"]
