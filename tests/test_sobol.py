@@ -278,3 +278,15 @@ def test_a_workbook_has_a_sheet_for_each_section(files, tmp_path):
     assert (result.exit_code, result.stderr) == (0, "")
     sheets = workbook_tables(out)
     assert list(sheets) == ["Sobol", "Trọng số và ảnh hưởng"]
+
+
+def test_a_run_that_would_not_fit_in_memory_is_refused(files, monkeypatch):
+    from thidua.commands import sensitivity as command
+
+    monkeypatch.setattr(command, "available_memory", lambda: 1000)
+    result = run_cli("sensitivity", *files, "--sobol", "--samples", "8")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith("Error: --samples 8: 1 problem\n--samples 8: 8 base samples "
+                                    "would need about ")
+    assert result.stderr.endswith(" bytes of memory; 1,000 bytes are available. Give fewer base "
+                                  "samples.\n")
