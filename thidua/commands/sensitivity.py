@@ -54,15 +54,28 @@ class FiniteRange(click.FloatRange):
               help="Also search, for each award list and each group's first two places, the "
                    "smallest change of one criterion that changes them.")
 @click.option("--section", default=None,
-              help="Only this table: units, lists, margins. csv and parquet hold one table "
-                   "(default: units).")
+              help="Only this table: units, lists, margins (with --sobol: sobol, "
+                   "sobol_criteria). csv and parquet hold one table (default: the first).")
+@click.option("--sobol", is_flag=True, default=False,
+              help="Sobol indices (first-order and total, with bootstrap intervals) of each "
+                   "unit's rank, each award list's membership and the mean rank shift over the "
+                   "weights, instead of the Monte Carlo draws.")
+@click.option("--samples", type=int, default=None,
+              help="With --sobol: base samples N (2 or more; default 1024); N × (groups + 2) "
+                   "scenarios are decided.")
+@click.option("--group", "groups", multiple=True, metavar="NAME=CODE,CODE…",
+              help="With --sobol: one input whose weights move together (repeat for more); "
+                   "default: each top-level main criterion, named by its code.")
+@click.option("--bootstrap", type=int, default=None,
+              help="With --sobol: resamples for the 5–95 % intervals (1 or more; default 100).")
 @history_option
 @members_option
 @output_options(SENSITIVITY)
 @reports_errors
 def sensitivity(criteria: str, data: str | None, draws: int, spread: float,
-                seed: int, with_margins: bool, section: str | None, fmt: str | None,
-                output: str | None, decimal_comma: bool, sheet: str | None,
+                seed: int, with_margins: bool, section: str | None, sobol: bool,
+                samples: int | None, groups: tuple[str, ...], bootstrap: int | None,
+                fmt: str | None, output: str | None, decimal_comma: bool, sheet: str | None,
                 history: str | None, members: str | None, **stages: Any) -> None:
     """How much do the ranks and award lists depend on the exact weights? Re-scores every unit
     under DRAWS random weightings (each criterion within ±SPREAD, the total unchanged) and gives
@@ -73,8 +86,17 @@ def sensitivity(criteria: str, data: str | None, draws: int, spread: float,
     Example:
       thidua sensitivity criteria.yaml data.csv --draws 2000 --spread 0.1
       thidua sensitivity criteria.yaml data.csv --section margins --format csv
+      thidua sensitivity criteria.yaml data.csv --sobol --group A=A.1,A.2 --group B=B -o s.json
     """
+    from thidua.commands import sobol as sb
     from thidua.commands import staged
+
+    asked = sb.check_options(sobol, samples, bootstrap, groups)
+    if sobol:
+        sb.run_sobol(criteria, data, asked, samples, bootstrap, spread, seed, section,
+                     choose_format(SENSITIVITY, fmt, output), output, decimal_comma, sheet,
+                     progress, available_memory, history=history, members=members, stages=stages)
+        return
     from thidua.core import sensitivity as core
     from thidua.core.engine import score as run
     from thidua.core.sensitivity.montecarlo import bytes_needed
