@@ -19,7 +19,8 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
 @click.option("--top", type=click.IntRange(1, TOP), default=20, show_default=True,
               help=f"How many of the largest upward self-scorings to list (at most {TOP:,}).")
 @click.option("--section", default=None,
-              help="Only this table: criteria, warnings; with DATA realised; with --self self, "
+              help="Only this table: criteria, warnings; with DATA realised, correlations, "
+                   "consistency, redundant; with --self self, "
                    "self_criteria, self_gains. csv and parquet hold one table (default: the "
                    "first).")
 @output_options(AUDIT)
@@ -36,6 +37,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
       thidua audit criteria.yaml tham-dinh.csv --self tu-cham.csv -o kiem-tra.xlsx
     """
     from thidua.core import audit as core
+    from thidua.core.diagnostics import diagnostics
     from thidua.core.engine import score as run
     from thidua.core.sensitivity import basis_of
     from thidua.input import columns_for, read_inputs
@@ -46,7 +48,8 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
     fmt = choose_format(AUDIT, fmt, output)
     if self_data and not data:
         raise click.UsageError(_("--self compares with DATA: give the verified scores too"))
-    check_section(section, [*(["realised"] if data else []), "criteria", "warnings",
+    diagnosed = ["correlations", "consistency", "redundant"] if data else []
+    check_section(section, [*(["realised", *diagnosed] if data else []), "criteria", "warnings",
                             *(["self", "self_criteria", "self_gains"] if self_data else [])])
     files: dict[str, Any]
     if data is None:
@@ -62,7 +65,8 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
             own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet)
             checked = core.self_check(basis, verified, run(c, own, self_data), self_data)
             files["self"] = {**meta(criteria, self_data, own.height)["data"]}
-        result = core.Audit(core.structure(c), core.realised(basis, verified), checked)
+        result = core.Audit(core.structure(c), core.realised(basis, verified), checked,
+                            diagnostics=diagnostics(c, verified.units))
     report = ra.headed(ra.audit_report(result, c, top), c, files)
     render(AUDIT, fmt, report, output, section=chosen(report, section))
 
