@@ -50,7 +50,7 @@ def compare(a: str, b: str, section: str | None, fmt: str | None, output: str | 
             errors.append(e)
     if errors:
         raise both(errors)
-    sides = [Side(r.units, r.codes, r.awards, r.criteria) for r in read]
+    sides = [Side(r.units, r.codes, r.awards, r.criteria, r.awards_listed) for r in read]
     result = run(*sides)
     # files are named by their names alone, never their folders, so that a rerun elsewhere
     # (thidua verify) writes the same bytes

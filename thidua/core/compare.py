@@ -16,7 +16,8 @@ Definitions (docs/cli.md, `thidua compare`, repeats them)
   (a unit of B only that is on a list entered it too), left it in the reverse case.
 - Criteria: the codes of `points.<code>` in both files are compared, unit by unit (a point
   missing on either side is not counted); a code in one file only is named under `differences`,
-  with the criteria file's id or version when they differ (JSON records them). The criteria that
+  with the criteria file's id or version when they differ, and the award codes of one file
+  only (JSON records them; CSV and Parquet name only the awards some unit was given). The criteria that
   moved most come first: by the mean absolute change over the matched units, then the file's
   order.
 """
@@ -41,6 +42,7 @@ class Side:
     codes: tuple[str, ...]
     awards: tuple[str, ...]
     criteria: dict[str, object]
+    awards_listed: bool = True  # the file lists its awards (JSON); else only the units' awards
 
 
 @dataclass(frozen=True)
@@ -154,10 +156,10 @@ def _differences(a: Side, b: Side) -> pl.DataFrame:
         x, y = a.criteria.get(key), b.criteria.get(key)
         if x is not None and y is not None and x != y:
             rows.append({"kind": f"criteria_{key}", "a": str(x), "b": str(y)})
-    for kind, mine, theirs, side in (("criterion", a.codes, b.codes, "a"),
-                                     ("criterion", b.codes, a.codes, "b"),
-                                     ("award", a.awards, b.awards, "a"),
-                                     ("award", b.awards, a.awards, "b")):
+    pairs = [("criterion", a.codes, b.codes, "a"), ("criterion", b.codes, a.codes, "b")]
+    if a.awards_listed and b.awards_listed:  # CSV and Parquet name only the awards given
+        pairs += [("award", a.awards, b.awards, "a"), ("award", b.awards, a.awards, "b")]
+    for kind, mine, theirs, side in pairs:
         alone = [code for code in mine if code not in set(theirs)]
         if alone:
             rows.append({"kind": f"{kind}_only_in_{side}", "a": ";".join(alone) if side == "a"

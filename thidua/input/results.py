@@ -42,6 +42,7 @@ class Scored:
     codes: tuple[str, ...]  # every node's code, in the file's order
     awards: tuple[str, ...]  # the award codes it names (its award lists, else its units')
     criteria: dict[str, Any]  # id and version of the criteria file (JSON only; else {})
+    awards_listed: bool = False  # the file lists its awards (JSON), not only the units' awards
 
 
 def read_result(path: str) -> Scored:
@@ -104,6 +105,7 @@ def _json(p: Path, source: str) -> Scored:
         raise _not_a_result(source, _("no list of units (the key units)"))
     problems: list[Problem] = []
     records: list[dict[str, Any]] = []
+    index: list[int] = []  # the place in `units` of each record kept
     codes: dict[str, None] = {}
     for n, unit in enumerate(document["units"]):
         where = f"units[{n}]"
@@ -130,8 +132,7 @@ def _json(p: Path, source: str) -> Scored:
             codes.setdefault(code)
             record[POINTS + code] = _as_text(value)
         records.append(record)
-    if problems:
-        raise DataError(source, _limited(problems))
+        index.append(n)
     names = [*TEXT, *NUMBERS, *WHOLE, *LISTS, *(POINTS + c for c in codes)]
     frame = pl.DataFrame({k: [r.get(k) for r in records] for k in names},
                          schema=dict.fromkeys(names, pl.String))
@@ -139,7 +140,7 @@ def _json(p: Path, source: str) -> Scored:
     criteria = document.get("criteria")
     meta = {k: criteria.get(k) for k in ("id", "version")} if isinstance(criteria, dict) else {}
     return _typed(frame, source, "units[{row}]", [a for a in awards if isinstance(a, str)], meta,
-                  offset=0)
+                  offset=0, found=problems, index=index)
 
 
 def _refuse_constant(name: str) -> float:
@@ -168,13 +169,18 @@ def _table(frame: pl.DataFrame, source: str) -> Scored:
 
 
 def _typed(frame: pl.DataFrame, source: str, place: str, awards: list[str],
-           criteria: dict[str, Any], offset: int) -> Scored:
-    """Every column of text `frame` parsed to its type; DataError naming each bad value."""
-    problems: list[Problem] = []
+           criteria: dict[str, Any], offset: int, found: list[Problem] | None = None,
+           index: list[int] | None = None) -> Scored:
+    """Every column of text `frame` parsed to its type; DataError naming each bad value, after
+    the problems `found` already. `index`: each row's place in the file (else its position)."""
+    problems: list[Problem] = list(found or [])
     codes = [c.removeprefix(POINTS) for c in frame.columns if c.startswith(POINTS)]
 
+    def at(i: int) -> str:
+        return place.format(row=(index[i] if index is not None else i) + offset)
+
     def where(i: int, column: str) -> str:
-        row = place.format(row=i + offset)
+        row = at(i)
         return f"{row}.{column}" if offset == 0 else f"{row}, {column}"
 
     def numbers(column: str, whole: bool, required: bool) -> list[float | int | None]:
@@ -210,12 +216,12 @@ def _typed(frame: pl.DataFrame, source: str, place: str, awards: list[str],
     for i, unit in enumerate(ids):
         if unit:
             seen.setdefault(unit, []).append(i)
-    for unit, at in seen.items():
-        if len(at) > 1:
-            rows = ", ".join(place.format(row=i + offset) for i in at)
-            problems.append(Problem(where(at[1], "id"), _(
+    for unit, places in seen.items():
+        if len(places) > 1:
+            rows = ", ".join(map(at, places))
+            problems.append(Problem(where(places[1], "id"), _(
                 "unit {id} appears {count} times ({rows}); a result holds each unit once",
-                id=repr(unit), count=len(at), rows=rows)))
+                id=repr(unit), count=len(places), rows=rows)))
     columns: dict[str, Any] = {k: frame.get_column(k).to_list() for k in TEXT}
     columns["total"] = numbers("total", False, True)
     columns["rank"] = numbers("rank", True, True)
@@ -232,7 +238,8 @@ def _typed(frame: pl.DataFrame, source: str, place: str, awards: list[str],
                               **{POINTS + c: pl.Float64 for c in codes}}
     units = pl.DataFrame(columns, schema=schema)
     named = awards or list(dict.fromkeys(a for row in columns["awards"] for a in row))
-    return Scored(source, units, tuple(codes), tuple(named), criteria)
+    return Scored(source, units, tuple(codes), tuple(named), criteria, bool(awards) or
+                  offset == 0)
 
 
 def _limited(problems: list[Problem]) -> list[Problem]:
