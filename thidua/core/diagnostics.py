@@ -42,7 +42,7 @@ import numpy as np
 import polars as pl
 
 from thidua import model as m
-from thidua.core.rounding import round_value
+from thidua.core.rounding import round_expr
 from thidua.core.scoring import points_col
 from thidua.core.sensitivity import in_group_order
 
@@ -103,6 +103,8 @@ def pairwise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = _scaled(x, each=True)  # r does not change when a column is scaled; no overflow
     k = x.shape[1]
     present = ~np.isnan(x)
+    if present.all():  # every value there: one product of the centred matrix (n × k once)
+        return _complete(x)
     r = np.full((k, k), np.nan)
     count = np.zeros((k, k), np.int64)
     flat = np.zeros((k, k), bool)
@@ -123,6 +125,23 @@ def pairwise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             r[i] = np.clip(cov / np.sqrt(vx * vy), -1.0, 1.0)
     bad = (count < 2) | flat | flat.T
     r[bad] = np.nan
+    return r, count, flat
+
+
+def _complete(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """pairwise() of a matrix with no missing value."""
+    n, k = x.shape
+    count = np.full((k, k), n, np.int64)
+    flat = np.broadcast_to((x.max(axis=0, initial=-np.inf) <= x.min(axis=0, initial=np.inf))
+                           [:, None], (k, k)).copy() if n else np.ones((k, k), bool)
+    if n == 0:
+        return np.full((k, k), np.nan), count, flat
+    centred = x - x.mean(axis=0)
+    cov = centred.T @ centred
+    scale = np.sqrt(np.diag(cov))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.clip(cov / np.outer(scale, scale), -1.0, 1.0)
+    r[(count < 2) | flat | flat.T] = np.nan
     return r, count, flat
 
 
@@ -161,8 +180,11 @@ def components(items: np.ndarray) -> list[float | None]:
     return shares + [None] * (COMPONENTS - len(shares))
 
 
-def _shown(x: float) -> float | None:
-    return None if np.isnan(x) else round_value(float(x), DIGITS)
+def _rounded(frame: pl.DataFrame, names: tuple[str, ...]) -> pl.DataFrame:
+    """Every number of `names` to DIGITS decimals, half away from zero on the decimal (NaN:
+    null), as the machine outputs write them and the flags are decided on."""
+    return frame.with_columns(
+        round_expr(pl.col(k).fill_nan(None), DIGITS).alias(k) for k in names)
 
 
 def diagnostics(c: m.Criteria, units: pl.DataFrame) -> Diagnostics:
@@ -180,61 +202,71 @@ def diagnostics(c: m.Criteria, units: pl.DataFrame) -> Diagnostics:
         for i, g in enumerate(groups):
             index.setdefault(g, []).append(i)
         scopes += [(g, np.array(rows, np.int64)) for g, rows in index.items()]
-    corr_rows: list[dict[str, object]] = []
-    set_rows: list[dict[str, object]] = []
-    pair_rows: list[dict[str, object]] = []
     total = len(codes)
+    parent = np.array([where[x.parent.code] if x.parent is not None else total for x in items],
+                      np.int64)  # a top-level criterion's parent is the total
+    top = parent == total
+    # pairs of siblings (one parent, or two top-level criteria of one part): the only pairs
+    # compared, found once for every scope
+    pairs = [(i, j) for i in range(total) for j in range(i + 1, total)
+             if items[i].path[:-1] == items[j].path[:-1]]
+    first = np.array([i for i, _ in pairs], np.int64)
+    second = np.array([j for _, j in pairs], np.int64)
+    sets = _sets(c)
+    per: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "corr_parent", "corr_total", "units", "constant", "pair_corr", "pair_units")}
+    set_rows: list[dict[str, object]] = []
     for group, rows in scopes:
         x = values[rows]
         r, count, _ = pairwise(x)
-        for i, it in enumerate(items):
-            j = where[it.parent.code] if it.parent is not None else None
-            to_parent = _shown(r[i, j]) if j is not None else None
-            to_total = _shown(r[i, total])
-            against = to_parent if j is not None else (to_total if it.part != "penalty" else None)
-            column = x[:, i][~np.isnan(x[:, i])]
-            corr_rows.append({
-                "group": group, "code": it.node.code, "name": it.node.name, "part": it.part,
-                "parent": it.parent.code if it.parent is not None else None,
-                "units": int(column.size), "constant": bool(column.size >= 1 and
-                                                             column.min() == column.max()),
-                "corr_parent": to_parent, "corr_total": to_total,
-                "negative": against is not None and against < 0})
-        for code, name, members in _sets(c):
-            cols = [where[k] for k in members]
-            block = x[:, cols]
+        present = ~np.isnan(x[:, :total])
+        per["corr_parent"].append(np.where(top, np.nan, r[np.arange(total), parent]))
+        per["corr_total"].append(r[:total, total])
+        per["units"].append(present.sum(axis=0))
+        low = np.where(present, x[:, :total], np.inf).min(axis=0, initial=np.inf)
+        high = np.where(present, x[:, :total], -np.inf).max(axis=0, initial=-np.inf)
+        per["constant"].append(present.any(axis=0) & (low == high))
+        per["pair_corr"].append(r[first, second])
+        per["pair_units"].append(count[first, second])
+        for code, name, members in sets:
+            block = x[:, [where[k] for k in members]]
             block = block[~np.isnan(block).any(axis=1)]
-            varying = [k for k in range(block.shape[1]) if block.shape[0] and
-                       block[:, k].min() < block[:, k].max()]
+            varying = block.min(axis=0, initial=np.inf) < block.max(axis=0, initial=-np.inf)
             used = block[:, varying]
-            a = alpha(used)
-            shares = components(used)
-            set_rows.append({
-                "group": group, "of": code, "name": name or None, "items": len(varying),
-                "constant": len(cols) - len(varying), "units": int(block.shape[0]),
-                "alpha": None if a is None else round_value(a, DIGITS),
-                **{f"pc{n + 1}": None if s is None else round_value(s, DIGITS)
-                   for n, s in enumerate(shares)}})
-        for i in range(total):
-            for j in range(i + 1, total):
-                a_, b_ = items[i], items[j]
-                if a_.path[:-1] != b_.path[:-1]:
-                    continue  # not siblings: not two measures of one group
-                shown = _shown(r[i, j])
-                if shown is not None and abs(shown) > REDUNDANT:
-                    pair_rows.append({"group": group, "a": a_.node.code, "b": b_.node.code,
-                                      "name_a": a_.node.name, "name_b": b_.node.name,
-                                      "units": int(count[i, j]), "corr": shown})
+            set_rows.append({"group": group, "of": code, "name": name or None,
+                             "items": int(varying.sum()), "constant": int((~varying).sum()),
+                             "units": int(block.shape[0]), "alpha": alpha(used),
+                             **{f"pc{n + 1}": v for n, v in enumerate(components(used))}})
     text, number, whole, flag = pl.String, pl.Float64, pl.Int64, pl.Boolean
-    return Diagnostics(
-        pl.DataFrame(corr_rows, schema={
-            "group": text, "code": text, "name": text, "part": text, "parent": text,
-            "units": whole, "constant": flag, "corr_parent": number, "corr_total": number,
-            "negative": flag}),
-        pl.DataFrame(set_rows, schema={
-            "group": text, "of": text, "name": text, "items": whole, "constant": whole,
-            "units": whole, "alpha": number,
-            **{f"pc{n + 1}": number for n in range(COMPONENTS)}}),
-        pl.DataFrame(pair_rows, schema={
-            "group": text, "a": text, "b": text, "name_a": text, "name_b": text, "units": whole,
-            "corr": number}))
+    scope = [g for g, _ in scopes]
+    correlations = _rounded(pl.DataFrame({
+        "group": np.repeat(np.array(scope, dtype=object), total).tolist(),
+        "code": codes * len(scopes), "name": [x.node.name for x in items] * len(scopes),
+        "part": [x.part for x in items] * len(scopes),
+        "parent": [x.parent.code if x.parent else None for x in items] * len(scopes),
+        "units": np.concatenate(per["units"]), "constant": np.concatenate(per["constant"]),
+        "corr_parent": np.concatenate(per["corr_parent"]),
+        "corr_total": np.concatenate(per["corr_total"]),
+    }, schema={"group": text, "code": text, "name": text, "part": text, "parent": text,
+               "units": whole, "constant": flag, "corr_parent": number, "corr_total": number}),
+        ("corr_parent", "corr_total"))
+    # against the parent; for a top-level main or bonus criterion, against the total
+    against = (pl.when(pl.col("parent").is_not_null()).then(pl.col("corr_parent"))
+               .when(pl.col("part") != "penalty").then(pl.col("corr_total")))
+    correlations = correlations.with_columns((against < 0).fill_null(False).alias("negative"))
+    consistency = _rounded(pl.DataFrame(set_rows, schema={
+        "group": text, "of": text, "name": text, "items": whole, "constant": whole,
+        "units": whole, "alpha": number, **{f"pc{n + 1}": number for n in range(COMPONENTS)}}),
+        ("alpha", *(f"pc{n + 1}" for n in range(COMPONENTS))))
+    redundant = _rounded(pl.DataFrame({
+        "group": np.repeat(np.array(scope, dtype=object), len(pairs)).tolist(),
+        "a": [codes[i] for i, _ in pairs] * len(scopes),
+        "b": [codes[j] for _, j in pairs] * len(scopes),
+        "name_a": [items[i].node.name for i, _ in pairs] * len(scopes),
+        "name_b": [items[j].node.name for _, j in pairs] * len(scopes),
+        "units": np.concatenate(per["pair_units"]) if pairs else [],
+        "corr": np.concatenate(per["pair_corr"]) if pairs else [],
+    }, schema={"group": text, "a": text, "b": text, "name_a": text, "name_b": text,
+               "units": whole, "corr": number}), ("corr",))
+    return Diagnostics(correlations, consistency,
+                       redundant.filter(pl.col("corr").abs() > REDUNDANT))
