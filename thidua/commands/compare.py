@@ -6,7 +6,7 @@ from typing import Any
 import click
 
 from thidua.commands.audit import check_section
-from thidua.commands.common import choose_format, format_option, render, reports_errors
+from thidua.commands.common import _RUN, choose_format, format_option, render, reports_errors
 from thidua.errors import ThiduaError
 from thidua.i18n import _
 from thidua.output.formats import COMPARE
@@ -60,7 +60,8 @@ def compare(a: str, b: str, section: str | None, fmt: str | None, output: str | 
                              for name, path, shown, r in zip(("a", "b"), (a, b), names, read,
                                                              strict=True)}
     report = rc.headed(rc.compare_report(result, *names), files)
-    if result.differences.height:
+    run_ = _RUN.get()
+    if result.differences.height and not (run_ is not None and run_.nested):  # not in verify
         click.echo(_("note: {a} and {b} differ in structure ({what}); only what both hold is "
                      "compared", a=a, b=b, what="; ".join(
                          rc.difference_text(k) for k in result.differences.get_column("kind"))),
