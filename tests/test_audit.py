@@ -218,8 +218,11 @@ def test_every_format_of_the_audit(files, tmp_path):
         assert result.exit_code == 0, (fmt, result.output)
     out = tmp_path / "a.xlsx"
     assert invoke("audit", c, d, "-o", str(out)).exit_code == 0
-    # one printed worksheet a section; the notes under the last one (was a sheet of their own)
-    assert list(workbook_tables(out)) == ["Thực tế", "Cơ cấu", "Cảnh báo"]
+    # one printed worksheet a section; the notes under the last one (was a sheet of their own);
+    # with data, the structure diagnostics after the realised shares (named in the language of
+    # the run: English here)
+    assert list(workbook_tables(out)) == ["Thực tế", "Correlations", "Consistency", "Redundant",
+                                          "Cơ cấu", "Cảnh báo"]
     parquet = tmp_path / "a.parquet"
     assert invoke("audit", c, d, "--section", "criteria", "-o", str(parquet)).exit_code == 0
     assert pl.read_parquet(parquet).get_column("code").to_list() == ["A", "B", "C", "D", "T"]

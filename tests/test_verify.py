@@ -226,7 +226,7 @@ def test_an_unknown_command_cannot_be_rerun(files):
     assert result.stderr == (
         "Error: out.csv.manifest.json: 1 problem\n"
         "out.csv.manifest.json::command: no command 'rm'; thidua verify reruns only score, "
-        "awards, explain, audit, sensitivity, demo, report\n")
+        "awards, explain, audit, sensitivity, demo, report, compare\n")
 
 
 def test_a_manifest_that_is_not_one(tmp_path, monkeypatch):

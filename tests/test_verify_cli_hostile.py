@@ -59,7 +59,7 @@ def test_init_is_not_rerun_and_writes_nowhere(recorded, tmp_path):
     assert result.stdout == ""
     assert result.stderr == refused(
         "::command: not a command that computes a result: 'init'; thidua verify reruns only "
-        "score, awards, explain, audit, sensitivity, demo, report")
+        "score, awards, explain, audit, sensitivity, demo, report, compare")
     assert listing() == before
 
 
@@ -69,7 +69,7 @@ def test_only_the_commands_that_compute_a_result_are_rerun(recorded, command):
     assert result.exit_code == 1
     assert result.stderr == refused(
         f"::command: not a command that computes a result: {command!r}; thidua verify reruns "
-        "only score, awards, explain, audit, sensitivity, demo, report")
+        "only score, awards, explain, audit, sensitivity, demo, report, compare")
 
 
 def test_an_unknown_option_or_argument_is_refused(recorded):

@@ -30,6 +30,8 @@ ARGUMENTS = {  # each command's arguments, given the folder of c.yaml, d.csv and
     "sensitivity": lambda d: [f"{d}/c.yaml", f"{d}/d.csv", "--draws", "50"],
     "demo": lambda d: [],
     "report": lambda d: [f"{d}/c.yaml", f"{d}/d.csv"],
+    # two results of score written above (compare comes after score in the registry)
+    "compare": lambda d: [f"{d}/score-json.json", f"{d}/score-csv.csv"],
 }
 CASES = [(command, fmt) for command, kind in formats.BY_COMMAND.items() for fmt in kind.formats]
 
@@ -67,6 +69,8 @@ def test_verify_confirms_every_format_of_every_command(outputs, command, fmt):
     inputs = {"criteria": outputs / "c.yaml", "data": outputs / "d.csv", "self_data": outputs / "s.csv"}
     if command == "demo":
         inputs = {"criteria": shipped("dvcq-xa.yaml"), "data": shipped("dvcq-xa.csv")}
+    if command == "compare":
+        inputs = {"a": outputs / "score-json.json", "b": outputs / "score-csv.csv"}
     read = [role for role in inputs if command == "audit" or role != "self_data"]
     said = {"self_data": "self-assessment data (--self)"}  # verify names a stage's file by its stage
     assert result.stdout == "".join(f"{said.get(role, role)} {inputs[role]}: unchanged\n"

@@ -19,6 +19,7 @@ from thidua import i18n
 from thidua.commands import (
     audit,
     awards,
+    compare,
     demo,
     explain,
     library,
@@ -67,7 +68,7 @@ def cli() -> None:
 
 COMMANDS = (validate.validate, score.score, awards.awards, explain.explain, demo.demo,
             library.list_criteria, library.init, audit.audit, sensitivity.sensitivity, verify.verify,
-            template.template, report.report)
+            template.template, report.report, compare.compare)
 for command in COMMANDS:
     cli.add_command(command)
 i18n.install_click()  # after the tree is built: its help is kept in English, the message ids

@@ -23,7 +23,8 @@ TOP = 1_000_000  # the most rows --top may ask for (polars refuses a count beyon
 @click.option("--top", type=click.IntRange(1, TOP), default=20, show_default=True,
               help=f"How many of the largest upward self-scorings to list (at most {TOP:,}).")
 @click.option("--section", default=None,
-              help="Only this table: criteria, warnings; with DATA realised; with --self self, "
+              help="Only this table: criteria, warnings; with DATA realised, correlations, "
+                   "consistency, redundant; with --self self, "
                    "self_criteria, self_gains. csv and parquet hold one table (default: the "
                    "first).")
 @history_option
@@ -44,6 +45,7 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
       thidua audit criteria.yaml --self tu-cham.csv --verified tham-dinh.csv
     """
     from thidua.core import audit as core
+    from thidua.core.diagnostics import diagnostics
     from thidua.core.engine import score as run
     from thidua.core.sensitivity import basis_of
     from thidua.input import columns_for, read_inputs
@@ -60,7 +62,8 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
         raise click.UsageError(_("--self-sheet names a sheet of --self: give --self too"))
     if self_data and not data:
         raise click.UsageError(_("--self compares with DATA: give the verified scores too"))
-    check_section(section, [*(["realised"] if data else []), "criteria", "warnings",
+    diagnosed = ["correlations", "consistency", "redundant"] if data else []
+    check_section(section, [*(["realised", *diagnosed] if data else []), "criteria", "warnings",
                             *(["self", "self_criteria", "self_gains"] if self_data else [])])
     files: dict[str, Any]
     if data is None:
@@ -82,7 +85,8 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
             checked = core.self_check(basis, verified,
                                       run(c, own, self_data, earlier=past, members_data=held), self_data)
             files["self"] = {**meta(criteria, self_data, own.height)["data"]}
-        result = core.Audit(core.structure(c), core.realised(basis, verified), checked)
+        result = core.Audit(core.structure(c), core.realised(basis, verified), checked,
+                            diagnostics=diagnostics(c, verified.units))
     report = ra.headed(ra.audit_report(result, c, top), c, files)
     render(AUDIT, fmt, report, output, section=chosen(report, section))
 

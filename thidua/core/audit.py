@@ -39,6 +39,7 @@ import polars as pl
 from thidua import model as m
 from thidua.core import sensitivity as sv
 from thidua.core.decisions import compared, refused
+from thidua.core.diagnostics import Diagnostics
 from thidua.core.engine import Result
 from thidua.core.scoring import points_col
 from thidua.core.sensitivity import Basis
@@ -378,3 +379,4 @@ class Audit:
     realised: pl.DataFrame | None = None
     self_check: SelfCheck | None = None
     notes: tuple[str, ...] = ()  # for the reader, shown by the renderers; none are made today
+    diagnostics: Diagnostics | None = None  # with data: thidua/core/diagnostics.py

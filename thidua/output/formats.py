@@ -161,12 +161,30 @@ def _report() -> dict[str, Writer]:
             "xlsx": lambda report, asked: lambda path: r.write_xlsx(r.only(report, asked.section), path)}
 
 
+def _compared() -> dict[str, Writer]:
+    """A comparison of two results: an audit's report writers, but for its workbook, which has no
+    criteria file of its own (render_compare.py)."""
+    from thidua.output import render_compare as rc
+
+    found = _report()
+    found["xlsx"] = lambda report, asked: lambda path: rc.write_xlsx(
+        _only(report, asked.section), path)
+    return found
+
+
+def _only(report: Any, section: str | None) -> Any:
+    from thidua.output import render_audit as r
+
+    return r.only(report, section)
+
+
 EVERY = tuple(FORMATS)
 UNITS = Kind("unit table", EVERY, _units, readback.json_units)
 REASONS = Kind("award reasons", EVERY, _reasons, readback.json_units)
 EXPLANATION = Kind("explanation", ("table", "markdown", "html", "json"), _explanation)
 COMPARISON = Kind("comparison of two units", ("table", "markdown", "html", "json"), _comparison)
 PAGE = Kind("council report", ("html",), _page)
+COMPARE = Kind("comparison of two results", EVERY, _compared, readback.json_sections)
 AUDIT = Kind("audit report", EVERY, _report, readback.json_sections)
 SENSITIVITY = Kind("sensitivity report", EVERY, _report, readback.json_sections)
 
@@ -174,4 +192,5 @@ SENSITIVITY = Kind("sensitivity report", EVERY, _report, readback.json_sections)
 BY_COMMAND: dict[str, Kind] = {"score": UNITS, "awards": REASONS, "explain": EXPLANATION,
                                "audit": AUDIT, "sensitivity": SENSITIVITY, "demo": UNITS,
                                "report": PAGE}
-KINDS = (UNITS, REASONS, EXPLANATION, COMPARISON, AUDIT, SENSITIVITY, PAGE)
+BY_COMMAND["compare"] = COMPARE
+KINDS = (UNITS, REASONS, EXPLANATION, COMPARISON, AUDIT, SENSITIVITY, PAGE, COMPARE)

@@ -211,6 +211,12 @@ def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
         sections.insert(0, Section("realised", "Tỷ trọng thực tế của từng tiêu chí",
                                    audit.realised, _realised, by_group=True, sheet="Thực tế"))
         lines += REALISED_LINES
+    if audit.diagnostics is not None:  # structure diagnostics: after the realised shares
+        from thidua.output import render_diagnostics as rd
+
+        sections[1:1] = rd.sections(audit.diagnostics)
+        lines += rd.lines()
+        settings["diagnostics"] = rd.SETTINGS
     sc = audit.self_check
     if sc is not None:
         gains = sc.units.filter(pl.col("gained").list.len() > 0)
