@@ -239,6 +239,25 @@ class Eligibility(Model):
     awards: list[str] | None = None  # addition: already on the list of each of these earlier awards
 
 
+class Ballot(Model):
+    """`ballot:` of an award: its candidates pass with yes votes ≥ min_share % of council.members."""
+
+    min_share: Number
+
+
+class Council(Model):
+    """`council:`: every member of the council, present or voting in writing."""
+
+    members: int
+
+
+class Money(Model):
+    """`money:`: the base (mức lương cơ sở, đồng) and the multiple an amount is rounded up to."""
+
+    base: Number
+    round_up_to: Number = 1
+
+
 class Award(Model):
     code: str
     name: str
@@ -247,6 +266,9 @@ class Award(Model):
     eligible: Eligibility = Eligibility()
     exclusive: bool = False
     on_tie_at_quota: Literal["include", "exclude", "flag"] = "flag"
+    # additions (council-path.md §7, §8): the council's vote on the shortlist, the amount
+    ballot: Ballot | None = None
+    coefficient: Number | None = None  # × money.base, rounded up to money.round_up_to
 
 
 class Signer(Model):
@@ -296,6 +318,8 @@ class Criteria(Model):
     note: str | None = None
     columns: dict[str, str] = {}  # addition: a name this file uses → its header in the data file
     report: Report | None = None
+    council: Council | None = None  # addition (council-path.md §7): who votes on ballots
+    money: Money | None = None  # addition (council-path.md §8): the award amounts
 
     @property
     def printed(self) -> Report:

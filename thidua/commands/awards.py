@@ -3,16 +3,20 @@ from __future__ import annotations
 import click
 
 from thidua.commands.common import choose_format, meta, output_options, render, reports_errors
+from thidua.i18n import _
 from thidua.output.formats import REASONS
 
 
 @click.command()
 @click.argument("criteria", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--votes", type=click.Path(dir_okay=False), default=None,
+              help="The council's votes (award, id, yes; any data format): the final lists, the "
+                   "tally and the decision list.")
 @output_options(REASONS)
 @reports_errors
-def awards(criteria: str, data: str, fmt: str | None, output: str | None, decimal_comma: bool,
-           sheet: str | None) -> None:
+def awards(criteria: str, data: str, votes: str | None, fmt: str | None, output: str | None,
+           decimal_comma: bool, sheet: str | None) -> None:
     """The award shortlists: each award's quota and its arithmetic, and every unit with its
     reason (on the list, not eligible and why, beyond the quota, tied for the council's vote).
 
@@ -20,11 +24,28 @@ def awards(criteria: str, data: str, fmt: str | None, output: str | None, decima
     Example:
       thidua awards criteria.yaml data.csv
       thidua awards criteria.yaml data.csv -o de-nghi.xlsx   # one sheet per award, a ballot for ties
+      thidua awards criteria.yaml data.csv --votes phieu.csv -o quyet-dinh.xlsx   # the decision list
+
+    With `ballot:` awards and no --votes, the ballot papers to fill; with --votes, the tally
+    (biên bản kiểm phiếu) and the final lists, with the amounts under `money:`.
     """
+    from thidua.core import ballots
     from thidua.core.engine import score
     from thidua.input import read_inputs
+    from thidua.input.data import sha256_file
+    from thidua.input.votes import read_votes
 
     fmt = choose_format(REASONS, fmt, output)
     c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
     result = score(c, frame, data)
-    render(REASONS, fmt, result, output, meta(criteria, data, result.units.height))
+    files = meta(criteria, data, result.units.height)
+    shown: object = result
+    if votes is not None or ballots.applies(c):
+        if votes is not None and not ballots.has_ballots(c):
+            raise click.UsageError(_("--votes: the criteria file has no award with a ballot"))
+        cast = None
+        if votes is not None:
+            cast = read_votes(votes, c, decimal_comma=decimal_comma, sheet=None)
+            files["votes"] = {"sha256": sha256_file(votes), "rows": cast.height}
+        shown = ballots.Decided(result, ballots.decide(result, cast, votes or "<votes>"))
+    render(REASONS, fmt, shown, output, files)

@@ -10,6 +10,7 @@ from thidua import model as m
 from thidua.core import expr
 from thidua.errors import Problem
 from thidua.i18n import _, thousands
+from thidua.input.ballot_checks import check_ballots
 
 TOLERANCE = 1e-9
 
@@ -87,6 +88,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     _check_knockouts(c, labels, add)
     _check_ranking(c, seen, add)
     _check_awards(c, labels, add)
+    problems += check_ballots(c)  # council, ballot, money, coefficient (ballot_checks.py)
     return problems
 
 
