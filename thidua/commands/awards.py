@@ -31,6 +31,7 @@ def awards(criteria: str, data: str, votes: str | None, fmt: str | None, output:
     """
     from thidua.core import ballots
     from thidua.core.engine import score
+    from thidua.errors import Problem
     from thidua.input import read_inputs
     from thidua.input.data import sha256_file
     from thidua.input.votes import read_votes
@@ -43,9 +44,9 @@ def awards(criteria: str, data: str, votes: str | None, fmt: str | None, output:
     if votes is not None or ballots.applies(c):
         if votes is not None and not ballots.has_ballots(c):
             raise click.UsageError(_("--votes: the criteria file has no award with a ballot"))
-        cast = None
+        cast, found = None, list[Problem]()
         if votes is not None:
-            cast = read_votes(votes, c, decimal_comma=decimal_comma, sheet=None)
+            cast, found = read_votes(votes, c, decimal_comma=decimal_comma, sheet=None)
             files["votes"] = {"sha256": sha256_file(votes), "rows": cast.height}
-        shown = ballots.Decided(result, ballots.decide(result, cast, votes or "<votes>"))
+        shown = ballots.Decided(result, ballots.decide(result, cast, votes or "<votes>", found))
     render(REASONS, fmt, shown, output, files)

@@ -21,6 +21,7 @@ thidua/input/votes.py reads them) in, frozen frames out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
@@ -112,18 +113,21 @@ def candidates(result: Result) -> pl.DataFrame:
             .select("award", "group", "id", "name", "rank", "total"))
 
 
-def check_votes(result: Result, votes: pl.DataFrame, source: str) -> None:
+def check_votes(result: Result, votes: pl.DataFrame, source: str,
+                found: Sequence[Problem] = ()) -> None:
     """Every candidate has exactly one vote row, and every row is for a candidate of an award
-    with a ballot: else a DataError naming each row (or candidate) and value."""
+    with a ballot: else a DataError naming each row (or candidate) and value, after the
+    problems `found` in the file's values (thidua/input/votes.py)."""
     c = result.criteria
     codes = {a.code for a in c.awards}
     voted = {a.code for a in c.awards if a.ballot is not None}
     shortlist = candidates(result).select("award", "id", "group")
-    problems: list[Problem] = []
-    strays = votes.join(shortlist, on=["award", "id"], how="anti", maintain_order="left")
+    problems: list[Problem] = list(found)
+    named = votes.filter(pl.col("award").is_not_null() & pl.col("id").is_not_null())
+    strays = named.join(shortlist, on=["award", "id"], how="anti", maintain_order="left")
     known = sorted(codes)
     for r in strays.select("row", "award", "id").to_dicts():  # the few rows that are wrong
-        where = _("row {row}, column {column}", row=r["row"], column="award")
+        where = _("row {row}, {column}", row=r["row"], column="award")
         if r["award"] not in codes:
             problems.append(Problem(where, _(
                 "{value} is not an award code of the criteria file (its awards: {codes})",
@@ -133,13 +137,13 @@ def check_votes(result: Result, votes: pl.DataFrame, source: str) -> None:
                 "award {code} has no ballot in the criteria file: it is not voted on",
                 code=r["award"])))
         else:
-            problems.append(Problem(_("row {row}, column {column}", row=r["row"], column="id"), _(
+            problems.append(Problem(_("row {row}, {column}", row=r["row"], column="id"), _(
                 "{value} is not a candidate of {code} (its candidates are the units on its "
                 "shortlist)", value=repr(r["id"]), code=r["award"])))
-    twice = votes.filter(pl.struct("award", "id").is_duplicated()).group_by(
+    twice = named.filter(pl.struct("award", "id").is_duplicated()).group_by(
         "award", "id", maintain_order=True).agg("row")
     for r in twice.to_dicts():
-        problems.append(Problem(_("column {column}", column="id"), _(
+        problems.append(Problem("id", _(
             "{code} {id}: voted on in rows {rows}; one row a candidate",
             code=r["award"], id=repr(r["id"]), rows=", ".join(map(str, r["row"])))))
     missing = shortlist.join(votes, on=["award", "id"], how="anti")
@@ -150,12 +154,14 @@ def check_votes(result: Result, votes: pl.DataFrame, source: str) -> None:
         raise DataError(source, problems)
 
 
-def decide(result: Result, votes: pl.DataFrame | None = None, source: str = "<votes>") -> Outcome:
-    """The final list of every award: by the vote (`votes`, checked against the shortlists) for
-    an award with `ballot`, its list otherwise; and each award's amount and total."""
+def decide(result: Result, votes: pl.DataFrame | None = None, source: str = "<votes>",
+           found: Sequence[Problem] = ()) -> Outcome:
+    """The final list of every award: by the vote (`votes`, checked against the shortlists, with
+    the problems `found` in its values) for an award with `ballot`, its list otherwise; and each
+    award's amount and total."""
     c = result.criteria
     if votes is not None:
-        check_votes(result, votes, source)
+        check_votes(result, votes, source, found)
     shortlist = candidates(result)
     listed = reasons(result) if c.awards else pl.DataFrame()
     tallies, rows = [], []

@@ -3,13 +3,16 @@ problem at its place in the criteria file."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from thidua import model as m
 from thidua.errors import Problem
 from thidua.i18n import _
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    """The number as written: -2340000, 0.5 (never 2.34e+06)."""
+    return format(Decimal(repr(x)).normalize(), "f")
 
 
 def check_ballots(c: m.Criteria) -> list[Problem]:

@@ -39,9 +39,11 @@ _AS = Columns(id="id", name="award", group=None, numbers=frozenset({"yes"}), fla
 
 
 def read_votes(path: str, c: m.Criteria, *, decimal_comma: bool = False,
-               sheet: str | None = None) -> pl.DataFrame:
-    """The votes as a frame of award, id, yes (Int64) and row; one DataError listing every
-    problem of the file."""
+               sheet: str | None = None) -> tuple[pl.DataFrame, list[Problem]]:
+    """The votes as a frame of award, id, yes (Int64; empty where the value is bad) and row,
+    with the problems of its values (given on to core/ballots.check_votes, which adds the
+    candidates' and raises them all at once). A file that cannot be read as votes at all (no
+    such file, a missing column) raises its DataError here."""
     members = c.council.members if c.council is not None else 0
     try:
         table = open_table(Path(path), sheet, _AS, decimal_comma)
@@ -74,12 +76,13 @@ def read_votes(path: str, c: m.Criteria, *, decimal_comma: bool = False,
         problems += _vote_problems(wide, members)
     except _Unreadable as e:
         raise DataError(path, e.problems) from None
-    if problems:
-        raise DataError(path, problems)
     found = _readings.get()
     if found is not None:
         found.append(Reading(path, rows, wide.height, rows - wide.height, (), table.sheet))
-    return wide.select(pl.col("name").alias("award"), "id", pl.col("yes").cast(pl.Int64), "row")
+    yes = pl.col("yes")
+    whole = yes.is_finite() & (yes == yes.floor()) & (yes >= 0) & (yes <= members)
+    return wide.select(pl.col("name").alias("award"), "id",
+                       pl.when(whole).then(yes).cast(pl.Int64).alias("yes"), "row"), problems
 
 
 def _vote_problems(wide: pl.DataFrame, members: int) -> list[Problem]:
@@ -90,11 +93,14 @@ def _vote_problems(wide: pl.DataFrame, members: int) -> list[Problem]:
         empty = wide.filter(pl.col(out).is_null() | (pl.col(out).str.strip_chars() == ""))
         problems += [Problem(at(r, column), _("empty: every vote row names its award and its "
                                               "candidate")) for r in empty.get_column("row").head(LIMIT)]
+    empty = wide.filter(pl.col("yes").is_null()).get_column("row").head(LIMIT)
+    problems += [Problem(at(r, "yes"), _("empty: every vote row gives its number of yes votes"))
+                 for r in empty]
     yes = pl.col("yes")
     bad = wide.filter(yes.is_finite() & ((yes != yes.floor()) | (yes < 0) | (yes > members)))
     problems += [Problem(at(r, "yes"), _(
         "{value} is not a whole number of yes votes from 0 to {members} (council.members)",
-        value=_show(v), members=members)) for r, v in bad.select("row", "yes").head(LIMIT).rows()]
+        value=_show(int(v) if float(v).is_integer() else v), members=members)) for r, v in bad.select("row", "yes").head(LIMIT).rows()]
     if bad.height > LIMIT:
         problems.append(Problem("yes", _("… and {count} more bad values", count=bad.height - LIMIT)))
     return problems
