@@ -1,5 +1,5 @@
 """The council's ballot and the amounts (thidua/core/ballots.py, input/votes.py, commands/awards.py,
-output/render_ballots.py; council-path.md §7, §8)."""
+output/render_ballots.py; docs/criteria-format.md, "Ballots and money")."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import xlsxwriter
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.util import criteria, run, run_cli, workbook_tables
 from thidua import model as m
 from thidua.core import ballots
-from tests.util import criteria, run, run_cli, workbook_tables
 
 CRITERIA = """\
 format: 1

@@ -266,7 +266,7 @@ class Award(Model):
     eligible: Eligibility = Eligibility()
     exclusive: bool = False
     on_tie_at_quota: Literal["include", "exclude", "flag"] = "flag"
-    # additions (council-path.md §7, §8): the council's vote on the shortlist, the amount
+    # additions (docs/criteria-format.md, "Ballots and money"): the council's vote on the shortlist, the amount
     ballot: Ballot | None = None
     coefficient: Number | None = None  # × money.base, rounded up to money.round_up_to
 
@@ -318,7 +318,7 @@ class Criteria(Model):
     note: str | None = None
     columns: dict[str, str] = {}  # addition: a name this file uses → its header in the data file
     report: Report | None = None
-    council: Council | None = None  # addition (council-path.md §7): who votes on ballots
+    council: Council | None = None  # addition (docs/criteria-format.md, "Ballots and money"): who votes on ballots
     money: Money | None = None  # addition (council-path.md §8): the award amounts
 
     @property

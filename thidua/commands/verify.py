@@ -90,7 +90,7 @@ def verify(manifest: str) -> None:
 
 # The files a run reads, by their role in the manifest (its machine keys), as a person says them.
 _ROLES = {"criteria": N_("criteria"), "data": N_("data")}
-_ROLES["votes"] = N_("votes")  # awards --votes (council-path.md §7)
+_ROLES["votes"] = N_("votes")  # awards --votes (docs/criteria-format.md, "Ballots and money")
 
 
 def _role(role: str) -> str:

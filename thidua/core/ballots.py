@@ -1,4 +1,4 @@
-"""The council's vote on each shortlist, and the amount of each award (council-path.md §7, §8).
+"""The council's vote on each shortlist, and the amount of each award (docs/criteria-format.md, "Ballots and money").
 
 Pure: a scored Result and the votes (a frame of `award`, `id`, `yes`, `row`, as
 thidua/input/votes.py reads them) in, frozen frames out.

@@ -1,4 +1,4 @@
-"""The rules of `council`, `ballot`, `money` and `coefficient` (council-path.md §7, §8): each
+"""The rules of `council`, `ballot`, `money` and `coefficient` (docs/criteria-format.md, "Ballots and money"): each
 problem at its place in the criteria file."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The votes file of `thidua awards --votes VOTES` (council-path.md §7): one row per award and
+"""The votes file of `thidua awards --votes VOTES` (docs/criteria-format.md, "Ballots and money"): one row per award and
 candidate, columns `award`, `id` and `yes`, in any data format (CSV, XLSX, Parquet, JSON).
 
 It is read by the data readers (thidua/input/data): the same limits, the same text and number
@@ -93,9 +93,9 @@ def _vote_problems(wide: pl.DataFrame, members: int) -> list[Problem]:
         empty = wide.filter(pl.col(out).is_null() | (pl.col(out).str.strip_chars() == ""))
         problems += [Problem(at(r, column), _("empty: every vote row names its award and its "
                                               "candidate")) for r in empty.get_column("row").head(LIMIT)]
-    empty = wide.filter(pl.col("yes").is_null()).get_column("row").head(LIMIT)
+    blank = wide.filter(pl.col("yes").is_null()).get_column("row").head(LIMIT)
     problems += [Problem(at(r, "yes"), _("empty: every vote row gives its number of yes votes"))
-                 for r in empty]
+                 for r in blank]
     yes = pl.col("yes")
     bad = wide.filter(yes.is_finite() & ((yes != yes.floor()) | (yes < 0) | (yes > members)))
     problems += [Problem(at(r, "yes"), _(

@@ -1,4 +1,4 @@
-"""The council's vote and the amounts in the outputs of `thidua awards` (council-path.md §7, §8):
+"""The council's vote and the amounts in the outputs of `thidua awards` (docs/criteria-format.md, "Ballots and money"):
 the ballot papers to fill, the tally (biên bản kiểm phiếu), the final lists with each unit's
 amount and the award's total, and the list annexed to the decision (Danh sách kèm theo Quyết
 định). render_awards.py calls these for a `Decided` result; a file without `ballot` or `money`
