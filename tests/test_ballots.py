@@ -152,7 +152,7 @@ STT    Mã    Đơn vị    Hạng    Đồng ý    Tỷ lệ    Kết quả
 2      X2    Xã Hai    2       9/10      90,00%   Bằng phiếu tại vị trí cuối: Chủ tịch Hội đồng quyết định
 3      X3    Xã Ba     2       9/10      90,00%   Bằng phiếu tại vị trí cuối: Chủ tịch Hội đồng quyết định
 Danh sách cuối cùng: X1; Chủ tịch Hội đồng quyết định giữa: X2, X3.
-Mức thưởng: 1 × 2.340.000 đ (mức lương cơ sở), làm tròn lên bội số của 10.000 đ → 2.340.000 đ mỗi đơn vị; 1 đơn vị: tổng 2.340.000 đ.
+Mức thưởng: 1,0 × 2.340.000 đ (mức lương cơ sở), làm tròn lên bội số của 10.000 đ → 2.340.000 đ mỗi đơn vị; 1 đơn vị: tổng 2.340.000 đ.
 """
 
 PAPER = """\
@@ -162,7 +162,7 @@ STT    Mã    Đơn vị    Hạng    Đồng ý    Không đồng ý
 1      X1    Xã Một    1
 2      X2    Xã Hai    2
 3      X3    Xã Ba     2
-Mức thưởng: 1 × 2.340.000 đ (mức lương cơ sở), làm tròn lên bội số của 10.000 đ → 2.340.000 đ mỗi đơn vị; tổng tiền tính khi có kết quả biểu quyết.
+Mức thưởng: 1,0 × 2.340.000 đ (mức lương cơ sở), làm tròn lên bội số của 10.000 đ → 2.340.000 đ mỗi đơn vị; tổng tiền tính khi có kết quả biểu quyết.
 """
 
 
@@ -374,3 +374,38 @@ def test_the_final_list_is_never_longer_than_the_quota(election: Any):
     assert set(row["final"]) | set(row["chair"]) <= set(passed)
     if len(passed) <= quota:
         assert sorted(row["final"]) == sorted(passed)
+
+
+# --- the shipped files -------------------------------------------------------------------------
+
+ND152 = {"danh-hieu-ca-nhan": {"LDTT": 0.3, "CSTDCS": 1.0}, "cum-xa": {"CO_TINH": 8.0, "BANG_KHEN": 3.0},
+         "dvcq-xa": {"CO_TINH": 8.0, "BANG_KHEN": 3.0}}
+
+
+@pytest.mark.parametrize("name", sorted(ND152))
+def test_the_shipped_files_carry_nd152_coefficients_to_confirm(name: str):
+    from thidua.input import shipped
+    from thidua.input.load import load_criteria
+
+    path = shipped(f"{name}.yaml")
+    c = load_criteria(path)
+    assert c.money == m.Money(base=2340000, round_up_to=10000)
+    assert {a.code: a.coefficient for a in c.awards} == ND152[name]
+    text = path.read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line.strip().startswith(("coefficient:", "money:")):
+            assert "Hội đồng cần xác nhận" in line, line
+
+
+def test_every_award_of_a_shipped_file_gets_its_amount_per_group():
+    from thidua.input import shipped
+
+    result = run_cli("awards", str(shipped("cum-xa.yaml")), str(shipped("cum-xa.csv")), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    got = [(a["code"], a["group"], a["amount"], a["final"], a["total_amount"]) for a in document["awards"]]
+    assert [(code, amount) for code, _g, amount, _f, _t in got] == [("CO_TINH", 18720000)] * 3 + [
+        ("BANG_KHEN", 7020000)] * 3
+    for _code, _group, amount, final, total in got:
+        assert total == amount * len(final)
+    assert all(a["final"] == a["units"] and a["chair"] == [] for a in document["awards"])

@@ -176,9 +176,9 @@ def decide(result: Result, votes: pl.DataFrame | None = None, source: str = "<vo
         pay = amount(award.coefficient, c.money) if award.coefficient is not None and c.money else None
         if award.ballot is None:
             for g in groups:
-                listed = mine.filter(pl.col("group").eq_missing(g["group"])
-                                     & pl.col("status").is_in(["on_list", "tie_included"]))
-                rows.append(_list_row(award, g, listed.get_column("id").to_list(), [], pay, None, None))
+                kept = mine.filter(pl.col("group").eq_missing(g["group"])
+                                   & pl.col("status").is_in(["on_list", "tie_included"]))
+                rows.append(_list_row(award, g, kept.get_column("id").to_list(), [], pay, None, None))
             continue
         assert c.council is not None  # checks.py: a ballot needs council.members
         members, need = c.council.members, needed(c.council.members, award.ballot.min_share)

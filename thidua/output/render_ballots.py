@@ -33,6 +33,11 @@ def dong(n: int | None) -> str:
     return "—" if n is None else f"{n:,}".replace(",", ".") + " đ"
 
 
+def coefficient(k: float) -> str:
+    """A coefficient as NĐ 152 writes it: 1,0; 0,3; 4,5."""
+    return vn_number(k, 1 if float(k).is_integer() else None)
+
+
 def threshold(r: dict[str, Any]) -> str:
     """'cần ít nhất 8/9 phiếu đồng ý (80% số thành viên Hội đồng)'."""
     return (f"cần ít nhất {r['need']}/{r['members']} phiếu đồng ý ({vn_number(r['min_share'], None)}% "
@@ -43,7 +48,8 @@ def money_line(c: m.Criteria, award: m.Award, r: dict[str, Any]) -> str | None:
     """The amount's arithmetic and the total of the final list, or None without an amount."""
     if r["amount"] is None or c.money is None or award.coefficient is None:
         return None
-    text = (f"Mức thưởng: {vn_number(award.coefficient, None)} × {dong(int(c.money.base))} (mức lương cơ sở)"
+    k = award.coefficient
+    text = (f"Mức thưởng: {coefficient(k)} × {dong(int(c.money.base))} (mức lương cơ sở)"
             f", làm tròn lên bội số của {dong(int(c.money.round_up_to))} → {dong(r['amount'])} mỗi đơn vị")
     if r["final"] is None:
         return text + "; tổng tiền tính khi có kết quả biểu quyết."
@@ -281,9 +287,9 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     for award in c.awards:
         for r in outcome.lists.filter(pl.col("award") == award.code).to_dicts():
             where = f" — {r['group']}" if r["group"] else ""
-            coefficient = (f" (hệ số {vn_number(award.coefficient, None)}, {sheets.safe(dong(r['amount']))} mỗi đơn vị)"
-                           if r["amount"] is not None else "")
-            sheets.write_across(ws, at, 0, ncols - 1, sheets.safe(f"{award.name}{where}") + coefficient, bold)
+            each = (f" (hệ số {coefficient(award.coefficient)}, {dong(r['amount'])} mỗi đơn vị)"
+                    if r["amount"] is not None and award.coefficient is not None else "")
+            sheets.write_across(ws, at, 0, ncols - 1, sheets.safe(f"{award.name}{where}") + each, bold)
             at += 1
             names = {u: (name, group) for u, name, group in result.units.select("id", "name", "group").iter_rows()}
             for n, uid in enumerate(r["final"] or [], start=1):
