@@ -409,3 +409,31 @@ def test_every_award_of_a_shipped_file_gets_its_amount_per_group():
     for _code, _group, amount, final, total in got:
         assert total == amount * len(final)
     assert all(a["final"] == a["units"] and a["chair"] == [] for a in document["awards"])
+
+
+def test_a_ballot_per_cluster(tmp_path: Path):
+    c, d, v = write(tmp_path, "CSTD,X1,10\nCSTD,X2,10\nCSTD,X3,9\n", quota=1)
+    (tmp_path / "c.yaml").write_text(CRITERIA.replace("per: all, quota: {count: %(quota)s}",
+                                                      "per: group, quota: {count: 1}, eligible: {min_total: 5}")
+                                     % {"members": 10}, encoding="utf-8")
+    (tmp_path / "d.csv").write_text(DATA.replace("X2,Xã Hai,Cụm 1,90", "X2,Xã Hai,Cụm 1,100"), encoding="utf-8")
+    result = run_cli("awards", c, d, "--votes", v, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    lists = [(a["group"], a["final"], a["chair"]) for a in json.loads(result.stdout)["awards"]
+             if a["code"] == "CSTD"]
+    # Cụm 1: X1 and X2 tied for the one place, both 10 votes and rank 1: the chairman decides;
+    # Cụm 2: X3, its one candidate, passes
+    assert lists == [("Cụm 1", [], ["X1", "X2"]), ("Cụm 2", ["X3"], [])]
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".md", ".html", ".csv"])
+def test_every_format_verifies(tmp_path: Path, suffix: str):
+    c, d, v = write(tmp_path, "CSTD,X1,10\nCSTD,X2,9\nCSTD,X3,9\n")
+    out = tmp_path / f"kq{suffix}"
+    assert run_cli("awards", c, d, "--votes", v, "-o", str(out)).exit_code == 0
+    verified = run_cli("verify", str(out) + ".manifest.json")
+    assert verified.exit_code == 0, verified.stdout + verified.stderr
+    if suffix == ".parquet":
+        frame = pl.read_parquet(out)
+        assert frame.filter(pl.col("award") == "CSTD").get_column("result").to_list() == [
+            "final", "chair", "chair", None]

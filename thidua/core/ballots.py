@@ -101,27 +101,28 @@ _CANDIDATES: dict[str, Any] = {"award": pl.String, "group": pl.String, "id": pl.
                "share": pl.Float64, "passed": pl.Boolean, "result": pl.String, "order": pl.Int64}
 
 
-def candidates(result: Result) -> pl.DataFrame:
+def candidates(result: Result, why: pl.DataFrame | None = None) -> pl.DataFrame:
     """The shortlist of every award with a ballot: award, group, id, name, rank, total, in
-    reasons' order."""
+    reasons' order (`why`: reasons(result), when at hand)."""
     c = result.criteria
     voted = [a.code for a in c.awards if a.ballot is not None]
     if not voted:
         return pl.DataFrame(schema={k: _CANDIDATES[k] for k in ("award", "group", "id", "name",
                                                                 "rank", "total")})
-    return (reasons(result).filter(pl.col("award").is_in(voted) & pl.col("status").is_in(SHORTLIST))
+    why = reasons(result) if why is None else why
+    return (why.filter(pl.col("award").is_in(voted) & pl.col("status").is_in(SHORTLIST))
             .select("award", "group", "id", "name", "rank", "total"))
 
 
 def check_votes(result: Result, votes: pl.DataFrame, source: str,
-                found: Sequence[Problem] = ()) -> None:
+                found: Sequence[Problem] = (), shortlist: pl.DataFrame | None = None) -> None:
     """Every candidate has exactly one vote row, and every row is for a candidate of an award
     with a ballot: else a DataError naming each row (or candidate) and value, after the
     problems `found` in the file's values (thidua/input/votes.py)."""
     c = result.criteria
     codes = {a.code for a in c.awards}
     voted = {a.code for a in c.awards if a.ballot is not None}
-    shortlist = candidates(result).select("award", "id", "group")
+    shortlist = (candidates(result) if shortlist is None else shortlist).select("award", "id", "group")
     problems: list[Problem] = list(found)
     named = votes.filter(pl.col("award").is_not_null() & pl.col("id").is_not_null())
     strays = named.join(shortlist, on=["award", "id"], how="anti", maintain_order="left")
@@ -160,10 +161,10 @@ def decide(result: Result, votes: pl.DataFrame | None = None, source: str = "<vo
     the problems `found` in its values) for an award with `ballot`, its list otherwise; and each
     award's amount and total."""
     c = result.criteria
-    if votes is not None:
-        check_votes(result, votes, source, found)
-    shortlist = candidates(result)
     listed = reasons(result) if c.awards else pl.DataFrame()
+    shortlist = candidates(result, listed if c.awards else None)
+    if votes is not None:
+        check_votes(result, votes, source, found, shortlist)
     tallies, rows = [], []
     for award in c.awards:
         scope = ["group"] if c.award_scope(award) == "group" else []
