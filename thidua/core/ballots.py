@@ -165,7 +165,7 @@ def decide(result: Result, votes: pl.DataFrame | None = None, source: str = "<vo
     shortlist = candidates(result, listed if c.awards else None)
     if votes is not None:
         check_votes(result, votes, source, found, shortlist)
-    tallies, rows = [], []
+    tallies, lists = [], []
     for award in c.awards:
         scope = ["group"] if c.award_scope(award) == "group" else []
         mine = listed.filter(pl.col("award") == award.code)
@@ -173,45 +173,47 @@ def decide(result: Result, votes: pl.DataFrame | None = None, source: str = "<vo
         if not scope:  # one list over all units: no group (as reasons.quotas has it)
             mine = mine.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
             own = own.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
-        groups = mine.select("group", "quota").unique("group", maintain_order=True).to_dicts()
+        quotas = mine.group_by("group", maintain_order=True).agg(pl.col("quota").first())
         pay = amount(award.coefficient, c.money) if award.coefficient is not None and c.money else None
+        members = need = None
+        min_share = None
         if award.ballot is None:
-            for g in groups:
-                kept = mine.filter(pl.col("group").eq_missing(g["group"])
-                                   & pl.col("status").is_in(["on_list", "tie_included"]))
-                rows.append(_list_row(award, g, kept.get_column("id").to_list(), [], pay, None, None))
-            continue
-        assert c.council is not None  # checks.py: a ballot needs council.members
-        members, need = c.council.members, needed(c.council.members, award.ballot.min_share)
-        tally = _tally(own, votes, scope, need, members,
-                       mine.select("group", "quota").unique("group"))
-        tallies.append(tally)
-        for g in groups:
-            here = tally.filter(pl.col("group").eq_missing(g["group"]))
-            final: list[str] | None = None
-            chair: list[str] | None = None
-            if votes is not None:
-                final = here.filter(pl.col("result") == "final").get_column("id").to_list()
-                chair = here.filter(pl.col("result") == "chair").get_column("id").to_list()
-            rows.append(_list_row(award, g, final, chair, pay, members, need, award.ballot.min_share))
+            got = mine.group_by("group", maintain_order=True).agg(
+                pl.col("id").filter(pl.col("status").is_in(["on_list", "tie_included"])).alias("final"))
+        else:
+            assert c.council is not None  # checks.py: a ballot needs council.members
+            members, min_share = c.council.members, award.ballot.min_share
+            need = needed(members, min_share)
+            tally = _tally(own, votes, scope, need, members, quotas)
+            tallies.append(tally)
+            got = tally.group_by("group", maintain_order=True).agg(
+                pl.col("id").filter(pl.col("result") == "final").alias("final"),
+                pl.col("id").filter(pl.col("result") == "chair").alias("chair"))
+        if "chair" not in got.columns:
+            got = got.with_columns(pl.lit(None, dtype=pl.List(pl.String)).alias("chair"))
+        empty = pl.lit([], dtype=pl.List(pl.String))
+        done = award.ballot is None or votes is not None
+        frame = quotas.join(got, on="group", how="left", nulls_equal=True, maintain_order="left").with_columns(
+            *((pl.coalesce(pl.col(k), empty) if done else pl.lit(None, dtype=pl.List(pl.String))).alias(k)
+              for k in ("final", "chair")))
+        lists.append(frame.with_columns(
+            pl.lit(award.code).alias("award"),
+            pl.lit(None if award.ballot is None else votes is not None, dtype=pl.Boolean).alias("voted"),
+            pl.lit(need, dtype=pl.Int64).alias("need"), pl.lit(members, dtype=pl.Int64).alias("members"),
+            pl.lit(min_share, dtype=pl.Float64).alias("min_share"),
+            pl.lit(pay, dtype=pl.Int64).alias("amount"),
+            (pl.lit(pay, dtype=pl.Int64) * pl.col("final").list.len()).alias("total_amount"),
+        ).select(list(_LISTS)))
     frame = (pl.concat(tallies, how="vertical_relaxed") if tallies
              else pl.DataFrame(schema=_CANDIDATES))
-    lists = pl.DataFrame(rows, schema=_LISTS, orient="row") if rows else pl.DataFrame(schema=_LISTS)
-    return Outcome(frame.select(list(_CANDIDATES)), lists, votes is not None)
+    return Outcome(frame.select(list(_CANDIDATES)), pl.concat(lists) if lists else pl.DataFrame(schema=_LISTS),
+                   votes is not None)
 
 
 _LISTS: dict[str, Any] = {"award": pl.String, "group": pl.String, "quota": pl.Int64, "voted": pl.Boolean,
-          "need": pl.Int64, "members": pl.Int64, "min_share": pl.Float64,
-          "final": pl.List(pl.String), "chair": pl.List(pl.String), "amount": pl.Int64,
-          "total_amount": pl.Int64}
-
-
-def _list_row(award: m.Award, g: dict[str, object], final: list[str] | None,
-              chair: list[str] | None, pay: int | None, members: int | None, need: int | None,
-              min_share: float | None = None) -> list[object]:
-    total = pay * len(final) if pay is not None and final is not None else None
-    return [award.code, g["group"], g["quota"], final is not None if award.ballot else None, need,
-            members, min_share, final, chair, pay, total]
+                          "need": pl.Int64, "members": pl.Int64, "min_share": pl.Float64,
+                          "final": pl.List(pl.String), "chair": pl.List(pl.String), "amount": pl.Int64,
+                          "total_amount": pl.Int64}
 
 
 def _tally(shortlist: pl.DataFrame, votes: pl.DataFrame | None, scope: list[str], need: int,
