@@ -267,6 +267,7 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     money = f(border=1, valign="vcenter", num_format="#,##0")
     bold_money = f(border=1, bold=True, valign="vcenter", num_format="#,##0")
     bold = f(border=1, bold=True, valign="vcenter")
+    heading = f(border=1, bold=True, valign="vcenter", text_wrap=True)
     top_left = (c.printed.council or "ỦY BAN NHÂN DÂN").upper()
     sheets.write_across(ws, 0, 0, 2, top_left, f(bold=True, align="center", valign="top", text_wrap=True))
     sheets.write_across(ws, 0, 3, ncols - 1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
@@ -289,7 +290,9 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
             where = f" — {r['group']}" if r["group"] else ""
             each = (f" (hệ số {coefficient(award.coefficient)}, {dong(r['amount'])} mỗi đơn vị)"
                     if r["amount"] is not None and award.coefficient is not None else "")
-            sheets.write_across(ws, at, 0, ncols - 1, sheets.safe(f"{award.name}{where}") + each, bold)
+            title = sheets.safe(f"{award.name}{where}") + each
+            sheets.write_across(ws, at, 0, ncols - 1, title, heading)
+            ws.set_row(at, sheets.LINE * sheets._lines([title], [sum(widths)]) + 3)
             at += 1
             names = {u: (name, group) for u, name, group in result.units.select("id", "name", "group").iter_rows()}
             for n, uid in enumerate(r["final"] or [], start=1):
