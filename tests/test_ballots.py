@@ -437,3 +437,15 @@ def test_every_format_verifies(tmp_path: Path, suffix: str):
         frame = pl.read_parquet(out)
         assert frame.filter(pl.col("award") == "CSTD").get_column("result").to_list() == [
             "final", "chair", "chair", None]
+
+
+@given(st.sampled_from([0, 0.1, 0.3, 0.6, 0.8, 1.0, 1.5, 3.0, 4.5, 7.0, 8.0, 12.0, 0.35, 2.25]),
+       st.integers(1, 10_000_000), st.sampled_from([1, 10, 1000, 10000, 50000, 100000]))
+def test_an_amount_is_the_smallest_multiple_not_below_the_exact_product(coefficient: float, base: int,
+                                                                         step: int):
+    from decimal import Decimal
+
+    got = ballots.amount(coefficient, m.Money(base=base, round_up_to=step))
+    exact = Decimal(repr(coefficient)) * base
+    assert got % step == 0
+    assert exact <= got < exact + step
