@@ -231,7 +231,6 @@ def papers_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     ws.set_h_pagebreaks(breaks)
     ws.print_area(0, 0, max(at, 1), ncols - 1)
     sheets.page(ws)
-    ws.set_portrait()
 
 
 def decision_rows(result: Result, outcome: Outcome) -> list[list[Any]]:
@@ -325,7 +324,6 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     at = book.signatures(ws, at + 2, ncols)
     ws.print_area(0, 0, at, ncols - 1)
     sheets.page(ws)
-    ws.set_portrait()
 
 
 def final_sheet(book: Any, result: Result, outcome: Outcome) -> None:
