@@ -326,11 +326,11 @@ def write_xlsx(shown: Result | Decided, path: str) -> None:
                 Col("Hạng", "int"), Col("Mã"), Col("Đơn vị", "text", 20), Col("Cụm, khối"), Col("Tổng điểm", "points"),
                 Col("Tình trạng", "text", 16), Col("Lý do", "long", 70)], rows,
                 heading=f"{award.code} — {award.name}", breaks=breaks, freeze=3)
+        if outcome is not None:  # before the ballots for ties, which stay the last pages
+            rb.sheets_for(book, result, outcome)
         ballot = ballots(result)
         if ballot.height:
             _ballot_sheet(book, ballot)
-        if outcome is not None:
-            rb.sheets_for(book, result, outcome)
 
 
 def _ballot_sheet(book: Any, ballot: pl.DataFrame) -> None:
