@@ -305,6 +305,25 @@ class Eligibility(Model):
     members: list[MembersCondition] | None = None  # addition: conditions on the collective's members
 
 
+class Ballot(Model):
+    """`ballot:` of an award: its candidates pass with yes votes ≥ min_share % of council.members."""
+
+    min_share: Number
+
+
+class Council(Model):
+    """`council:`: every member of the council, present or voting in writing."""
+
+    members: int
+
+
+class Money(Model):
+    """`money:`: the base (mức lương cơ sở, đồng) and the multiple an amount is rounded up to."""
+
+    base: Number
+    round_up_to: Number = 1
+
+
 class Award(Model):
     code: str
     name: str
@@ -313,6 +332,9 @@ class Award(Model):
     eligible: Eligibility = Eligibility()
     exclusive: bool = False
     on_tie_at_quota: Literal["include", "exclude", "flag"] = "flag"
+    # additions (docs/criteria-format.md, "Ballots and money"): the council's vote on the shortlist, the amount
+    ballot: Ballot | None = None
+    coefficient: Number | None = None  # × money.base, rounded up to money.round_up_to
 
 
 class Signer(Model):
@@ -385,6 +407,8 @@ class Criteria(Model):
     history: History | None = None
     members: Members | None = None  # addition: collectives judged on their members (--members)
     stages: list[Stage] | None = None  # addition: review stages (thidua/core/stages.py)
+    council: Council | None = None  # addition (docs/criteria-format.md, "Ballots and money"): who votes on ballots
+    money: Money | None = None  # addition (council-path.md §8): the award amounts
 
     @property
     def printed(self) -> Report:

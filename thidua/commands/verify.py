@@ -96,6 +96,7 @@ _ROLES["members"] = N_("members' result")  # --members RESULT_FILE (issue 14)
 _ROLES |= {"self_data": N_("self-assessment data (--self)"),
            "verified_data": N_("verified data (--verified)"),
            "approved_data": N_("approved data (--approved)")}
+_ROLES["votes"] = N_("votes")  # awards --votes (docs/criteria-format.md, "Ballots and money")
 
 
 def _role(role: str) -> str:

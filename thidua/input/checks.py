@@ -10,6 +10,7 @@ from thidua import model as m
 from thidua.core import expr
 from thidua.errors import Problem
 from thidua.i18n import _, thousands
+from thidua.input.ballot_checks import check_ballots
 from thidua.input.history_checks import check_history
 from thidua.input.members import check_model as check_members
 
@@ -92,6 +93,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     check_history(c, add)  # council-path §5 (input/history_checks.py)
     check_members(c, add)  # the members conditions (input/members.py)
     problems += _stage_problems(c)
+    problems += check_ballots(c)  # council, ballot, money, coefficient (ballot_checks.py)
     return problems
 
 

@@ -10,9 +10,11 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core import members as members_core
+from thidua.core.ballots import Decided
 from thidua.core.engine import Result
 from thidua.core.reasons import HISTORY, REASON_COLUMNS, quotas, reasons
 from thidua.i18n import _
+from thidua.output import render_ballots as rb
 from thidua.output import render_members
 from thidua.output.render import (
     document,
@@ -187,8 +189,10 @@ _REASON_SCHEMA = {"award": pl.String, "group": pl.String, "id": pl.String, "name
                   "tied_with": pl.String, "failed": pl.String}
 
 
-def _people_parts(result: Result) -> list[tuple[str, Any]]:
-    """Per section: ("heading", text), ("text", the quota's arithmetic), ("table", (head, rows))."""
+def _people_parts(shown: Result | Decided) -> list[tuple[str, Any]]:
+    """Per section: ("heading", text), ("text", the quota's arithmetic), ("table", (head, rows));
+    with a ballot or money, the ballot paper or tally, the final list and the amounts after it."""
+    result, outcome = rb.split(shown)
     c, units = result.criteria, unit_rows(result)
     parts: list[tuple[str, Any]] = [] if c.awards else [("text", NO_AWARDS)]
     for award, group, q, rows in _award_sections(result):
@@ -198,33 +202,38 @@ def _people_parts(result: Result) -> list[tuple[str, Any]]:
         body = [[r["rank"], r["id"], r["name"], vn_number(r["total"], c.precision),
                  sentence(c, award, r, units[r["id"]])] for r in rows]
         parts.append(("table", (["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Lý do"], body)))
+        if outcome is not None:
+            parts += rb.section_parts(c, award, group, outcome)
     return parts
 
 
-def to_table(result: Result) -> str:
+def to_table(shown: Result | Decided) -> str:
+    result, _outcome = rb.split(shown)
     c = result.criteria
     parts = [plain(f"{c.name} (phiên bản {c.version}) — danh sách đề nghị khen thưởng")]
-    for kind, text in _people_parts(result):
+    for kind, text in _people_parts(shown):
         parts.append(text_table(*text) if kind == "table" else
                      f"\n{plain(text)}" if kind == "heading" else plain(text))
     parts += ["", *map(plain, policy_lines(c))]
     return document("\n".join(parts) + "\n")
 
 
-def to_markdown(result: Result) -> str:
+def to_markdown(shown: Result | Decided) -> str:
+    result, _outcome = rb.split(shown)
     c = result.criteria
     parts = [f"# {md(c.name)}: danh sách đề nghị khen thưởng", "", f"Phiên bản {md(c.version)}."]
-    for kind, text in _people_parts(result):
+    for kind, text in _people_parts(shown):
         parts.append(md_table(*text) if kind == "table" else
                      f"\n## {md(text)}\n" if kind == "heading" else md(text))
     parts += ["", "## Chính sách, căn cứ và ghi chú", "", *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
 
 
-def to_html(result: Result) -> str:
+def to_html(shown: Result | Decided) -> str:
+    result, _outcome = rb.split(shown)
     c = result.criteria
     parts = html_head(f"{c.name}: danh sách đề nghị khen thưởng")
-    for kind, text in _people_parts(result):
+    for kind, text in _people_parts(shown):
         parts.append(html_table(*text) if kind == "table" else
                      f"<h2>{esc(text)}</h2>" if kind == "heading" else f"<p>{esc(text)}</p>")
     parts += ["<h2>Chính sách, căn cứ và ghi chú</h2>", "<ul>", *[f"<li>{esc(x)}</li>" for x in document_notes(c)],
@@ -232,16 +241,23 @@ def to_html(result: Result) -> str:
     return document("\n".join(parts) + "\n")
 
 
-def reason_table(result: Result) -> pl.DataFrame:
-    """What csv, parquet and each award's xlsx sheet hold: REASON_COLUMNS, in reasons' order."""
+def reason_table(shown: Result | Decided) -> pl.DataFrame:
+    """What csv, parquet and each award's xlsx sheet hold: REASON_COLUMNS, in reasons' order;
+    with a ballot or money, then rb.VOTE_COLUMNS."""
+    result, outcome = rb.split(shown)
     frame = reasons(result)
     if not result.criteria.awards:
         return pl.DataFrame(schema={k: _REASON_SCHEMA[k] for k in REASON_COLUMNS})
     kept = [*REASON_COLUMNS, *([HISTORY] if HISTORY in frame.columns else [])]
-    frame = no_negative_zero(frame.select(kept)) if frame.width else frame
-    if frame.width and members_core.needed(result.criteria):  # the members evidence, in words
-        frame = frame.with_columns(pl.Series("members", _members_texts(result, frame), dtype=pl.String))
-    return frame
+    if not frame.width:
+        return frame
+    table = frame.select(kept)
+    if members_core.needed(result.criteria):  # the members evidence, in words
+        table = table.with_columns(pl.Series("members", _members_texts(result, table), dtype=pl.String))
+    if outcome is not None:  # a ballot or money: the votes and amounts last
+        extra = [name for name in table.columns if name not in REASON_COLUMNS]
+        table = rb.with_votes(table, result, outcome).select(*REASON_COLUMNS, *extra, *rb.VOTE_COLUMNS)
+    return no_negative_zero(table)
 
 
 def _members_texts(result: Result, frame: pl.DataFrame) -> list[str | None]:
@@ -251,22 +267,25 @@ def _members_texts(result: Result, frame: pl.DataFrame) -> list[str | None]:
             else None for a, i in frame.select("award", "id").iter_rows()]
 
 
-def to_csv(result: Result) -> str:
-    frame = reason_table(result)
+def to_csv(shown: Result | Decided) -> str:
+    result, _outcome = rb.split(shown)
+    frame = reason_table(shown)
     if frame.is_empty() and result.criteria.awards:
         return ""
     return neutralised(frame).write_csv()
 
 
-def write_parquet(result: Result, path: str) -> None:
-    empty_as_null(reason_table(result)).write_parquet(path, compression="lz4")
+def write_parquet(shown: Result | Decided, path: str) -> None:
+    empty_as_null(reason_table(shown)).write_parquet(path, compression="lz4")
 
 
-def to_json(result: Result, meta: dict[str, Any]) -> str:
+def to_json(shown: Result | Decided, meta: dict[str, Any]) -> str:
+    result, outcome = rb.split(shown)
     c = result.criteria
     units = unit_rows(result)
     out = []
     for award, group, q, rows in _award_sections(result):
+        votes = rb.json_reason(award, outcome, group) if outcome is not None else {}
         out.append({
             "code": award.code, "name": award.name, "group": group, "quota": q["quota"],
             "arithmetic": {k: q[k] for k in ("of", "base", "count", "percent", "raw", "rounding", "min")},
@@ -280,19 +299,23 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
                         | ({"history": r[HISTORY].split(" | ") if r[HISTORY] is not None else None}
                            if HISTORY in r else {})
                         | ({"members": render_members.records(award, units[r["id"]])}
-                           if award.eligible.members else {}) for r in rows],
+                           if award.eligible.members else {})
+                        | votes.get(r["id"], {}) for r in rows],
         })
+        if outcome is not None:
+            out[-1] |= rb.json_list(award, group, outcome, out[-1]["units"])
     document = {"criteria": {"id": c.id, "version": c.version, **meta.get("criteria", {})},
-                "data": meta.get("data", {}), "awards": out}
+                "data": meta.get("data", {}), **({"votes": meta["votes"]} if "votes" in meta else {}),
+                "awards": out}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
 def ballots(result: Result) -> pl.DataFrame:
     """The council's ballot for every tie at a quota line: the tied units, the places to fill,
-    blank vote columns."""
+    blank vote columns (not for an award with `ballot:`, whose whole shortlist is voted on)."""
     rows = []
     for award, group, _q, units in _award_sections(result):
-        tied = [r for r in units if r["status"] == "tied_flag"]
+        tied = [r for r in units if r["status"] == "tied_flag" and award.ballot is None]
         if not tied:
             continue
         left = tied[0]["quota"] - (tied[0]["place"] - 1)
@@ -310,11 +333,14 @@ STATUS = {"on_list": "Có tên", "tie_included": "Có tên (đồng hạng, vư�
           "beyond_quota": "Ngoài hạn mức", "not_eligible": "Không đủ điều kiện"}
 
 
-def write_xlsx(result: Result, path: str) -> None:
+def write_xlsx(shown: Result | Decided, path: str) -> None:
     """The proposals as a council prints and signs them (thidua/output/sheets.py): a chart sheet,
     the quotas with their arithmetic, a sheet per award (statuses in words, every reason), and a
-    ballot for every tie at a quota line, one award and cluster a page."""
+    ballot for every tie at a quota line, one award and cluster a page. With `ballot:` awards:
+    the ballot papers (no votes yet) or the tally; once every final list is known, the final
+    lists and the decision's annex (render_ballots.py)."""
     from thidua.output import sheets
+    result, outcome = rb.split(shown)
     c = result.criteria
     units = unit_rows(result)
     sections = _award_sections(result)
@@ -331,7 +357,8 @@ def write_xlsx(result: Result, path: str) -> None:
             Col("Có tên", "int", 7), Col("Đồng hạng chờ biểu quyết", "int", 11)], quota_rows,
             notes=document_notes(c) if c.awards else [NO_AWARDS])
         first.activate()
-        names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", _("Chart"), _("Chart data")))
+        names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", _("Chart"), _("Chart data"),
+                                                         *rb.SHEETS))
         by_year = any(HISTORY in r for _a, _g, _q, mine in sections for r in mine)  # history conditions
         for i, (award, name) in enumerate(zip(c.awards, names, strict=True), start=1):
             rows: list[list[Any]] = []
@@ -348,6 +375,8 @@ def write_xlsx(result: Result, path: str) -> None:
                 Col("Tình trạng", "text", 16), Col("Lý do", "long", 70),
                 *([Col(_("By year"), "long", 40)] if by_year else [])], rows,
                 heading=f"{award.code} — {award.name}", breaks=breaks, freeze=3)
+        if outcome is not None:  # before the ballots for ties, which stay the last pages
+            rb.sheets_for(book, result, outcome)
         ballot = ballots(result)
         if ballot.height:
             _ballot_sheet(book, ballot)
