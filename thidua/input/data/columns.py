@@ -6,12 +6,14 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from thidua.errors import Problem
 from thidua.i18n import _, ngettext
+from thidua.input.data.fast import plain_flag, plain_number
 from thidua.input.data.formats import _Table
 from thidua.input.data.messages import KINDS, _first_line, _letters, _quoted, _Unreadable, _visible
 from thidua.input.data.parse import TEXT, _filled, _flag, _number, _text, header_key, percent_text
@@ -178,13 +180,17 @@ def _collect(table: _Table, plan: pl.LazyFrame) -> pl.DataFrame:
                           error=_first_line(e)))]) from None
 
 
-def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> list[pl.Expr]:
-    """Every field as its frame column, plus a mask of bad values for yes/no that can be bad."""
+def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool,
+            plain: AbstractSet[str] = frozenset()) -> list[pl.Expr]:
+    """Every field as its frame column, plus a mask of bad values for yes/no that can be bad.
+    `plain`: keys of text columns read first the plain way (fast.py)."""
     exprs = [pl.col("row"), *([pl.col(FILLED)] if FILLED in schema else [])]
     for f in fields:
         dtype = schema[f.key]
         if f.kind in TEXT:
             exprs.append(_text(f.key, dtype, strip=f.kind != "name").alias(f.out))
+        elif f.key in plain:
+            exprs += plain_number(f.key, f.out) if f.kind == "number" else plain_flag(f.key, f.out)
         elif f.kind == "number":
             exprs.append(_number(f.key, dtype, decimal_comma).alias(f.out))
             if (percent := percent_text(f.key, dtype)) is not None:
