@@ -98,3 +98,35 @@ def test_csv_and_parquet_of_the_same_data_score_the_same(tmp_path: Path) -> None
         r = run_cli("score", str(criteria), str(tmp_path / f"d.{ext}"), "-o", str(tmp_path / f"out-{ext}.parquet"))
         assert (r.exit_code, r.stderr) == (0, "")
     assert_frame_equal(pl.read_parquet(tmp_path / "out-csv.parquet"), pl.read_parquet(tmp_path / "out-parquet.parquet"))
+
+
+BLANKS = ["", " ", "   ", "\u00a0", " \u00a0 "]
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.tuples(st.booleans(), st.lists(st.sampled_from(BLANKS), min_size=4, max_size=4)),
+                     min_size=1, max_size=8))
+def test_blank_rows_are_the_rows_whose_cells_are_all_blank(rows: list[tuple[bool, list[str]]]) -> None:
+    # a row is blank when every cell we read strips to nothing (parse._filled), whatever the kind
+    # of its columns; the text columns are told so from their values once read (fast.filled)
+    import tempfile
+
+    body = [[f"U{i}", f" Xã {i} ", "95.5", "có"] if unit else blank for i, (unit, blank) in enumerate(rows)]
+    body.append(["Z", "Xã Z", "1", "0"])  # one unit at least
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.csv"
+        pl.DataFrame(body, schema=["ma", "ten", "x", "f"], orient="row").write_csv(path)
+        with readings() as found:
+            frame = read_data(path, COLUMNS)
+    assert found[0].blank_rows == tuple(i + 2 for i, (unit, _) in enumerate(rows) if not unit)
+    assert frame.height == sum(unit for unit, _ in rows) + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(
+    st.sampled_from("CụmĐđồngBằngaA Ệệ\u0301\u0323\u00a0\t\x1c\u2000\u3000ßẞKİﬁ"), st.characters()), max_size=12),
+    max_size=10))
+def test_cluster_names_are_folded_over_the_column_as_one_by_one(values: list[str]) -> None:
+    from thidua.input.data.rows import _fold, _folds
+
+    assert _folds(values) == [_fold(v) for v in values]

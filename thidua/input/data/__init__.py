@@ -51,7 +51,7 @@ from thidua.input.data.columns import (
     _plan,
     _values,
 )
-from thidua.input.data.fast import plain_columns, settle
+from thidua.input.data.fast import filled, plain_columns, settle
 from thidua.input.data.formats import _open_csv, _open_json, _open_parquet, _Table
 from thidua.input.data.messages import LIMIT, _Unreadable, _visible
 from thidua.input.data.parse import (
@@ -146,6 +146,8 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
         wide = settle(plan, wide, {f.out: (f.key, f.kind, _mask(f)) for f in fields
                                    if f.key in plain and f.kind not in TEXT},
                       PERCENT)
+        texts = {f.key: (f.out, f.kind, _mask(f)) for f in reversed(fields) if loaded[f.key] == pl.String}
+        wide = filled(wide, list(texts.values()), FILLED)
         rows = wide.height
         blank = pl.Series("row", [], dtype=pl.Int64)
         if FILLED in wide.columns:

@@ -166,8 +166,10 @@ def _plan(table: _Table, positions: dict[str, int]) -> pl.LazyFrame:
     plan = plan.with_row_index("row", offset=table.first_row)
     plan = plan.with_columns(pl.col("row").cast(pl.Int64))
     if table.spreadsheet:  # a blank row is no unit; read_data counts and skips it
-        plan = plan.with_columns(pl.any_horizontal(_filled(k, t) for k, t in schema.items())
-                                 .alias(FILLED))
+        # text columns are told filled from their values once read (fast.filled): stripping
+        # every text cell here would cost as much again as reading them
+        raw = [_filled(k, t) for k, t in schema.items() if t != pl.String]
+        plan = plan.with_columns((pl.any_horizontal(raw) if raw else pl.lit(False)).alias(FILLED))
     return plan
 
 

@@ -16,6 +16,11 @@ A yes/no column likewise: `parse._flag` strips, normalises, lowers the case and 
 before it looks it up; a word already written as it is listed (parse.FLAG_WORDS, each stripped,
 in NFC, lower case, single-spaced) is looked up as it is, and a column where any word is not is
 read again, whole, by `parse._flag`.
+
+Whether a spreadsheet's row is blank (every column we read empty) is told, for its text columns,
+from the values once read (`filled`) rather than by stripping every cell once more: a number or a
+word is there exactly when its value is (or, for a word, when it is a bad one), an id or a group
+when its stripped text is not empty, a name when it is not empty once stripped.
 """
 
 from __future__ import annotations
@@ -79,3 +84,23 @@ def settle(plan: pl.LazyFrame, wide: pl.DataFrame, plain: dict[str, tuple[str, s
     read = [pl.lit(False).alias(bad) for out, (key, kind, bad) in plain.items()
             if kind == "flag" and out not in again]
     return wide.with_columns(*slow.get_columns(), *read).rechunk()
+
+
+def filled(wide: pl.DataFrame, text: list[tuple[str, str, str]], column: str) -> pl.DataFrame:
+    """`wide` with its filled mask (`column`: whether the row holds anything, so far told from its
+    other columns) told from the text columns too: `text` lists (out, kind, name of its bad
+    mask) for one field of each loaded text column."""
+    if not text or column not in wide.columns:
+        return wide
+    told = []
+    for out, kind, bad in text:
+        c = pl.col(out)
+        if kind == "number":
+            told.append(c.is_not_null())
+        elif kind == "flag":
+            told.append(c.is_not_null() | pl.col(bad))
+        elif kind == "name":
+            told.append(c.str.strip_chars().fill_null("") != "")
+        else:  # id and group are read stripped
+            told.append(c.fill_null("") != "")
+    return wide.with_columns((pl.col(column) | pl.any_horizontal(told)).alias(column))
