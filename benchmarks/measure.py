@@ -120,12 +120,21 @@ class Row:
         return "met" if self.ratio <= self.target else "NOT met"
 
 
+HEAD = f"| {'figure':<56} | {'thidua':>10} | {'floor':>10} | {'ratio':>6} | {'target':>7} | {'':<7} |"
+
+
+def table_head() -> str:
+    return HEAD + "\n|" + "|".join("-" * len(p) for p in HEAD.split("|")[1:-1]) + "|"
+
+
+def table_row(r: Row) -> str:
+    def fmt(v: float) -> str:
+        return f"{v:,.0f} MiB" if r.unit == "MiB" else f"{v:.2f} s"
+
+    target = f"≤ {r.target:g}×" if r.target is not None else "—"
+    return (f"| {r.figure:<56} | {fmt(r.ours):>10} | {fmt(r.floor):>10} | {r.ratio:>5.2f}× "
+            f"| {target:>7} | {r.met:<7} |")
+
+
 def table(rows: list[Row]) -> str:
-    head = f"| {'figure':<44} | {'thidua':>10} | {'floor':>10} | {'ratio':>6} | {'target':>7} | {'':<7} |"
-    lines = [head, "|" + "|".join("-" * (len(p) + 0) for p in head.split("|")[1:-1]) + "|"]
-    for r in rows:
-        fmt = (lambda v: f"{v:,.0f} MiB") if r.unit == "MiB" else (lambda v: f"{v:.2f} s")
-        target = f"≤ {r.target:g}×" if r.target is not None else "—"
-        lines.append(f"| {r.figure:<44} | {fmt(r.ours):>10} | {fmt(r.floor):>10} | {r.ratio:>5.2f}× "
-                     f"| {target:>7} | {r.met:<7} |")
-    return "\n".join(lines)
+    return "\n".join([table_head(), *(table_row(r) for r in rows)])

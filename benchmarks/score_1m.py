@@ -44,7 +44,7 @@ def measure(units: int, runs: int, kind: str, bench: Path, work: Path, *, explai
     compare.py said and its exit status."""
     py = sys.executable
     data = bench_data(bench, work, units, kind)
-    hand_out, ours_out = work / f"hand-{kind}.parquet", work / f"thidua-{kind}.parquet"
+    hand_out, ours_out = work / f"hand-{kind}-{units}.parquet", work / f"thidua-{kind}-{units}.parquet"
     floor = bench / "handwritten.py"
     if kind == "xlsx":
         floor = floor_script(bench, work, "handwritten_xlsx.py", {READS: "pl.read_excel(src).lazy()"})
@@ -54,7 +54,7 @@ def measure(units: int, runs: int, kind: str, bench: Path, work: Path, *, explai
     }
     if explain:
         commands["thidua explain"] = [thidua(), "explain", str(bench / "bench.yaml"), str(data), "U0000007",
-                                      "--format", "json", "-o", str(work / "explain.json")]
+                                      "--format", "json", "-o", str(work / f"explain-{units}.json")]
     if sorted_floor:
         script = floor_script(bench, work, "handwritten_sorted.py",
                               {SINK: ').sort("group", "rank", "ma_don_vi").sink_parquet(out)'})

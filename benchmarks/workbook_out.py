@@ -28,14 +28,19 @@ TARGET = 1.5
 
 
 def cells(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every worksheet's cell values, row by row (openpyxl, read-only)."""
+    """Every worksheet's cell values, row by row (openpyxl, read-only), without the empty rows at
+    the end (a row whose only property is its height)."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+        sheets = {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
     finally:
         wb.close()
+    for rows in sheets.values():
+        while rows and all(v is None for v in rows[-1]):
+            rows.pop()
+    return sheets
 
 
 def floor(sheets: dict[str, list[tuple[Any, ...]]], path: Path) -> None:
