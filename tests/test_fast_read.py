@@ -124,7 +124,8 @@ def test_blank_rows_are_the_rows_whose_cells_are_all_blank(rows: list[tuple[bool
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(alphabet=st.one_of(
-    st.sampled_from("CụmĐđồngBằngaA Ệệ\u0301\u0323\u00a0\t\x1c\u2000\u3000ßẞKİﬁ"), st.characters()), max_size=12),
+    st.sampled_from("CụmĐđồngBằngaA Ệệ\u0301\u0323\u00a0\t\x1c\u2000\u3000ßẞKİﬁ"),
+    st.characters(exclude_categories=("Cs",))), max_size=12),  # a column holds UTF-8: no lone surrogates
     max_size=10))
 def test_cluster_names_are_folded_over_the_column_as_one_by_one(values: list[str]) -> None:
     from thidua.input.data.rows import _fold, _folds
