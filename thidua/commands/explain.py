@@ -27,11 +27,15 @@ def explain(criteria: str, data: str, unit_id: str, other: str | None, fmt: str 
     """
     from thidua.core.engine import score
     from thidua.core.explain import explain as trace
-    from thidua.input import read_inputs
+    from thidua.input import columns_for, read_data
+    from thidua.input.load import load_criteria
 
     fmt = choose_format(EXPLANATION, fmt, output)
-    c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
-    result = score(c, frame, data, trace=True)
+    c = load_criteria(criteria)
+    # the frame read is handed to the engine without a name, as `score` does: the engine's is its
+    # only reference, so its memory is free once the points are computed
+    result = score(c, read_data(data, columns_for(c), decimal_comma=decimal_comma, sheet=sheet),
+                   data, trace=True)
     if other is not None:
         from thidua.core.explain import compare
 
