@@ -28,8 +28,9 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -s \
 		--hypothesis-show-statistics
 
+# make bench: every benchmark of issue 16 (benchmarks/bench.py), one table; RUNS=3 by default
 bench: $(STAMP)
-	$(BIN)/python benchmarks/score_1m.py
+	$(BIN)/python benchmarks/bench.py --runs $(or $(RUNS),3)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .mypy_cache

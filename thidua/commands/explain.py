@@ -46,9 +46,14 @@ def explain(criteria: str, data: str | None, unit_id: str | None, other: str | N
                                                          if p.name == "unit_id"))
     c, frame, data, record = staged.read(criteria, data, stages, decimal_comma=decimal_comma,
                                          sheet=sheet)
-    result = staged.with_stages(score(c, frame, data, trace=True,
-                                      earlier=earlier(c, criteria, history, frame, decimal_comma),
-                                      members_data=members_of(c, members, frame, criteria)), record)
+    past = earlier(c, criteria, history, frame, decimal_comma)
+    held = members_of(c, members, frame, criteria)
+    # the frame read is handed to the engine out of a list, as `score` does: the engine's is its
+    # only reference, so its memory is free once the points are computed
+    read = [frame]
+    del frame
+    result = staged.with_stages(score(c, read.pop(), data, trace=True, earlier=past,
+                                      members_data=held), record)
     if other is not None:
         from thidua.core.explain import compare
 

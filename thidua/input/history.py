@@ -23,7 +23,7 @@ from thidua.errors import CriteriaError, DataError, Problem, UsageError
 from thidua.i18n import N_, _
 from thidua.input.data import LIMIT, Columns
 from thidua.input.data import _open as open_table
-from thidua.input.data.columns import FILLED, _collect, _Field, _match, _plan, _values
+from thidua.input.data.columns import FILLED, _collect, _Field, _match, _plan, _values, told_filled
 from thidua.input.data.messages import _capped, _show, _Unreadable, _visible, at
 from thidua.input.data.parse import _text_survey, _tidy_text
 from thidua.input.data.problems import _problems
@@ -59,7 +59,9 @@ def read_history(c: m.Criteria, criteria: str, path: str, units: pl.Series, *,
                   _Field("title", h.title, f"c{positions['name']}", "group"),
                   _Field("year", h.year, f"c{positions[h.year]}", "number")]
         plan = _plan(table, positions)
-        wide = _collect(table, plan.select(_values(fields, plan.collect_schema(), decimal_comma)))
+        loaded = plan.collect_schema()
+        wide = told_filled(_collect(table, plan.select(_values(fields, loaded, decimal_comma))),
+                           fields, loaded)
         if FILLED in wide.columns:
             wide = wide.filter(pl.col(FILLED)).drop(FILLED)
         wide = _tidy_text(wide.rename({"title": "name"}), _text_survey(wide.rename({"title": "name"})))

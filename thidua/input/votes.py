@@ -28,6 +28,7 @@ from thidua.input.data.columns import (
     _missing,
     _plan,
     _values,
+    told_filled,
 )
 from thidua.input.data.messages import _show, _Unreadable, at
 from thidua.input.data.parse import _text_survey, _tidy_text, header_key
@@ -59,7 +60,8 @@ def read_votes(path: str, c: m.Criteria, *, decimal_comma: bool = False,
         plan = _plan(table, positions)
         schema = plan.collect_schema()
         _check_types(schema, fields)
-        wide = _collect(table, plan.select(_values(fields, schema, decimal_comma))).rechunk()
+        wide = told_filled(_collect(table, plan.select(_values(fields, schema, decimal_comma))).rechunk(),
+                           fields, schema)
         rows = wide.height
         if FILLED in wide.columns:
             wide = wide.filter(pl.col(FILLED)).drop(FILLED)

@@ -476,14 +476,25 @@ def ranking_sheet(result: Result) -> tuple[list[Any], list[list[Any]], list[str 
     cols += [Col(_("Total"), "points"), Col(_("Class"), "text", 16),
              Col(_("Proposed awards"), "text", 22), Col(_("Note"), "text", 20)]
     knockout = {k.code: k.name for k in c.knockouts}
+    # points take few values across the units: each is rounded for its cell once (to a
+    # precision, -0.0 and 0.0 both show as 0.0, so that they may share their entry)
+    seen: dict[float | None, float | None] = {}
+
+    def shown(x: float | None) -> float | None:
+        if p is None:
+            return x
+        if x not in seen:
+            seen[x] = _shown(x, p)
+        return seen[x]
+
+    names = [points_col(n.code) for n in top] + extras + ["total"]
     rows, groups = [], []
     for r in result.units.to_dicts():
         note = [_("Knocked out: {name}", name=knockout.get(k, k)) for k in _split(r["knockouts"])]
         note += [_("Tied at the quota of {award}: for the council's vote", award=award_name(c, a))
                  for a in _split(r["flagged"])]
         rows.append([r["rank"], r["id"], r["name"], *([r["group"]] if grouped else []),
-                     *[_shown(r[points_col(n.code)], p) for n in top], *[_shown(r[k], p) for k in extras],
-                     _shown(r["total"], p), r["classification"] or "",
+                     *[shown(r[k]) for k in names], r["classification"] or "",
                      "; ".join(award_name(c, a) for a in _split(r["awards"])), "; ".join(note)])
         groups.append(r["group"])
     return cols, rows, groups

@@ -46,10 +46,13 @@ from thidua.input.data.columns import (
     _collect,
     _Field,
     _fields,
+    _mask,
     _match,
     _plan,
     _values,
+    told_filled,
 )
+from thidua.input.data.fast import plain_columns, settle
 from thidua.input.data.formats import _open_csv, _open_json, _open_parquet, _Table
 from thidua.input.data.messages import LIMIT, _Unreadable, _visible
 from thidua.input.data.parse import (
@@ -138,7 +141,13 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
         plan = _plan(table, positions)
         _check_types(plan.collect_schema(), fields)
         # one chunk per column: the checks below (the unique ids above all) and the scoring run faster
-        wide = _collect(table, plan.select(_values(fields, plan.collect_schema(), decimal_comma))).rechunk()
+        loaded = plan.collect_schema()
+        plain = plain_columns({f.key: (f.kind, loaded[f.key]) for f in fields}, decimal_comma)
+        wide = _collect(table, plan.select(_values(fields, loaded, decimal_comma, plain))).rechunk()
+        wide = settle(plan, wide, {f.out: (f.key, f.kind, _mask(f)) for f in fields
+                                   if f.key in plain and f.kind not in TEXT},
+                      PERCENT)
+        wide = told_filled(wide, fields, loaded)
         rows = wide.height
         blank = pl.Series("row", [], dtype=pl.Int64)
         if FILLED in wide.columns:

@@ -6,12 +6,14 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from thidua.errors import Problem
 from thidua.i18n import _, ngettext
+from thidua.input.data.fast import filled, plain_flag, plain_number
 from thidua.input.data.formats import _Table
 from thidua.input.data.messages import KINDS, _first_line, _letters, _quoted, _Unreadable, _visible
 from thidua.input.data.parse import TEXT, _filled, _flag, _number, _text, header_key, percent_text
@@ -180,8 +182,10 @@ def _plan(table: _Table, positions: dict[str, int]) -> pl.LazyFrame:
     plan = plan.with_row_index("row", offset=table.first_row)
     plan = plan.with_columns(pl.col("row").cast(pl.Int64))
     if table.spreadsheet:  # a blank row is no unit; read_data counts and skips it
-        plan = plan.with_columns(pl.any_horizontal(_filled(k, t) for k, t in schema.items())
-                                 .alias(FILLED))
+        # text columns are told filled from their values once read (fast.filled): stripping
+        # every text cell here would cost as much again as reading them
+        raw = [_filled(k, t) for k, t in schema.items() if t != pl.String]
+        plan = plan.with_columns((pl.any_horizontal(raw) if raw else pl.lit(False)).alias(FILLED))
     return plan
 
 
@@ -194,8 +198,10 @@ def _collect(table: _Table, plan: pl.LazyFrame) -> pl.DataFrame:
                           error=_first_line(e)))]) from None
 
 
-def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> list[pl.Expr]:
-    """Every field as its frame column, plus a mask of bad values for yes/no that can be bad."""
+def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool,
+            plain: AbstractSet[str] = frozenset()) -> list[pl.Expr]:
+    """Every field as its frame column, plus a mask of bad values for yes/no that can be bad.
+    `plain`: keys of text columns read first the plain way (fast.py)."""
     exprs = [pl.col("row"), *([pl.col(FILLED)] if FILLED in schema else [])]
     for f in fields:
         dtype = schema[f.key]
@@ -204,6 +210,8 @@ def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> lis
         elif f.kind == "note":  # read as written, spaces around it stripped; empty is none
             text = _text(f.key, dtype, strip=True)
             exprs.append(pl.when(text != "").then(text.str.normalize("NFC")).alias(f.out))
+        elif f.key in plain:
+            exprs += plain_number(f.key, f.out) if f.kind == "number" else plain_flag(f.key, f.out)
         elif f.kind == "number":
             exprs.append(_number(f.key, dtype, decimal_comma).alias(f.out))
             if (percent := percent_text(f.key, dtype)) is not None:
@@ -218,6 +226,14 @@ def _values(fields: list[_Field], schema: pl.Schema, decimal_comma: bool) -> lis
 
 def _mask(f: _Field) -> str:
     return f"\0bad {f.out}"
+
+
+def told_filled(wide: pl.DataFrame, fields: list[_Field], loaded: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """`wide`'s FILLED mask (a spreadsheet's blank rows are no rows), which the plan told from the
+    columns loaded as numbers, told from the text columns too, now that they are read (one field
+    of each loaded text column): every reader that filters on FILLED calls this first."""
+    texts = {f.key: (f.out, f.kind, _mask(f)) for f in reversed(fields) if loaded[f.key] == pl.String}
+    return filled(wide, list(texts.values()), FILLED)
 
 
 def _bad(f: _Field) -> pl.Expr:

@@ -175,6 +175,22 @@ def _fold(text: str) -> str:
     return " ".join("".join(ch for ch in plain if not unicodedata.combining(ch)).split()).casefold()
 
 
+def _folds(values: list[str]) -> list[str]:
+    """_fold of every value, over the whole column: _fold is a mapping of each character (NFD,
+    combining marks dropped, case folded, white space made a space) and then the spaces made
+    single and trimmed, so each distinct character is folded once, in Python."""
+    def one(ch: str) -> str:
+        plain = unicodedata.normalize("NFD", ch.replace("đ", "d").replace("Đ", "D"))
+        kept = "".join(" " if x.isspace() else x for x in plain if not unicodedata.combining(x))
+        return kept.casefold()
+
+    chars = sorted({ch for ch in set("".join(values)) if one(ch) != ch})
+    folded = pl.Series(values, dtype=pl.String)
+    if chars:
+        folded = folded.str.replace_many(chars, [one(ch) for ch in chars])
+    return folded.str.replace_all(" +", " ").str.strip_chars(" ").to_list()
+
+
 def unit_problems(wide: pl.DataFrame, fields: list[_Field], columns: Columns
                   ) -> tuple[list[Problem], list[str]]:
     """(problems, notes): empty names; clusters not listed in units.groups, or spelled two ways
@@ -219,8 +235,8 @@ def unit_problems(wide: pl.DataFrame, fields: list[_Field], columns: Columns
                   for g in listed if g not in values]
         return problems, notes
     spellings: dict[str, list[str]] = {}
-    for v in values:
-        spellings.setdefault(_fold(v), []).append(v)
+    for v, key in zip(values, _folds(list(values)), strict=True):
+        spellings.setdefault(key, []).append(v)
     for names in spellings.values():
         if len(names) > 1:
             shown = _(" and ").join(
