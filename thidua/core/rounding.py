@@ -35,7 +35,10 @@ def snap(e: pl.Expr) -> pl.Expr:
     are; values nearer to 0 than 10⁻³⁰⁸ become 0."""
     keep = (DIGITS - 1 - e.abs().log10().floor()).clip(*_KEEP)  # decimals kept
     scale = pl.lit(10.0, dtype=pl.Float64).pow(keep.abs())
-    return (pl.when(e.abs() < TINY).then(0.0)
+    # `e.abs() * 0.0`, not the literal 0.0: polars 2.1 gives a when/then whose predicate holds in
+    # every row its literal `then` as one value, which a comparison with another literal then
+    # cannot broadcast to the frame (0.0 > snap(b) over a column b of zeros)
+    return (pl.when(e.abs() < TINY).then(e.abs() * 0.0)
             .when(keep >= 0).then((e * scale).round() / scale)
             .otherwise((e / scale).round() * scale))
 
