@@ -3,7 +3,8 @@
 One general strategy, `criteria_docs`, draws whole documents from everything format 1 (and
 thidua's additions) allows: every rule type (boolean, linear with and without `transform: log`,
 ratio, shortfall, bands with min and/or max, per_count, relative, minmax, target_leader, manual,
-formula with every `then`), fixed and per-unit targets, the three aggregations with any weights
+COINr's normalisations zscore, rank, percentile_rank, borda, distance_to_target, distance_to_best
+and fraction_of_max, formula with every `then`), fixed and per-unit targets, the three aggregations with any weights
 the format accepts (subnormal ones included), every missing policy (file and node), bonus and
 penalty with their caps, knockouts (ineligible and cap), classification, tie-breaks by criterion
 and indicator, every ranking method and awards with every option. `scenarios` draws a document
@@ -46,6 +47,13 @@ ALL = ["boolean", "linear", "ratio", "shortfall", "bands", "per_count", "relativ
        "target_leader", "manual", "formula"]
 ABSOLUTE = ["boolean", "linear", "ratio", "shortfall", "bands", "per_count", "manual", "formula"]
 MONOTONE = ["linear", "ratio", "shortfall", "relative", "minmax", "target_leader", "formula"]
+# COINr's normalisations (thidua/core/normalise.py); all but zscore never lower a unit's points
+# when its value rises (a z-score does not either, in exact arithmetic, but its float may fall by
+# one unit in the last place at the top of its scope)
+NORMALISATIONS = ["zscore", "rank", "percentile_rank", "borda", "distance_to_target",
+                  "distance_to_best", "fraction_of_max"]
+ALL += NORMALISATIONS
+MONOTONE += [k for k in NORMALISATIONS if k != "zscore"]
 THEN = [k for k in ALL if k != "formula"]  # what a formula's value may become points by
 
 # numbers a rule's parameters take: small, fractional, negative, huge (up to ±10^15, as far as the
@@ -126,6 +134,20 @@ def _rule(draw: st.DrawFn, kind: str, indicator: str | None, top: float, rising:
             rule["direction"] = draw(st.sampled_from(["higher", "lower"]))
         if draw(st.booleans()):
             rule["scope"] = draw(st.sampled_from(["group", "all"]))
+    elif kind in NORMALISATIONS:
+        if rising:
+            if draw(st.booleans()):
+                rule["direction"] = "higher"
+        elif draw(st.booleans()):
+            rule["direction"] = draw(st.sampled_from(["higher", "lower"]))
+        if draw(st.booleans()):
+            rule["scope"] = draw(st.sampled_from(["group", "all"]))
+        if kind == "zscore" and draw(st.booleans()):
+            rule["clip"] = draw(st.sampled_from([0.5, 1, 2, 3, 1e-9, 1e15]))
+        if kind == "borda" and draw(st.booleans()):
+            rule["each"] = draw(POSITIVE)
+        if kind == "distance_to_target":
+            rule["target"] = draw(PARAMETERS)
     elif kind == "manual":
         if indicator is not None:
             rule["indicator"] = "m0"

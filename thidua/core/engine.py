@@ -17,6 +17,7 @@ from thidua import model as m
 from thidua.core import awards, decisions, ranking, scoring
 from thidua.core.collation import ranks
 from thidua.core.rounding import compared
+from thidua.core.schema import work_col
 from thidua.core.values import LIMIT
 from thidua.core.values import problems as value_problems
 from thidua.errors import DataError, Problem
@@ -78,7 +79,10 @@ def _traced(c: m.Criteria, trace: bool) -> list[str]:
         return []
     codes = [leaf.node.code for leaf in scoring.leaves(c)]
     numbers, flags = scoring.indicators(c)
-    return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *sorted(numbers | flags)]
+    work = [work_col(leaf.node.code, what) for leaf in scoring.leaves(c)
+            for what in scoring.work_names(leaf.rule)]
+    return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *work,
+            *sorted(numbers | flags)]
 
 
 def fixed_of(c: m.Criteria, table: pl.DataFrame, tied: np.ndarray | None = None) -> decisions.Fixed:

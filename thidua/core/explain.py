@@ -16,7 +16,7 @@ from thidua import model as m
 from thidua.core import decisions, expr
 from thidua.core.engine import Result
 from thidua.core.reasons import reasons
-from thidua.core.scoring import leaves, points_col, rule_columns
+from thidua.core.scoring import leaves, points_col, rule_columns, work_col, work_names
 from thidua.errors import Problem, UsageError
 from thidua.i18n import _, ngettext
 
@@ -30,6 +30,7 @@ class NodeTrace:
     policy: str = "error"
     values: tuple[tuple[str, Any], ...] = ()  # a leaf's data: (column, value)
     children: tuple[NodeTrace, ...] = ()
+    working: tuple[tuple[str, float | None], ...] = ()  # a normalisation's: (z|rank|n|min|max, value)
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,9 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
         if node.rule is None:
             return NodeTrace(node, points, children=tuple(trace(k) for k in node.children or []))
         values = tuple((col, row.get(col)) for col in rule_columns(node.rule))
+        working = tuple((what, row[work_col(node.code, what)]) for what in work_names(node.rule))
         return NodeTrace(node, points, row[f"raw.{node.code}"], bool(row[f"missing.{node.code}"]),
-                         policy[node.code], values)
+                         policy[node.code], values, working=working)
 
     knocks = []
     for k in c.knockouts:

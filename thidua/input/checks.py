@@ -158,6 +158,11 @@ def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_form
         add(f"{where}.each", _("must be more than 0, got {value}", value=_fmt(rule.each)))
     elif isinstance(rule, m.TargetLeader) and not 0 <= rule.base_share <= 1:
         add(f"{where}.base_share", _("must be from 0 to 1, got {value}", value=_fmt(rule.base_share)))
+    elif isinstance(rule, m.ZScore) and rule.clip <= 0:
+        add(f"{where}.clip", _("must be more than 0 (standard deviations), got {value}",
+                               value=_fmt(rule.clip)))
+    elif isinstance(rule, m.Borda) and rule.each is not None and rule.each <= 0:
+        add(f"{where}.each", _("must be more than 0, got {value}", value=_fmt(rule.each)))
     elif isinstance(rule, m.Bands):
         if not rule.bands:
             add(f"{where}.bands", _("needs at least one band"))
