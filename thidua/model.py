@@ -353,6 +353,37 @@ class Report(Model):
     signers: list[Signer] = list(SIGNERS)
 
 
+# --- treatment: opt-in imputation and winsorisation (an addition; docs/criteria-format.md,
+# "Treatment") -----------------------------------------------------------------------------------
+
+
+class Impute(Model):
+    """Fill a missing value of `indicator` with the mean or median of the units of its scope."""
+
+    indicator: str
+    by: Literal["mean", "median"]
+    scope: Scope = "group"
+
+
+class Winsorise(Model):
+    """Bring outliers of `indicator` in: to declared quantiles (`low`, `high`, within 0..1), or by
+    COINr's skew/kurtosis rule (method: skew_kurtosis)."""
+
+    indicator: str
+    method: Literal["quantiles", "skew_kurtosis"] = "quantiles"
+    low: Number | None = None
+    high: Number | None = None
+    skew: Number = 2.0
+    kurtosis: Number = 3.5
+    winmax: int = 5
+    scope: Scope = "all"
+
+
+class Treatment(Model):
+    impute: list[Impute] = []
+    winsorise: list[Winsorise] = []
+
+
 class Criteria(Model):
     """A whole criteria file."""
 
@@ -377,6 +408,7 @@ class Criteria(Model):
     note: str | None = None
     columns: dict[str, str] = {}  # addition: a name this file uses → its header in the data file
     report: Report | None = None
+    treatment: Treatment | None = None  # addition: opt-in imputation and winsorisation
 
     @property
     def printed(self) -> Report:

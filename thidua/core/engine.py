@@ -8,13 +8,13 @@ in that order, and the decisions are laid beside it (standing). No Python loop o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
 from thidua import model as m
-from thidua.core import awards, decisions, ranking, scoring
+from thidua.core import awards, decisions, ranking, scoring, treatment
 from thidua.core.collation import ranks
 from thidua.core.rounding import compared
 from thidua.core.schema import work_col
@@ -33,6 +33,8 @@ class Result:
 
     criteria: m.Criteria
     units: pl.DataFrame
+    # every cell the file's `treatment:` changed (treatment.CHANGES), empty without one
+    treated: pl.DataFrame = field(default_factory=treatment.empty_changes)
 
     @property
     def point_columns(self) -> list[str]:
@@ -173,9 +175,12 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data).
     `frame` is left as it is, in any number of chunks.
 
-    With trace=True the unit table also keeps, for explanations, each leaf's unrounded points
+    A file's `treatment:` (treatment.py) is applied first; `Result.treated` lists every cell it
+    changed. With trace=True the unit table also keeps, for explanations, each leaf's unrounded points
     (`raw.<code>`), `missing.<code>`, and the indicator columns.
     """
+    treated = treatment.treat(c, frame)  # first: every check and rule reads the treated values
+    frame = treated.frame
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
@@ -194,7 +199,7 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     # gathered by polars' own index type (UInt32 but in a big-index build): twice as fast as Int64
     ordered = ranking.take(table, pl.Series("order", order, dtype=pl.get_index_type()))
     del table
-    return Result(c, standing(c, ordered, d, order, trace))
+    return Result(c, standing(c, ordered, d, order, trace), treated.changes)
 
 
 def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:

@@ -62,6 +62,7 @@ class Explanation:
     above: Neighbour | None
     below: Neighbour | None
     awards: tuple[dict[str, Any], ...]
+    treated: tuple[dict[str, Any], ...] = ()  # the unit's cells a `treatment:` changed (treatment.CHANGES)
 
     @property
     def bonus_sum(self) -> float:
@@ -123,6 +124,7 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
         penalty=tuple(trace(n) for n in (c.penalty.criteria if c.penalty else [])),
         knockouts=tuple(knocks), band=band, group_size=len(ids), units=result.units.height,
         above=neighbour(at - 1), below=neighbour(at + 1), awards=tuple(mine),
+        treated=tuple(result.treated.filter(pl.col("id") == row["id"]).to_dicts()),
     )
 
 

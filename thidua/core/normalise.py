@@ -42,16 +42,19 @@ def _oriented(v: pl.Expr, direction: str) -> pl.Expr:
     return v if direction == "higher" else -v
 
 
+def scaled(x: pl.Expr, scope: str, ctx: Context) -> pl.Expr:
+    """`x` times 2^-e, e the exponent of the largest magnitude of the scope, which brings it to
+    [1, 2): exact, and no power of the values overflows. In two steps (2^1074 alone overflows)."""
+    e = _within(x.abs().max(), scope, ctx).log(2).floor().clip(-1074.0, 1023.0)
+    half = (e / 2).floor()
+    two = _lit(2.0)
+    return pl.when(e.is_finite()).then(x * two.pow(-half) * two.pow(half - e)).otherwise(x)
+
+
 def z_value(r: m.ZScore, v: pl.Expr, ctx: Context) -> pl.Expr:
     """(v − mean)/sd over the scope, sd the sample standard deviation (n − 1, as R's sd and
     COINr's n_zscore); 0 where the scope has one value or every value is the same."""
-    x = _oriented(v, r.direction)
-    # the largest magnitude of the scope brought to [1, 2) by 2^-e, in two exact steps (2^1074
-    # alone overflows)
-    e = _within(x.abs().max(), r.scope, ctx).log(2).floor().clip(-1074.0, 1023.0)
-    half = (e / 2).floor()
-    two = _lit(2.0)
-    u = pl.when(e.is_finite()).then(x * two.pow(-half) * two.pow(half - e)).otherwise(x)
+    u = scaled(_oriented(v, r.direction), r.scope, ctx)
     mean = _within(u.sort().mean(), r.scope, ctx)
     sd = _within(u.sort().std(ddof=1), r.scope, ctx)
     gap = u - mean

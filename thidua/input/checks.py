@@ -10,6 +10,7 @@ from thidua import model as m
 from thidua.core import expr
 from thidua.errors import Problem
 from thidua.i18n import _, thousands
+from thidua.input.checks_treatment import check_treatment
 
 TOLERANCE = 1e-9
 
@@ -87,6 +88,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     _check_knockouts(c, labels, add)
     _check_ranking(c, seen, add)
     _check_awards(c, labels, add)
+    check_treatment(c, add)  # treatment: (checks_treatment.py)
     return problems
 
 

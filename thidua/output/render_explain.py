@@ -150,6 +150,14 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False
              _n(node.max_points)]]
 
 
+def _frame(changes: tuple[dict[str, Any], ...]) -> Any:
+    import polars as pl
+
+    from thidua.core.treatment import empty_changes
+
+    return pl.DataFrame(list(changes), schema=empty_changes().schema)
+
+
 def _lines(e: Explanation, table, full: bool = False) -> list[str]:
     c, u, p = e.criteria, e.unit, e.criteria.precision
     node_p = p if c.round_at == "leaves" else None  # under round_at: total, points keep their decimals
@@ -161,6 +169,12 @@ def _lines(e: Explanation, table, full: bool = False) -> list[str]:
     for t in e.main:
         rows += _rows(t, 0, "main", node_p, full)
     out.append(table(head, rows))
+    if e.treated:
+        from thidua.output import render_treatment
+
+        out.append("")
+        out.append(render_treatment.heading(c, _frame(e.treated)))
+        out.append(table(render_treatment.head(), render_treatment.rows(c, _frame(e.treated))))
     out.append("")
     out.append(f"Điểm các tiêu chí chính: {vn_number(u['earned'], node_p)} / {_n(u['attainable'])}")
     if c.round_at == "total" and p is not None:
@@ -312,6 +326,10 @@ def to_json(e: Explanation) -> str:
         "above": e.above.__dict__ if e.above else None, "below": e.below.__dict__ if e.below else None,
         "awards": [{k: v for k, v in r.items() if not k.startswith("__")} for r in e.awards],
     }
+    if e.criteria.treatment is not None:
+        from thidua.output import render_treatment
+
+        doc["treatment"] = [{**ch, "why": render_treatment.why(e.criteria, ch)} for ch in e.treated]
     return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
