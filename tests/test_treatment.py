@@ -105,8 +105,8 @@ def test_skew_kurtosis_against_coinrs_example():
 @pytest.mark.parametrize("x", [[1.0, 1.0, 1.0, 2.0, 50.0, -80.0, 3.0], [5.0, 6.0, 7.0],
                                [0.1 * i for i in range(30)] + [1e6]])
 def test_skew_kurtosis_is_coinrs_rule(x):
-    result, points = treated([{"x": v} for v in x],
-                             winsorise=[{"indicator": "x", "method": "skew_kurtosis", "winmax": 3}])
+    result, _ = treated([{"x": v} for v in x],
+                        winsorise=[{"indicator": "x", "method": "skew_kurtosis", "winmax": 3}])
     expected = _coinr_winsorise(x, winmax=3) if len(x) >= 4 else x
     got = dict(result.treated.select("id", "to").rows())
     assert [got.get(f"U{i + 1:02d}", v) for i, v in enumerate(x)] == pytest.approx(expected)
@@ -115,8 +115,8 @@ def test_skew_kurtosis_is_coinrs_rule(x):
 def test_the_row_order_never_changes_a_treatment():
     x = [0.1, 0.7, None, 1e15, -3.3, 2.2, 0.30000000000000004, None, 5.0, 5.0]
     rows = [{"x": v, "group": "AB"[i % 2]} for i, v in enumerate(x)]
-    spec = dict(impute=[{"indicator": "x", "by": "mean"}],
-                winsorise=[{"indicator": "x", "method": "skew_kurtosis", "skew": 1, "kurtosis": 1}])
+    spec: dict = {"impute": [{"indicator": "x", "by": "mean"}],
+                  "winsorise": [{"indicator": "x", "method": "skew_kurtosis", "skew": 1, "kurtosis": 1}]}
     a, pa = treated(rows, **spec)
     b, pb = treated(rows[::-1], **spec)
     assert pa == {f"U{i:02d}": pb[f"U{len(x) + 1 - i:02d}"] for i in range(1, len(x) + 1)}
