@@ -7,7 +7,8 @@ COINr's normalisations zscore, rank, percentile_rank, borda, distance_to_target,
 and fraction_of_max, formula with every `then`), fixed and per-unit targets, the three aggregations with any weights
 the format accepts (subnormal ones included), every missing policy (file and node), bonus and
 penalty with their caps, knockouts (ineligible and cap), classification, tie-breaks by criterion
-and indicator, every ranking method and awards with every option. `scenarios` draws a document
+and indicator, every ranking method, awards with every option and `treatment:` (imputation and
+winsorisation; not under `rising`). `scenarios` draws a document
 and a data table for it together: its rows put nulls only where the document's policies
 accept them (so that a run scores rather than stops), negative and extreme values where the
 format reads them, and per-unit targets, counts and manual scores in the ranges they are
@@ -370,7 +371,45 @@ def drafts(draw: st.DrawFn, kinds: list[str] = ALL, indicators: list[str] = NUMB
         doc["awards"] = awards
     if policy == "error":
         draft.strict |= read_by_conditions
+    if not rising and draw(st.integers(0, 3)) == 0:
+        doc["treatment"] = _treatment(draw, doc, draft)
     return doc, draft.strict, draft.manual
+
+
+def _treatment(draw: st.DrawFn, doc: dict[str, Any], draft: _Draft) -> dict[str, Any]:
+    """`treatment:` on the number columns x0..x4 the rules read (never under rising: COINr's rule
+    may move a raised value down). An imputed column may then miss values in the data."""
+    nodes = [*_all(doc["criteria"]), *(n for key in ("bonus", "penalty") if key in doc
+                                       for n in _all(doc[key]["criteria"]))]
+    read = sorted({c for n in nodes if "rule" in n for c in _columns(n["rule"]) if c in NUMBERS})
+    treatment: dict[str, Any] = {}
+    if not read:
+        return treatment
+    imputed = draw(st.lists(st.sampled_from(read), unique=True, max_size=2))
+    if imputed:
+        treatment["impute"] = [{"indicator": c, "by": draw(st.sampled_from(["mean", "median"])),
+                                **({"scope": draw(st.sampled_from(["group", "all"]))}
+                                   if draw(st.booleans()) else {})} for c in imputed]
+        draft.strict -= set(imputed)
+    out = []
+    for c in draw(st.lists(st.sampled_from(read), unique=True, max_size=2)):
+        w: dict[str, Any] = {"indicator": c}
+        if draw(st.booleans()):
+            lo, hi = sorted(draw(st.lists(st.sampled_from([0, 0.05, 0.1, 0.5, 0.9, 1]), min_size=2,
+                                          max_size=2, unique=True)))
+            w.update({"low": lo, "high": hi} if draw(st.booleans()) else
+                     {draw(st.sampled_from(["low", "high"])): draw(st.sampled_from([lo, hi]))})
+        else:
+            w["method"] = "skew_kurtosis"
+            if draw(st.booleans()):
+                w.update(skew=draw(st.sampled_from([0.5, 1, 2])), kurtosis=draw(st.sampled_from([1, 3.5])),
+                         winmax=draw(st.integers(1, 5)))
+        if draw(st.booleans()):
+            w["scope"] = draw(st.sampled_from(["group", "all"]))
+        out.append(w)
+    if out:
+        treatment["winsorise"] = out
+    return treatment
 
 
 def _award(draw: st.DrawFn, code: str, earlier: list[str], labels: list[str], grouped: bool,
