@@ -198,3 +198,30 @@ def test_explain_lists_the_units_changed_cells(tmp_path, monkeypatch, vietnamese
     assert result.exit_code == 0 and result.stderr == ""
     assert ("X2    Xã Hai    Cụm 1        ty_le       (trống)        80           thiếu số liệu: trung "
             "vị của các đơn vị của Cụm 1 có số liệu\n") in result.stdout
+
+
+def test_parquet_and_workbook_keep_the_changes(tmp_path, monkeypatch, vietnamese):
+    import polars as pl
+
+    from .util import workbook_tables
+
+    monkeypatch.chdir(tmp_path)
+    write_case(CRITERIA, DATA)
+    assert run_cli("score", "c.yaml", "d.csv", "-o", "k.parquet").exit_code == 0
+    table = pl.read_parquet("k.parquet")
+    assert table.select("id", "treatment.ty_le.from", "treatment.ty_le.to", "treatment.ty_le.how").rows() == [
+        ("X1", 90.0, 80.0, "winsorise_quantiles"), ("X2", None, 80.0, "impute_median"), ("X3", None, None, None)]
+    assert run_cli("score", "c.yaml", "d.csv", "-o", "k.xlsx").exit_code == 0
+    sheet = workbook_tables("k.xlsx")["Xử lý số liệu"]
+    assert sheet.rows() == [
+        ("X1", "Xã Một", "Cụm 1", "ty_le", "90", "80", "cao hơn phân vị 0,5 của Cụm 1: gán bằng phân vị đó"),
+        ("X2", "Xã Hai", "Cụm 1", "ty_le", "(trống)", "80",
+         "thiếu số liệu: trung vị của các đơn vị của Cụm 1 có số liệu")]
+
+
+def test_a_treatment_that_changes_nothing_says_so(tmp_path, monkeypatch, vietnamese):
+    monkeypatch.chdir(tmp_path)
+    write_case(CRITERIA, DATA.replace("X2,Xã Hai,Cụm 1,", "X2,Xã Hai,Cụm 1,80").replace("90", "80"))
+    result = run_cli("score", "c.yaml", "d.csv")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "\nXử lý số liệu (treatment): không ô nào thay đổi\n" in result.stdout
