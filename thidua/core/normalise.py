@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from thidua import model as m
-from thidua.core.rounding import divide, snap
+from thidua.core.rounding import divide
 
 if TYPE_CHECKING:
     from thidua.core.rules import Context
@@ -42,10 +42,11 @@ def _oriented(v: pl.Expr, direction: str) -> pl.Expr:
     return v if direction == "higher" else -v
 
 
-def scaled(x: pl.Expr, scope: str, ctx: Context) -> pl.Expr:
-    """`x` times 2^-e, e the exponent of the largest magnitude of the scope, which brings it to
-    [1, 2): exact, and no power of the values overflows. In two steps (2^1074 alone overflows)."""
-    e = _within(x.abs().max(), scope, ctx).log(2).floor().clip(-1074.0, 1023.0)
+def scaled(x: pl.Expr) -> pl.Expr:
+    """`x` times 2^-e, e the exponent of its largest magnitude, which brings that to [1, 2):
+    exact, and no power of the values overflows. In two steps (2^1074 alone overflows). The
+    aggregate is of the context: wrap the expression that uses it in one window (within())."""
+    e = x.abs().max().log(2).floor().clip(-1074.0, 1023.0)
     half = (e / 2).floor()
     two = _lit(2.0)
     return pl.when(e.is_finite()).then(x * two.pow(-half) * two.pow(half - e)).otherwise(x)
@@ -53,13 +54,13 @@ def scaled(x: pl.Expr, scope: str, ctx: Context) -> pl.Expr:
 
 def z_value(r: m.ZScore, v: pl.Expr, ctx: Context) -> pl.Expr:
     """(v − mean)/sd over the scope, sd the sample standard deviation (n − 1, as R's sd and
-    COINr's n_zscore); 0 where the scope has one value or every value is the same."""
-    u = scaled(_oriented(v, r.direction), r.scope, ctx)
-    mean = _within(u.sort().mean(), r.scope, ctx)
-    sd = _within(u.sort().std(ddof=1), r.scope, ctx)
-    gap = u - mean
-    return pl.when(v.is_null()).then(None).when(sd.is_null() | (sd == 0)).then(_lit(0.0)) \
-        .otherwise(snap(divide(gap, sd)))
+    COINr's n_zscore); 0 where the scope has one value or every value is the same. One window
+    over the whole expression (a window inside another is computed again for every group)."""
+    u = scaled(_oriented(v, r.direction))
+    mean, sd = u.sort().mean(), u.sort().std(ddof=1)
+    # divide: polars would multiply by the reciprocal of the group's one sd (rounding.divide)
+    z = pl.when(sd.is_null() | (sd == 0)).then(_lit(0.0)).otherwise(divide(u - mean, sd))
+    return pl.when(v.is_null()).then(None).otherwise(_within(z, r.scope, ctx))
 
 
 def zscore(r: m.ZScore, v: pl.Expr, top: float, ctx: Context) -> pl.Expr:

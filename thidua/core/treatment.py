@@ -18,7 +18,6 @@ import polars as pl
 from thidua import model as m
 from thidua.core.normalise import scaled
 from thidua.core.rounding import snap
-from thidua.core.rules import Context
 
 F64 = pl.Float64
 ORIGINAL = "__orig."  # the value as read
@@ -59,16 +58,15 @@ def quantiles(rule: m.Winsorise, group: str | None) -> pl.Expr:
     return out
 
 
-def skew_kurtosis(x: pl.Expr, scope: str, group: str | None) -> tuple[pl.Expr, pl.Expr]:
-    """COINr's skew and kurt (e1071 type 2, Excel's SKEW and KURT) of the scope's values:
-    G1 = g1 √(n(n − 1)) / (n − 2), G2 = ((n + 1) g2 + 6)(n − 1) / ((n − 2)(n − 3)), with
-    g1 = m3 / m2^1.5, g2 = m4 / m2² − 3 and m_r the central moments. Of the sorted values scaled
-    by a power of two (neither changes them, and no fourth power overflows)."""
-    u = scaled(x, scope, Context(group))
-    n = _within(u.count(), scope, group).cast(F64)
-    mean = _within(u.sort().mean(), scope, group)
-    d = u - mean
-    m2, m3, m4 = (_within((d ** k).sort().sum(), scope, group) / n for k in (2, 3, 4))
+def skew_kurtosis(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """COINr's skew and kurt (e1071 type 2, Excel's SKEW and KURT) of the values of the
+    context: G1 = g1 √(n(n − 1)) / (n − 2), G2 = ((n + 1) g2 + 6)(n − 1) / ((n − 2)(n − 3)),
+    with g1 = m3 / m2^1.5, g2 = m4 / m2² − 3 and m_r the central moments. Of the sorted values
+    scaled by a power of two (neither changes them, and no fourth power overflows)."""
+    u = scaled(x)
+    n = u.count().cast(F64)
+    d = u - u.sort().mean()
+    m2, m3, m4 = ((d ** k).sort().sum() / n for k in (2, 3, 4))
     g1 = m3 / m2.pow(1.5)
     g2 = m4 / (m2 * m2) - 3.0
     skew = g1 * (n * (n - 1.0)).sqrt() / (n - 2.0)
@@ -80,21 +78,20 @@ def coinr_step(rule: m.Winsorise, group: str | None, step: int) -> list[pl.Expr]
     """One step of COINr's winsorise(): when |skew| ≥ skew and kurtosis ≥ kurtosis (COINr's
     check_SkewKurt fails), the highest value (skew > 0) or the lowest (skew < 0) becomes the
     next one in. Every unit at that value moves (COINr's which.max moves the first only: which
-    one would depend on the row order)."""
+    one would depend on the row order). One window over each expression."""
     name = rule.indicator
     x = pl.col(name)
-    skew, kurt = skew_kurtosis(x, rule.scope, group)
+    skew, kurt = skew_kurtosis(x)
     fails = (skew.abs() >= rule.skew) & (kurt >= rule.kurtosis)
-    v = snap(x)
-    top, bottom = _within(v.max(), rule.scope, group), _within(v.min(), rule.scope, group)
-    below = _within(x.filter(v < top).max(), rule.scope, group)
-    above = _within(x.filter(v > bottom).min(), rule.scope, group)
-    high = fails & (skew > 0) & (v == top) & below.is_not_null()
-    low = fails & (skew < 0) & (v == bottom) & above.is_not_null()
-    moved = (high | low).fill_null(False)
-    new = pl.when(high.fill_null(False)).then(below).when(low.fill_null(False)).then(above).otherwise(x)
-    return [new.alias(name),
-            pl.when(moved).then(pl.lit(step, dtype=pl.Int64)).otherwise(pl.col(STEP + name)).alias(STEP + name)]
+    v = x  # the data's own values (or a snapped mean): equal decimals are equal floats already
+    top, bottom = v.max(), v.min()
+    below, above = x.filter(v < top).max(), x.filter(v > bottom).min()
+    high = (fails & (skew > 0) & (v == top) & below.is_not_null()).fill_null(False)
+    low = (fails & (skew < 0) & (v == bottom) & above.is_not_null()).fill_null(False)
+    new = pl.when(high).then(below).when(low).then(above).otherwise(x)
+    moved = pl.when(high | low).then(pl.lit(step, dtype=pl.Int64)).otherwise(pl.col(STEP + name))
+    return [_within(new, rule.scope, group).alias(name),
+            _within(moved, rule.scope, group).alias(STEP + name)]
 
 
 def treated_columns(t: m.Treatment) -> list[str]:
