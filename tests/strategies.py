@@ -3,10 +3,12 @@
 One general strategy, `criteria_docs`, draws whole documents from everything format 1 (and
 thidua's additions) allows: every rule type (boolean, linear with and without `transform: log`,
 ratio, shortfall, bands with min and/or max, per_count, relative, minmax, target_leader, manual,
-formula with every `then`), fixed and per-unit targets, the three aggregations with any weights
+COINr's normalisations zscore, rank, percentile_rank, borda, distance_to_target, distance_to_best
+and fraction_of_max, formula with every `then`), fixed and per-unit targets, the three aggregations with any weights
 the format accepts (subnormal ones included), every missing policy (file and node), bonus and
 penalty with their caps, knockouts (ineligible and cap), classification, tie-breaks by criterion
-and indicator, every ranking method and awards with every option. `scenarios` draws a document
+and indicator, every ranking method, awards with every option and `treatment:` (imputation and
+winsorisation; not under `rising`). `scenarios` draws a document
 and a data table for it together: its rows put nulls only where the document's policies
 accept them (so that a run scores rather than stops), negative and extreme values where the
 format reads them, and per-unit targets, counts and manual scores in the ranges they are
@@ -46,6 +48,13 @@ ALL = ["boolean", "linear", "ratio", "shortfall", "bands", "per_count", "relativ
        "target_leader", "manual", "formula"]
 ABSOLUTE = ["boolean", "linear", "ratio", "shortfall", "bands", "per_count", "manual", "formula"]
 MONOTONE = ["linear", "ratio", "shortfall", "relative", "minmax", "target_leader", "formula"]
+# COINr's normalisations (thidua/core/normalise.py); all but zscore never lower a unit's points
+# when its value rises (a z-score does not either, in exact arithmetic, but its float may fall by
+# one unit in the last place at the top of its scope)
+NORMALISATIONS = ["zscore", "rank", "percentile_rank", "borda", "distance_to_target",
+                  "distance_to_best", "fraction_of_max"]
+ALL += NORMALISATIONS
+MONOTONE += [k for k in NORMALISATIONS if k != "zscore"]
 THEN = [k for k in ALL if k != "formula"]  # what a formula's value may become points by
 
 # numbers a rule's parameters take: small, fractional, negative, huge (up to ±10^15, as far as the
@@ -126,6 +135,20 @@ def _rule(draw: st.DrawFn, kind: str, indicator: str | None, top: float, rising:
             rule["direction"] = draw(st.sampled_from(["higher", "lower"]))
         if draw(st.booleans()):
             rule["scope"] = draw(st.sampled_from(["group", "all"]))
+    elif kind in NORMALISATIONS:
+        if rising:
+            if draw(st.booleans()):
+                rule["direction"] = "higher"
+        elif draw(st.booleans()):
+            rule["direction"] = draw(st.sampled_from(["higher", "lower"]))
+        if draw(st.booleans()):
+            rule["scope"] = draw(st.sampled_from(["group", "all"]))
+        if kind == "zscore" and draw(st.booleans()):
+            rule["clip"] = draw(st.sampled_from([0.5, 1, 2, 3, 1e-9, 1e15]))
+        if kind == "borda" and draw(st.booleans()):
+            rule["each"] = draw(POSITIVE)
+        if kind == "distance_to_target":
+            rule["target"] = draw(PARAMETERS)
     elif kind == "manual":
         if indicator is not None:
             rule["indicator"] = "m0"
@@ -348,7 +371,45 @@ def drafts(draw: st.DrawFn, kinds: list[str] = ALL, indicators: list[str] = NUMB
         doc["awards"] = awards
     if policy == "error":
         draft.strict |= read_by_conditions
+    if not rising and draw(st.integers(0, 3)) == 0:
+        doc["treatment"] = _treatment(draw, doc, draft)
     return doc, draft.strict, draft.manual
+
+
+def _treatment(draw: st.DrawFn, doc: dict[str, Any], draft: _Draft) -> dict[str, Any]:
+    """`treatment:` on the number columns x0..x4 the rules read (never under rising: COINr's rule
+    may move a raised value down). An imputed column may then miss values in the data."""
+    nodes = [*_all(doc["criteria"]), *(n for key in ("bonus", "penalty") if key in doc
+                                       for n in _all(doc[key]["criteria"]))]
+    read = sorted({c for n in nodes if "rule" in n for c in _columns(n["rule"]) if c in NUMBERS})
+    treatment: dict[str, Any] = {}
+    if not read:
+        return treatment
+    imputed = draw(st.lists(st.sampled_from(read), unique=True, max_size=2))
+    if imputed:
+        treatment["impute"] = [{"indicator": c, "by": draw(st.sampled_from(["mean", "median"])),
+                                **({"scope": draw(st.sampled_from(["group", "all"]))}
+                                   if draw(st.booleans()) else {})} for c in imputed]
+        draft.strict -= set(imputed)
+    out = []
+    for c in draw(st.lists(st.sampled_from(read), unique=True, max_size=2)):
+        w: dict[str, Any] = {"indicator": c}
+        if draw(st.booleans()):
+            lo, hi = sorted(draw(st.lists(st.sampled_from([0, 0.05, 0.1, 0.5, 0.9, 1]), min_size=2,
+                                          max_size=2, unique=True)))
+            w.update({"low": lo, "high": hi} if draw(st.booleans()) else
+                     {draw(st.sampled_from(["low", "high"])): draw(st.sampled_from([lo, hi]))})
+        else:
+            w["method"] = "skew_kurtosis"
+            if draw(st.booleans()):
+                w.update(skew=draw(st.sampled_from([0.5, 1, 2])), kurtosis=draw(st.sampled_from([1, 3.5])),
+                         winmax=draw(st.integers(1, 5)))
+        if draw(st.booleans()):
+            w["scope"] = draw(st.sampled_from(["group", "all"]))
+        out.append(w)
+    if out:
+        treatment["winsorise"] = out
+    return treatment
 
 
 def _award(draw: st.DrawFn, code: str, earlier: list[str], labels: list[str], grouped: bool,

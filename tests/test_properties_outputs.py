@@ -96,7 +96,9 @@ def _csv_fields(text):
 
 
 def _tables(text: str, fmt: str) -> int:
-    """How many body rows the tables of a text output hold."""
+    """How many body rows the unit tables of a text output hold (a `treatment:` section's table
+    of changed cells, after them, is not one)."""
+    text = text.split("(treatment):")[0]
     if fmt == "html":
         return text.count("<tr><td")
     lines = text.splitlines()

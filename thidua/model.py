@@ -119,9 +119,87 @@ class Manual(Model):
     indicator: str | None = None
 
 
+# --- COINr's normalisations (an addition; docs/criteria-format.md, "Normalisations") ---------
+# Each scores a unit against the others of its scope, like relative and minmax.
+
+
+class ZScore(Model):
+    """(v − mean)/sd over the scope, clipped at ±`clip` standard deviations and scaled to
+    [0, max_points]: the mean gets half."""
+
+    type: Literal["zscore"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "group"
+    clip: Number = 2.0
+
+
+class RankRule(Model):
+    """max_points × rank / n (rank 1 the worst, n the best, ties at the lower rank)."""
+
+    type: Literal["rank"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "group"
+
+
+class PercentileRank(Model):
+    """max_points × (rank − 1)/(n − 1)."""
+
+    type: Literal["percentile_rank"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "group"
+
+
+class Borda(Model):
+    """`each` points for every unit of the scope ranked below (rank − 1), at most max_points;
+    without `each`, max_points / (n − 1)."""
+
+    type: Literal["borda"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "group"
+    each: Number | None = None
+
+
+class DistanceToTarget(Model):
+    """max_points × (v − min)/(target − min) over the scope (lower: (max − v)/(max − target)),
+    at or beyond the target max_points."""
+
+    type: Literal["distance_to_target"]
+    indicator: str | None = None
+    target: Number
+    direction: Direction = "higher"
+    scope: Scope = "group"
+
+
+class DistanceToBest(Model):
+    """max_points × (1 − (best − v)/(max − min)) over the scope."""
+
+    type: Literal["distance_to_best"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "group"
+
+
+class FractionOfMax(Model):
+    """max_points × v / max over the scope (lower: min / v)."""
+
+    type: Literal["fraction_of_max"]
+    indicator: str | None = None
+    direction: Direction = "higher"
+    scope: Scope = "group"
+
+
+NORMALISATIONS = (ZScore, RankRule, PercentileRank, Borda, DistanceToTarget, DistanceToBest,
+                  FractionOfMax)
+
+
 ValueRule = Annotated[
     Boolean | Linear | Ratio | Shortfall | Bands | PerCount | Relative | MinMax | TargetLeader
-    | Manual,
+    | Manual
+    | ZScore | RankRule | PercentileRank | Borda | DistanceToTarget | DistanceToBest | FractionOfMax,
     Field(discriminator="type"),
 ]
 
@@ -136,12 +214,15 @@ class Formula(Model):
 
 Rule = Annotated[
     Boolean | Linear | Ratio | Shortfall | Bands | PerCount | Relative | MinMax | TargetLeader
-    | Manual | Formula,
+    | Manual | Formula
+    | ZScore | RankRule | PercentileRank | Borda | DistanceToTarget | DistanceToBest | FractionOfMax,
     Field(discriminator="type"),
 ]
 
-RULE_TYPES = ("boolean", "linear", "ratio", "shortfall", "bands", "per_count", "relative", "minmax",
+RULE_TYPES: tuple[str, ...] = ("boolean", "linear", "ratio", "shortfall", "bands", "per_count", "relative", "minmax",
               "target_leader", "manual", "formula")
+RULE_TYPES += ("zscore", "rank", "percentile_rank", "borda", "distance_to_target",
+               "distance_to_best", "fraction_of_max")  # COINr's normalisations (an addition)
 
 
 # --- the tree ------------------------------------------------------------------------------------
@@ -376,6 +457,35 @@ class Stage(Model):
     reason: Literal["required", "optional"] | None = None  # a later stage: default required
     reason_column: str | None = None  # a later stage: default ly_do
     by_column: str | None = None  # a later stage: default nguoi_dieu_chinh
+# --- treatment: opt-in imputation and winsorisation (an addition; docs/criteria-format.md,
+# "Treatment") -----------------------------------------------------------------------------------
+
+
+class Impute(Model):
+    """Fill a missing value of `indicator` with the mean or median of the units of its scope."""
+
+    indicator: str
+    by: Literal["mean", "median"]
+    scope: Scope = "group"
+
+
+class Winsorise(Model):
+    """Bring outliers of `indicator` in: to declared quantiles (`low`, `high`, within 0..1), or by
+    COINr's skew/kurtosis rule (method: skew_kurtosis)."""
+
+    indicator: str
+    method: Literal["quantiles", "skew_kurtosis"] = "quantiles"
+    low: Number | None = None
+    high: Number | None = None
+    skew: Number = 2.0
+    kurtosis: Number = 3.5
+    winmax: int = 5
+    scope: Scope = "all"
+
+
+class Treatment(Model):
+    impute: list[Impute] = []
+    winsorise: list[Winsorise] = []
 
 
 class Criteria(Model):
@@ -409,6 +519,7 @@ class Criteria(Model):
     stages: list[Stage] | None = None  # addition: review stages (thidua/core/stages.py)
     council: Council | None = None  # addition (docs/criteria-format.md, "Ballots and money"): who votes on ballots
     money: Money | None = None  # addition (council-path.md §8): the award amounts
+    treatment: Treatment | None = None  # addition: opt-in imputation and winsorisation
 
     @property
     def printed(self) -> Report:

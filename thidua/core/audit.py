@@ -50,7 +50,9 @@ TINY = 0.01
 DOMINANT_RATIO = 2.0
 DOMINANT_GAP = 0.10
 EQUAL = 1e-9
-DATA_DEPENDENT = ("relative", "minmax", "target_leader")
+DATA_DEPENDENT: tuple[str, ...] = ("relative", "minmax", "target_leader")
+DATA_DEPENDENT += ("zscore", "rank", "percentile_rank", "borda", "distance_to_target",
+                   "distance_to_best", "fraction_of_max")  # COINr's normalisations
 
 
 # --- the file alone -----------------------------------------------------------------------------

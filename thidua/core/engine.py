@@ -8,16 +8,17 @@ in that order, and the decisions are laid beside it (standing). No Python loop o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
 from thidua import model as m
-from thidua.core import awards, decisions, history, members, ranking, scoring
+from thidua.core import awards, decisions, history, members, ranking, scoring, treatment
 from thidua.core.collation import ranks
 from thidua.core.rounding import compared
+from thidua.core.schema import work_col
 from thidua.core.values import LIMIT
 from thidua.core.values import problems as value_problems
 from thidua.errors import DataError, Problem, UsageError
@@ -37,6 +38,8 @@ class Result:
     criteria: m.Criteria
     units: pl.DataFrame
     stages: Staged | None = None  # review stages (core/stages.py): None for one data file
+    # every cell the file's `treatment:` changed (treatment.CHANGES), empty without one
+    treated: pl.DataFrame = field(default_factory=treatment.empty_changes)
 
     @property
     def point_columns(self) -> list[str]:
@@ -84,7 +87,10 @@ def _traced(c: m.Criteria, trace: bool) -> list[str]:
         return []
     codes = [leaf.node.code for leaf in scoring.leaves(c)]
     numbers, flags = scoring.indicators(c)
-    return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *sorted(numbers | flags)]
+    work = [work_col(leaf.node.code, what) for leaf in scoring.leaves(c)
+            for what in scoring.work_names(leaf.rule)]
+    return [*(f"raw.{k}" for k in codes), *(f"missing.{k}" for k in codes), *work,
+            *sorted(numbers | flags)]
 
 
 def fixed_of(c: m.Criteria, table: pl.DataFrame, tied: np.ndarray | None = None) -> decisions.Fixed:
@@ -181,7 +187,8 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     """Score, classify, rank and shortlist every unit of `frame` (as read by data.read_data).
     `frame` is left as it is, in any number of chunks.
 
-    With trace=True the unit table also keeps, for explanations, each leaf's unrounded points
+    A file's `treatment:` (treatment.py) is applied first; `Result.treated` lists every cell it
+    changed. With trace=True the unit table also keeps, for explanations, each leaf's unrounded points
     (`raw.<code>`), `missing.<code>`, and the indicator columns.
 
     `earlier`: the history rows (id, year, title) of a file with history conditions, as
@@ -193,6 +200,8 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
         raise UsageError(source, [Problem("", _(
             "the criteria file has members conditions: give the members' result with --members "
             "RESULT_FILE"))])
+    treated = treatment.treat(c, frame)  # first: every check and rule reads the treated values
+    frame = treated.frame
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
@@ -218,7 +227,7 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     # gathered by polars' own index type (UInt32 but in a big-index build): twice as fast as Int64
     ordered = ranking.take(table, pl.Series("order", order, dtype=pl.get_index_type()))
     del table
-    return Result(c, standing(c, ordered, d, order, trace))
+    return Result(c, standing(c, ordered, d, order, trace), treated=treated.changes)
 
 
 def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:

@@ -16,7 +16,7 @@ from thidua import model as m
 from thidua.core import decisions, expr
 from thidua.core.engine import Result
 from thidua.core.reasons import reasons
-from thidua.core.scoring import leaves, points_col, rule_columns
+from thidua.core.scoring import leaves, points_col, rule_columns, work_col, work_names
 from thidua.errors import Problem, UsageError
 from thidua.i18n import _, ngettext
 
@@ -31,6 +31,7 @@ class NodeTrace:
     values: tuple[tuple[str, Any], ...] = ()  # a leaf's data: (column, value)
     children: tuple[NodeTrace, ...] = ()
     origins: tuple[str, ...] = ()  # review stages: the stage of each value ("" for one file)
+    working: tuple[tuple[str, float | None], ...] = ()  # a normalisation's: (z|rank|n|min|max, value)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Explanation:
     awards: tuple[dict[str, Any], ...]
     # review stages (core/stages.py): indicator → the stage its value came from; {}: one file
     origin: dict[str, str] = field(default_factory=dict)
+    treated: tuple[dict[str, Any], ...] = ()  # the unit's cells a `treatment:` changed (treatment.CHANGES)
 
     @property
     def bonus_sum(self) -> float:
@@ -102,8 +104,9 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
         if node.rule is None:
             return NodeTrace(node, points, children=tuple(trace(k) for k in node.children or []))
         values = tuple((col, row.get(col)) for col in rule_columns(node.rule))
+        working = tuple((what, row[work_col(node.code, what)]) for what in work_names(node.rule))
         return NodeTrace(node, points, row[f"raw.{node.code}"], bool(row[f"missing.{node.code}"]),
-                         policy[node.code], values,
+                         policy[node.code], values, working=working,
                          origins=tuple(origin.get(col, "") for col, _v in values) if origin else ())
 
     knocks = []
@@ -127,6 +130,7 @@ def explain(result: Result, unit_id: str, source: str = "<data>") -> Explanation
         knockouts=tuple(knocks), band=band, group_size=len(ids), units=result.units.height,
         above=neighbour(at - 1), below=neighbour(at + 1), awards=tuple(mine),
         origin=origin,
+        treated=tuple(result.treated.filter(pl.col("id") == row["id"]).to_dicts()),
     )
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from thidua import model as m
-from thidua.core import expr
+from thidua.core import expr, normalise
 
 if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then
@@ -137,6 +137,7 @@ RULES: dict[type, Callable[..., pl.Expr]] = {
     m.PerCount: per_count, m.Relative: relative, m.MinMax: minmax, m.TargetLeader: target_leader,
     m.Manual: manual,
 }
+RULES.update(normalise.RULES)  # COINr's normalisations (normalise.py)
 
 
 def value_expr(rule: m.Rule) -> pl.Expr:
@@ -149,7 +150,7 @@ def value_expr(rule: m.Rule) -> pl.Expr:
 
 # the rules that compare their value with others or with a threshold: they are given it at the
 # decimal a person computes (rounding.snap)
-COMPARING = (m.Bands, m.Relative, m.MinMax)
+COMPARING = (m.Bands, m.Relative, m.MinMax, *m.NORMALISATIONS)
 
 
 def compared_value(rule: m.Rule) -> pl.Expr | None:

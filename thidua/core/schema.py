@@ -202,3 +202,15 @@ def family_of(column: str, indicators: frozenset[str] = frozenset()) -> Family |
     if column in indicators:
         return INDICATORS
     return next((f for f in FAMILIES if f.holds(column)), None)
+
+
+# --- the working of COINr's normalisations (normalise.py), kept with trace ----------------------
+
+def work_col(code: str, what: str) -> str:
+    """`work.<code>.<what>`: what a normalisation rule computed over its scope for the unit
+    (z, rank, n, min, max), for explanations (trace)."""
+    return f"work.{code}.{what}"
+
+
+FAMILIES += (Family("work.<code>.<what>", pl.Float64, "Trace: what a normalisation rule "
+                    "computed over its scope for the unit (z, rank, n, min, max).", "work."),)

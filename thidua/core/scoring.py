@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from thidua import model as m
-from thidua.core import expr
+from thidua.core import expr, normalise
 from thidua.core.rounding import divide, round_expr
 from thidua.core.rules import Context, compared_value, lit, raw_points
 from thidua.core.schema import (
@@ -26,6 +26,7 @@ from thidua.core.schema import (
     TOTAL,
     missing_col,
     raw_col,
+    work_col,
 )
 from thidua.core.schema import attain_col as attain_col
 from thidua.core.schema import points_col as points_col
@@ -69,6 +70,18 @@ def parts(c: m.Criteria) -> Iterator[tuple[str, list[m.Node]]]:
         extra = getattr(c, part)
         if extra is not None:
             yield part, extra.criteria
+
+
+def working_of(rule: m.Rule, group: str | None) -> list[tuple[str, pl.Expr]]:
+    """A normalisation rule's working (normalise.working) on its snapped value; [] otherwise."""
+    inner = rule.then if isinstance(rule, m.Formula) else rule
+    v = compared_value(rule)
+    return normalise.working(inner, v, Context(group)) if v is not None else []
+
+
+def work_names(rule: m.Rule) -> list[str]:
+    """The names of a rule's working (normalise.working), without building it."""
+    return [what for what, _e in working_of(rule, None)]
 
 
 def uses_exclude(c: m.Criteria) -> bool:
@@ -178,6 +191,7 @@ class Compiler:
         out = [self.r(raw).alias(points_col(code))]
         if self.trace:
             out += [raw.alias(raw_col(code)), missing.alias(missing_col(code))]
+            out += [e.alias(work_col(code, what)) for what, e in working_of(leaf.rule, self.ctx_group)]
         if self.exclude and leaf.part == "main":
             out.append(pl.when(raw.is_null()).then(lit(0.0)).otherwise(lit(top)).alias(attain_col(code)))
         return out

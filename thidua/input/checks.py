@@ -11,6 +11,7 @@ from thidua.core import expr
 from thidua.errors import Problem
 from thidua.i18n import _, thousands
 from thidua.input.ballot_checks import check_ballots
+from thidua.input.checks_treatment import check_treatment
 from thidua.input.history_checks import check_history
 from thidua.input.members import check_model as check_members
 
@@ -94,6 +95,7 @@ def check_criteria(c: m.Criteria) -> list[Problem]:
     check_members(c, add)  # the members conditions (input/members.py)
     problems += _stage_problems(c)
     problems += check_ballots(c)  # council, ballot, money, coefficient (ballot_checks.py)
+    check_treatment(c, add)  # treatment: (checks_treatment.py)
     return problems
 
 
@@ -172,6 +174,11 @@ def _check_rule(where: str, rule: m.Rule, max_points: float, add, *, inside_form
         add(f"{where}.each", _("must be more than 0, got {value}", value=_fmt(rule.each)))
     elif isinstance(rule, m.TargetLeader) and not 0 <= rule.base_share <= 1:
         add(f"{where}.base_share", _("must be from 0 to 1, got {value}", value=_fmt(rule.base_share)))
+    elif isinstance(rule, m.ZScore) and rule.clip <= 0:
+        add(f"{where}.clip", _("must be more than 0 (standard deviations), got {value}",
+                               value=_fmt(rule.clip)))
+    elif isinstance(rule, m.Borda) and rule.each is not None and rule.each <= 0:
+        add(f"{where}.each", _("must be more than 0, got {value}", value=_fmt(rule.each)))
     elif isinstance(rule, m.Bands):
         if not rule.bands:
             add(f"{where}.bands", _("needs at least one band"))

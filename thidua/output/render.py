@@ -83,8 +83,17 @@ def no_negative_zero(frame: pl.DataFrame) -> pl.DataFrame:
 def to_csv(result: Result) -> str:
     from thidua.output import render_stages
 
-    return (empty_as_null(neutralised(no_negative_zero(unit_table(result)))).write_csv()
+    return (empty_as_null(neutralised(no_negative_zero(_treated(result, unit_table(result))))).write_csv()
             + render_stages.csv_block(result))
+
+
+def _treated(result: Result, table: pl.DataFrame) -> pl.DataFrame:
+    """The unit table with the cells a `treatment:` changed beside it (render_treatment.py)."""
+    if result.criteria.treatment is None:
+        return table
+    from thidua.output import render_treatment
+
+    return table.hstack(render_treatment.columns(result.criteria, result.units, result.treated).get_columns())
 
 
 def _number(x: Any) -> Any:
@@ -151,6 +160,10 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
     from thidua.output import render_stages
 
     document.update(render_stages.json_part(result))
+    if c.treatment is not None:
+        from thidua.output import render_treatment
+
+        document["treatment"] = render_treatment.to_json(c, result.treated)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -348,6 +361,17 @@ def _shortlist_lines(result: Result) -> list[str]:
     return lines
 
 
+def _treatment_lines(result: Result, table: Callable[[list[str], list[list[Any]]], str],
+                     title: Callable[[str], str]) -> list[str]:
+    """The cells a `treatment:` changed, under their heading (nothing without one)."""
+    if result.criteria.treatment is None:
+        return []
+    from thidua.output import render_treatment
+
+    found = render_treatment.lines(result.criteria, result.treated, table)
+    return [found[0], title(found[1]), *found[2:]]
+
+
 def to_table(result: Result) -> str:
     c = result.criteria
     parts = [plain(_("{name} (version {version})", name=c.name, version=c.version))]
@@ -357,6 +381,7 @@ def to_table(result: Result) -> str:
     from thidua.output import render_stages
 
     parts += render_stages.text_section(result)
+    parts += _treatment_lines(result, text_table, plain)
     parts += ["", *map(plain, policy_lines(c))]
     return document("\n".join(parts) + "\n")
 
@@ -370,6 +395,7 @@ def to_markdown(result: Result) -> str:
     from thidua.output import render_stages
 
     parts += render_stages.markdown_section(result)
+    parts += _treatment_lines(result, md_table, lambda x: f"## {md(x)}\n")
     parts += ["", "## " + _("Scoring policies, basis and note"), "",
               *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
@@ -418,6 +444,7 @@ def to_html(result: Result) -> str:
     from thidua.output import render_stages
 
     parts += render_stages.html_section(result)
+    parts += [x for x in _treatment_lines(result, html_table, lambda x: f"<h2>{esc(x)}</h2>") if x]
     parts.append("<h2>" + esc(_("Scoring policies, basis and note")) + "</h2><ul>")
     parts += [f"<li>{esc(x)}</li>" for x in document_notes(c)]
     parts += ["</ul>", "</body>", "</html>"]
@@ -425,7 +452,7 @@ def to_html(result: Result) -> str:
 
 
 def write_parquet(result: Result, path: str) -> None:
-    empty_as_null(unit_table(result)).write_parquet(path, compression="lz4")  # lz4: about 40 % faster to write than zstd
+    empty_as_null(_treated(result, unit_table(result))).write_parquet(path, compression="lz4")  # lz4: about 40 % faster to write than zstd
 
 
 def write_xlsx(result: Result, path: str) -> None:
@@ -452,6 +479,15 @@ def write_xlsx(result: Result, path: str) -> None:
         from thidua.output import render_stages
 
         render_stages.xlsx_sheet(book, result)
+        if c.treatment is not None:
+            from thidua.output import render_treatment
+            from thidua.output.sheets import Col
+
+            t_cols = [Col(h, "long" if i == 6 else "text", 50 if i == 6 else None)
+                      for i, h in enumerate(render_treatment.head())]
+            book.sheet(_("Data treatment"), "XuLySoLieu", t_cols,
+                       render_treatment.rows(c, result.treated),
+                       heading=render_treatment.heading(c, result.treated))
 
 
 def award_name(c: m.Criteria, code: str) -> str:

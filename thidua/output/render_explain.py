@@ -77,8 +77,43 @@ def describe(rule: m.Rule, top: float, part: str = "main") -> str:
         base = _n(rule.base_share * top)
         return (f"đến {_target(rule.target)}: {base} × giá trị / chỉ tiêu; vượt: thêm phần còn lại theo tỷ lệ "
                 f"vượt so với đơn vị dẫn đầu {where}; dẫn đầu được {t}")
+    if isinstance(rule, m.NORMALISATIONS):
+        return _normalisation(rule, t, where)
     assert isinstance(rule, m.Manual)
     return "điểm có sẵn trong số liệu (đã chấm)"
+
+
+def _normalisation(rule: m.Rule, t: str, where: str) -> str:
+    """COINr's normalisations (docs/criteria-format.md, "Normalisations") in the council's words."""
+    lower = getattr(rule, "direction", "higher") == "lower"
+    rank = f"hạng {where} (1 là {'cao' if lower else 'thấp'} nhất, đồng giá trị cùng hạng thấp hơn)"
+    if isinstance(rule, m.ZScore):
+        k = _n(rule.clip)
+        z = "(trung bình − giá trị)" if lower else "(giá trị − trung bình)"
+        return (f"z = {z} / độ lệch chuẩn {where}, giới hạn ±{k}; điểm = {t} × (z + {k}) / (2 × {k})")
+    if isinstance(rule, m.RankRule):
+        return f"{t} × hạng / số đơn vị có số liệu; {rank}"
+    if isinstance(rule, m.PercentileRank):
+        return f"{t} × (hạng − 1) / (số đơn vị có số liệu − 1); {rank}"
+    if isinstance(rule, m.Borda):
+        each = _n(rule.each) if rule.each is not None else f"{t} / (số đơn vị có số liệu − 1)"
+        return f"mỗi đơn vị xếp dưới {each} điểm (hạng − 1), tối đa {t}; {rank}"
+    if isinstance(rule, m.DistanceToTarget):
+        if lower:
+            return (f"đạt chỉ tiêu {_n(rule.target)} (không quá): {t} điểm; chưa đạt: {t} × (cao nhất − giá trị) / "
+                    f"(cao nhất − chỉ tiêu), cao nhất {where}")
+        return (f"đạt chỉ tiêu {_n(rule.target)}: {t} điểm; chưa đạt: {t} × (giá trị − thấp nhất) / "
+                f"(chỉ tiêu − thấp nhất), thấp nhất {where}")
+    if isinstance(rule, m.DistanceToBest):
+        gap = "(giá trị − thấp nhất)" if lower else "(cao nhất − giá trị)"
+        return f"{t} × (1 − {gap} / (cao nhất − thấp nhất)) {where}; mọi đơn vị bằng nhau: {t}"
+    assert isinstance(rule, m.FractionOfMax)
+    if lower:
+        return f"{t} × giá trị thấp nhất {where} / giá trị"
+    return f"{t} × giá trị / giá trị cao nhất {where}"
+
+
+_WORK = {"z": "z", "rank": "hạng", "n": "số đơn vị", "min": "thấp nhất", "max": "cao nhất"}
 
 
 def _value(v: Any) -> str:
@@ -113,10 +148,20 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False
         data = ", ".join(f"{col} = {_value(v)} ({stage(o)})" if o else f"{col} = {_value(v)}"
                          for (col, v), o in zip(t.values, t.origins, strict=True))
     how = describe(node.rule, node.max_points, part)
+    if t.working and not t.missing:
+        how += " [" + ", ".join(f"{_WORK[what]} = {_value(v)}" for what, v in t.working) + "]"
     if t.missing:
         how += f" [{_POLICY[t.policy]}]"
     return [[label, data, how, _n(t.raw) if t.raw is not None else "—", vn_number(t.points, p),
              _n(node.max_points)]]
+
+
+def _frame(changes: tuple[dict[str, Any], ...]) -> Any:
+    import polars as pl
+
+    from thidua.core.treatment import empty_changes
+
+    return pl.DataFrame(list(changes), schema=empty_changes().schema)
 
 
 def _lines(e: Explanation, table, full: bool = False) -> list[str]:
@@ -130,6 +175,12 @@ def _lines(e: Explanation, table, full: bool = False) -> list[str]:
     for t in e.main:
         rows += _rows(t, 0, "main", node_p, full)
     out.append(table(head, rows))
+    if e.treated:
+        from thidua.output import render_treatment
+
+        out.append("")
+        out.append(render_treatment.heading(c, _frame(e.treated)))
+        out.append(table(render_treatment.head(), render_treatment.rows(c, _frame(e.treated))))
     out.append("")
     out.append(f"Điểm các tiêu chí chính: {vn_number(u['earned'], node_p)} / {_n(u['attainable'])}")
     if c.round_at == "total" and p is not None:
@@ -267,6 +318,8 @@ def _node_json(t: NodeTrace, p: int | None, unrounded: int | None) -> dict[str, 
                        if t.origins else {}),
                     "raw": _clean(t.raw, None if p is None else p + SNAP), "missing": t.missing,
                     "policy": t.policy})
+        if t.working:
+            out["working"] = {k: _clean(v, None) for k, v in t.working}
     else:
         out.update({"aggregate": t.node.how, "children": [_node_json(k, p, unrounded) for k in t.children]})
     return out
@@ -301,6 +354,10 @@ def to_json(e: Explanation) -> str:
         "awards": [{k: v for k, v in r.items() if not k.startswith("__")} | _members(e, r["award"])
                    for r in e.awards],
     }
+    if e.criteria.treatment is not None:
+        from thidua.output import render_treatment
+
+        doc["treatment"] = [{**ch, "why": render_treatment.why(e.criteria, ch)} for ch in e.treated]
     return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
 
 

@@ -67,6 +67,8 @@ def rule_words(rule: m.Rule) -> str:
         return _("by the place between the lowest and the highest ({better})", better=better)
     if isinstance(rule, m.TargetLeader):
         return _("by the target {target} and the leading unit", target=_target(rule.target))
+    if isinstance(rule, m.NORMALISATIONS):
+        return _("against the other units: {rule} ({better})", rule=rule.type, better=better)
     return _("points given directly (type the points)")
 
 
@@ -98,7 +100,7 @@ def _bounds(name: str, header: str, rules: list[tuple[m.Node, m.Rule]]) -> tuple
         elif isinstance(inner, m.Bands):
             nonnegative &= all((b.min is None or b.min >= 0) and (b.max is None or b.max >= 0)
                                for b in inner.bands)
-        elif isinstance(inner, (m.Relative, m.MinMax)):
+        elif isinstance(inner, (m.Relative, m.MinMax, *m.NORMALISATIONS)):
             nonnegative = False
     if "%" in header:
         return 0.0, 100.0
