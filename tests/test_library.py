@@ -75,7 +75,8 @@ def test_the_library_holds_every_file_with_its_example_data() -> None:
     assert tuple(sorted(p.stem for p in folder.glob("*.yaml"))) == LIBRARY
     assert tuple(sorted(p.stem for p in folder.glob("*.csv")
                         if not p.name.endswith(HISTORY) and not p.stem.endswith("-thanh-vien"))) == LIBRARY
-    assert sorted(p.name for p in folder.glob(f"*{HISTORY}")) == ["danh-hieu-bac-ninh.lich-su.csv"]
+    assert sorted(p.name for p in folder.glob(f"*{HISTORY}")) == ["danh-hieu-bac-ninh.lich-su.csv",
+                                                                  "danh-hieu-tap-the.lich-su.csv"]
     readme = (folder / "README.md").read_text(encoding="utf-8")
     for name in LIBRARY:
         assert f"**`{name}`** (`{name}.yaml`, data `{name}.csv`)" in readme
@@ -296,8 +297,22 @@ BAC_NINH = {
     "KB04": {"total": 80, "classification": TOT, "rank": 4, "awards": ["LDTT", "CSTDCS"]},
 }
 
+# danh-hieu-tap-the (year 2025, members from danh-hieu-tap-the-thanh-vien.csv, history 2023–2024
+# from danh-hieu-tap-the.lich-su.csv). All three score ≥ 90: Hoàn thành xuất sắc in 2025.
+# BK_TINH_TT needs Hoàn thành xuất sắc in 2024 and 2025, or TTLDXS in 2024 and 2025.
+TAP_THE = {
+    # 13/16 LĐTT, one CSTĐCS, none disciplined: every title; BK through TTLDXS 2024 + this run's
+    # (its 2024 history row is the title, not the class).
+    "UBND xã Bắc Trạch": {"total": 94.5, "classification": XS, "rank": 1,
+                          "awards": ["TTLDXS", "TTLDTT", "CO_TINH", "BK_TINH_TT"]},
+    # no member in the file: no title of members; Hoàn thành xuất sắc 2024 + 2025 → BK.
+    "UBND xã Hoàn Lão": {"total": 92, "classification": XS, "rank": 2, "awards": ["BK_TINH_TT"]},
+    # a disciplined member; Hoàn thành xuất sắc 2023, Hoàn thành tốt 2024: the gap breaks the BK.
+    "UBND phường Đồng Thuận": {"total": 91, "classification": XS, "rank": 3, "awards": []},
+}
+
 HAND = {"nd335-cong-chuc": ND335, "qd766-dvc": QD766, "dti-tinh": DTI, "cum-xa": CUM_XA,
-        "danh-hieu-ca-nhan": DANH_HIEU, "danh-hieu-bac-ninh": BAC_NINH}
+        "danh-hieu-ca-nhan": DANH_HIEU, "danh-hieu-bac-ninh": BAC_NINH, "danh-hieu-tap-the": TAP_THE}
 
 
 @pytest.mark.parametrize(("name", "unit"), [(n, u) for n, units in HAND.items() for u in units])
@@ -370,7 +385,7 @@ LISTING = """\
 cum-xa              Bảng chấm điểm thi đua các cụm xã, phường (18 criteria; example data cum-xa.csv)
 danh-hieu-bac-ninh  Xét danh hiệu LĐTT, CSTĐCS, CSTĐ cấp tỉnh và Bằng khen cấp tỉnh cho cá nhân năm 2025 (1 criterion; example data danh-hieu-bac-ninh.csv)
 danh-hieu-ca-nhan   Xét danh hiệu Lao động tiên tiến, Chiến sĩ thi đua cơ sở (1 criterion; example data danh-hieu-ca-nhan.csv)
-danh-hieu-tap-the   Xét danh hiệu thi đua tập thể: Tập thể lao động tiên tiến, Tập thể lao động xuất sắc, Cờ thi đua cấp tỉnh (1 criterion; example data danh-hieu-tap-the.csv)
+danh-hieu-tap-the   Xét danh hiệu thi đua tập thể: Tập thể lao động tiên tiến, Tập thể lao động xuất sắc, Cờ thi đua cấp tỉnh, Bằng khen cấp tỉnh (1 criterion; example data danh-hieu-tap-the.csv)
 dti-tinh            Chỉ số đánh giá chuyển đổi số cấp tỉnh (DTI) (20 criteria; example data dti-tinh.csv)
 dvcq-xa             Bảng chấm điểm thi đua công tác dân vận chính quyền, chính quyền phục vụ Nhân dân cấp xã (19 criteria; example data dvcq-xa.csv)
 nd335-cong-chuc     Đánh giá, xếp loại chất lượng công chức theo Nghị định 335/2025/NĐ-CP (6 criteria; example data nd335-cong-chuc.csv)
@@ -462,6 +477,7 @@ def test_the_built_wheel_ships_every_criteria_file_its_data_and_the_catalogs(tmp
         assert f"thidua/criteria/{name}.yaml" in names
         assert f"thidua/criteria/{name}.csv" in names
     assert "thidua/criteria/danh-hieu-bac-ninh.lich-su.csv" in names
+    assert "thidua/criteria/danh-hieu-tap-the.lich-su.csv" in names
     assert "thidua/criteria/danh-hieu-tap-the-thanh-vien.csv" in names  # the members' result
     assert "thidua/criteria/README.md" in names
     assert "thidua/commands/library.py" in names

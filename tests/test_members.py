@@ -274,17 +274,43 @@ def test_the_shipped_collectives_by_hand() -> None:
     from thidua.input import shipped
 
     result = run_cli("awards", str(shipped("danh-hieu-tap-the.yaml")), str(shipped("danh-hieu-tap-the.csv")),
-                     "--members", str(shipped("danh-hieu-tap-the-thanh-vien.csv")), "--format", "json")
+                     "--members", str(shipped("danh-hieu-tap-the-thanh-vien.csv")),
+                     "--history", str(shipped("danh-hieu-tap-the.lich-su.csv")), "--format", "json")
     assert result.exit_code == 0, result.stderr
     lists = {a["code"]: a["units"] for a in json.loads(result.stdout)["awards"]}
     assert lists == {"TTLDXS": ["UBND xã Bắc Trạch"], "TTLDTT": ["UBND xã Bắc Trạch"],
-                     "CO_TINH": ["UBND xã Bắc Trạch"]}
+                     "CO_TINH": ["UBND xã Bắc Trạch"],
+                     "BK_TINH_TT": ["UBND xã Bắc Trạch", "UBND xã Hoàn Lão"]}
     why = {(a["code"], r["id"]): r for a in json.loads(result.stdout)["awards"] for r in a["reasons"]}
     counts = {k: [(m["count"], m["of"]) for m in r.get("members", [])] for k, r in why.items()}
     assert counts[("TTLDXS", "UBND xã Bắc Trạch")] == [(16, 16), (13, 16), (1, 16)]
     assert counts[("TTLDTT", "UBND phường Đồng Thuận")] == [(11, 14), (1, 14)]
     assert counts[("TTLDXS", "UBND phường Đồng Thuận")] == [(13, 14), (11, 14), (0, 14)]
     assert counts[("TTLDTT", "UBND xã Hoàn Lão")] == [(0, 0), (0, 0)]
+
+
+def test_the_shipped_collectives_bang_khen_by_hand(vietnamese: None) -> None:
+    """BK_TINH_TT of danh-hieu-tap-the (Bắc Ninh QĐ 86/2025 Art. 3(3)(c)): any of Hoàn thành xuất
+    sắc nhiệm vụ in 2024 and 2025, or TTLĐXS in 2024 and 2025, 2025 being this run's own class and
+    TTLĐXS list (all three are Hoàn thành xuất sắc at ≥ 90 points; only Bắc Trạch is on TTLDXS).
+    The history file, read by hand: Hoàn Lão was Hoàn thành xuất sắc in 2024 (no title): through
+    the classification. Bắc Trạch's 2024 row is its title TTLDXS, no class: through the title.
+    Đồng Thuận was Hoàn thành xuất sắc in 2023, Hoàn thành tốt in 2024: the gap breaks the
+    classification streak, and it is on no TTLĐXS list (2024, 2025), so it fails both."""
+    from thidua.input import shipped
+
+    result = run_cli("awards", str(shipped("danh-hieu-tap-the.yaml")), str(shipped("danh-hieu-tap-the.csv")),
+                     "--members", str(shipped("danh-hieu-tap-the-thanh-vien.csv")),
+                     "--history", str(shipped("danh-hieu-tap-the.lich-su.csv")), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    award = next(a for a in json.loads(result.stdout)["awards"] if a["code"] == "BK_TINH_TT")
+    assert award["units"] == ["UBND xã Bắc Trạch", "UBND xã Hoàn Lão"]
+    why = {r["id"]: (r["status"], r["failed"], r["history"]) for r in award["reasons"]}
+    assert why == {
+        "UBND xã Hoàn Lão": ("on_list", [], ["HTXSNV: 2024, 2025 hoặc TTLĐXS: không năm nào; thiếu 2024, 2025"]),
+        "UBND xã Bắc Trạch": ("on_list", [], ["HTXSNV: 2025; thiếu 2024 hoặc TTLĐXS: 2024, 2025"]),
+        "UBND phường Đồng Thuận": ("not_eligible", ["history:0"], [
+            "HTXSNV: 2025; thiếu 2024 hoặc TTLĐXS: không năm nào; thiếu 2024, 2025"])}
 
 
 def test_the_shipped_members_result_is_what_score_writes(tmp_path: Path) -> None:
@@ -301,9 +327,11 @@ def test_init_copies_the_members_result_too(tmp_path: Path) -> None:
     result = run_cli("init", "danh-hieu-tap-the", str(tmp_path))
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "danh-hieu-tap-the-thanh-vien.csv", "danh-hieu-tap-the.csv", "danh-hieu-tap-the.yaml"]
-    assert result.stdout.splitlines()[3] == (
+        "danh-hieu-tap-the-thanh-vien.csv", "danh-hieu-tap-the.csv", "danh-hieu-tap-the.lich-su.csv",
+        "danh-hieu-tap-the.yaml"]
+    assert result.stdout.splitlines()[4] == (
         f"next: thidua score {tmp_path / 'danh-hieu-tap-the.yaml'} {tmp_path / 'danh-hieu-tap-the.csv'} "
+        f"--history {tmp_path / 'danh-hieu-tap-the.lich-su.csv'} "
         f"--members {tmp_path / 'danh-hieu-tap-the-thanh-vien.csv'}")
 
 

@@ -323,6 +323,7 @@ class HistoryCondition(Model):
     count: int | None = None
     within: int | None = None
     through: Literal["year", "previous"] = "year"
+    name: str | None = None  # how the reasons call it ("HTXSNV"); default: the title or label
 
 
 class AnyOf(Model):

@@ -43,6 +43,12 @@ class Term:
     last: int  # the window's last year
     award: int | None  # the earlier award whose list holds `code` in the year scored
     classes: tuple[int, ...] | None  # the class indices that hold it in the year scored
+    name: str | None = None  # the condition's `name`: how the reasons call it
+
+    @property
+    def shown(self) -> str:
+        """The name the reasons give it: the condition's `name`, else its code or label."""
+        return self.name if self.name is not None else self.code
 
     @property
     def first(self) -> int:
@@ -89,7 +95,7 @@ def compile_term(c: m.Criteria, i: int, cond: m.HistoryCondition) -> Term:
     kind, code = (("title", cond.title) if cond.title is not None
                   else ("classification", cond.classification))
     assert code is not None
-    return Term(kind, code, cond.streak is not None, need, within, last, award, classes)
+    return Term(kind, code, cond.streak is not None, need, within, last, award, classes, cond.name)
 
 
 def terms(c: m.Criteria, i: int) -> tuple[tuple[Term, ...], ...]:
@@ -178,8 +184,8 @@ def _said(c: m.Criteria, term: Term, mask: pl.Expr) -> pl.Expr:
     missing = pl.concat_list([pl.when(~h).then(pl.lit(str(y))) for h, y in zip(has, years)]
                              ).list.drop_nulls().list.join(", ")
     shown = pl.when(held_years == "").then(pl.lit(_("no year"))).otherwise(held_years)
-    full = _("{code}: {held}; missing {missing}", code=term.code, held="\0", missing="\1")
-    short = _("{code}: {held}", code=term.code, held="\0")
+    full = _("{code}: {held}; missing {missing}", code=term.shown, held="\0", missing="\1")
+    short = _("{code}: {held}", code=term.shown, held="\0")
     return pl.when(missing == "").then(_filled(short, shown, missing)).otherwise(
         _filled(full, shown, missing))
 
@@ -202,6 +208,6 @@ def described(c: m.Criteria, term: Term) -> str:
     """What a condition asks, in words: "CSTĐCS 3 years in a row, 2023–2025"."""
     span = f"{term.first}–{term.last}"
     if term.streak:
-        return _("{code} {count} years in a row ({years})", code=term.code, count=term.need, years=span)
-    return _("{code} at least {count} of {within} years ({years})", code=term.code, count=term.need,
+        return _("{code} {count} years in a row ({years})", code=term.shown, count=term.need, years=span)
+    return _("{code} at least {count} of {within} years ({years})", code=term.shown, count=term.need,
              within=term.within, years=span)
