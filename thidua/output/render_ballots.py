@@ -303,6 +303,10 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
                     ws.write_number(at, 4, r["amount"], money)
                 else:
                     ws.write_blank(at, 4, None, cell)
+                # as tall as the longest id, name or cluster wraps to (a client does not grow a
+                # row whose height the file does not give)
+                ws.set_row(at, sheets.LINE * sheets._lines([uid, names[uid][0], names[uid][1] or ""],
+                                                           widths[1:4]) + 3)
                 at += 1
             if r["chair"]:
                 sheets.write_across(ws, at, 0, ncols - 1, "Chủ tịch Hội đồng quyết định giữa: "
