@@ -149,8 +149,8 @@ def test_the_evidence_names_the_years_held_and_missing(files):
     assert said["STREAK3", "U1"] == ("on_list", None, "CS: 2023, 2024, 2025")
     assert said["PREV2", "U4"] == ("not_eligible", "history:0", "CS: no year; missing 2023, 2024")
     assert said["COUNT", "U3"] == ("not_eligible", "history:0", "BK: 2023; missing 2022, 2024, 2025")
-    assert said["ANY", "U3"] == ("not_eligible", "history:0", "CS: 2023, 2024; missing 2025 or "
-                                 "Xuất sắc: no year; missing 2023, 2024, 2025")
+    assert said["ANY", "U3"] == ("not_eligible", "history:0", "[CS: 2023, 2024; missing 2025] or "
+                                 "[Xuất sắc: no year; missing 2023, 2024, 2025]")
     assert said["CS", "U1"][2] is None  # an award without history conditions
 
 
@@ -231,7 +231,7 @@ def test_awards_json_gives_the_evidence_per_condition(files):
     assert result.exit_code == 0, result.stderr
     awards = {a["code"]: a for a in json.loads(result.stdout)["awards"]}
     u2 = next(r for r in awards["ANY"]["reasons"] if r["id"] == "U2")
-    assert u2["history"] == ["CS: 2024, 2025; missing 2023 or Xuất sắc: 2023, 2025; missing 2024"]
+    assert u2["history"] == ["[CS: 2024, 2025; missing 2023] or [Xuất sắc: 2023, 2025; missing 2024]"]
     assert next(r for r in awards["CS"]["reasons"] if r["id"] == "U2")["history"] is None
 
 

@@ -307,10 +307,10 @@ def test_the_shipped_collectives_bang_khen_by_hand(vietnamese: None) -> None:
     assert award["units"] == ["UBND xã Bắc Trạch", "UBND xã Hoàn Lão"]
     why = {r["id"]: (r["status"], r["failed"], r["history"]) for r in award["reasons"]}
     assert why == {
-        "UBND xã Hoàn Lão": ("on_list", [], ["HTXSNV: 2024, 2025 hoặc TTLĐXS: không năm nào; thiếu 2024, 2025"]),
-        "UBND xã Bắc Trạch": ("on_list", [], ["HTXSNV: 2025; thiếu 2024 hoặc TTLĐXS: 2024, 2025"]),
+        "UBND xã Hoàn Lão": ("on_list", [], ["[HTXSNV: 2024, 2025] hoặc [TTLĐXS: không năm nào; thiếu 2024, 2025]"]),
+        "UBND xã Bắc Trạch": ("on_list", [], ["[HTXSNV: 2025; thiếu 2024] hoặc [TTLĐXS: 2024, 2025]"]),
         "UBND phường Đồng Thuận": ("not_eligible", ["history:0"], [
-            "HTXSNV: 2025; thiếu 2024 hoặc TTLĐXS: không năm nào; thiếu 2024, 2025"])}
+            "[HTXSNV: 2025; thiếu 2024] hoặc [TTLĐXS: không năm nào; thiếu 2024, 2025]"])}
 
 
 def test_the_shipped_members_result_is_what_score_writes(tmp_path: Path) -> None:

@@ -153,7 +153,8 @@ def met(term: Term, count: np.ndarray, on: list[np.ndarray], klass: np.ndarray) 
 
 def evidence(c: m.Criteria, i: int) -> pl.Expr | None:
     """Award i's history conditions in words, over the unit table: per item the years each of
-    its conditions has and lacks ("CSTĐCS: 2024, 2025; thiếu 2023"), items joined by " | "."""
+    its conditions has and lacks ("CSTĐCS: 2024, 2025; thiếu 2023"), the alternatives of an `any`
+    each in brackets, items joined by " | "."""
     compiled = terms(c, i)
     if not compiled:
         return None
@@ -161,7 +162,10 @@ def evidence(c: m.Criteria, i: int) -> pl.Expr | None:
     parts = []
     for k, alternatives in enumerate(compiled):
         said = [_said(c, term, pl.col(column(code, k, t))) for t, term in enumerate(alternatives)]
-        parts.append(said[0] if len(said) == 1 else pl.concat_str(said, separator=_(" or ")))
+        # each alternative of an `any` in its own brackets: "[HTXSNV: 2025; thiếu 2024] hoặc
+        # [TTLĐXS: 2024, 2025]", never read as "thiếu 2024 hoặc TTLĐXS"
+        parts.append(said[0] if len(said) == 1 else pl.concat_str(
+            [pl.concat_str([pl.lit("["), x, pl.lit("]")]) for x in said], separator=_(" or ")))
     return pl.concat_str(parts, separator=" | ")
 
 
