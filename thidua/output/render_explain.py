@@ -319,7 +319,10 @@ def _node_json(t: NodeTrace, p: int | None, unrounded: int | None) -> dict[str, 
                     "raw": _clean(t.raw, None if p is None else p + SNAP), "missing": t.missing,
                     "policy": t.policy})
         if t.working:
-            out["working"] = {k: _clean(v, None) for k, v in t.working}
+            # z is computed (a quotient by a square root), so written like `raw`; the scope's
+            # rank, count, min and max are the data's own values
+            out["working"] = {k: _clean(v, None if p is None or k != "z" else p + SNAP)
+                              for k, v in t.working}
     else:
         out.update({"aggregate": t.node.how, "children": [_node_json(k, p, unrounded) for k in t.children]})
     return out
