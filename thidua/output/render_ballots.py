@@ -306,7 +306,7 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
                 # as tall as the longest id, name or cluster wraps to (a client does not grow a
                 # row whose height the file does not give)
                 ws.set_row(at, sheets.LINE * sheets._lines([uid, names[uid][0], names[uid][1] or ""],
-                                                           widths[1:4]) + 3)
+                                                           [float(w) for w in widths[1:4]]) + 3)
                 at += 1
             if r["chair"]:
                 sheets.write_across(ws, at, 0, ncols - 1, "Chủ tịch Hội đồng quyết định giữa: "
