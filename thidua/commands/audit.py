@@ -76,9 +76,14 @@ def audit(criteria: str, data: str | None, self_data: str | None, top: int, sect
         c, frame = read_inputs(criteria, data, decimal_comma=decimal_comma, sheet=sheet)
         past = earlier(c, criteria, history, frame, decimal_comma)
         held = members_of(c, members, frame, criteria)
-        verified = run(c, frame, data, earlier=past, members_data=held)
+        height = frame.height
+        # the frame read is handed to the engine out of a list, as `score` does: the engine's is
+        # its only reference, so its memory is free once the points are computed
+        read = [frame]
+        del frame
+        verified = run(c, read.pop(), data, earlier=past, members_data=held)
         basis = basis_of(c, verified, data)
-        checked, files = None, meta(criteria, data, frame.height)
+        checked, files = None, meta(criteria, data, height)
         if self_data:
             own = read_data(self_data, columns_for(c), decimal_comma=decimal_comma,
                             sheet=stages.get("self_sheet") or sheet)
@@ -126,7 +131,10 @@ def _staged(criteria: str, data: str | None, stages: dict[str, Any], top: int,
                                             sheet=sheet)
     past = earlier(c, criteria, history, frame, decimal_comma)
     held = members_of(c, members, frame, criteria)
-    merged = run(c, frame, source, earlier=past, members_data=held)
+    # the frame read is handed to the engine out of a list, as `score` does
+    read = [frame]
+    del frame
+    merged = run(c, read.pop(), source, earlier=past, members_data=held)
     basis = basis_of(c, merged, source)
     from thidua.input.data import sha256_file
     from thidua.input.stages import given

@@ -48,9 +48,14 @@ def awards(criteria: str, data: str | None, votes: str | None, fmt: str | None, 
     fmt = choose_format(REASONS, fmt, output)
     c, frame, source, record = staged.read(criteria, data, stages, decimal_comma=decimal_comma,
                                            sheet=sheet)
-    result = staged.with_stages(score(c, frame, source,
-                                      earlier=earlier(c, criteria, history, frame, decimal_comma),
-                                      members_data=members_of(c, members, frame, criteria)), record)
+    past = earlier(c, criteria, history, frame, decimal_comma)
+    held = members_of(c, members, frame, criteria)
+    # the frame read is handed to the engine out of a list, as `score` does: the engine's is its
+    # only reference, so its memory is free once the points are computed
+    read = [frame]
+    del frame
+    result = staged.with_stages(score(c, read.pop(), source, earlier=past, members_data=held),
+                                record)
     files = meta(criteria, source, result.units.height)
     shown: object = result
     if votes is not None or ballots.applies(c):

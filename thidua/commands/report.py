@@ -37,5 +37,9 @@ def report(criteria: str, data: str | None, fmt: str | None, output: str | None,
                                            sheet=sheet)
     past = earlier(c, criteria, history, frame, decimal_comma)
     held = members_of(c, members, frame, criteria)
-    render(PAGE, fmt, staged.with_stages(score(c, frame, source, trace=True, earlier=past,
+    # the frame read is handed to the engine out of a list, as `score` does: the engine's is its
+    # only reference, so its memory is free once the points are computed
+    read = [frame]
+    del frame
+    render(PAGE, fmt, staged.with_stages(score(c, read.pop(), source, trace=True, earlier=past,
                                                members_data=held), record), output)

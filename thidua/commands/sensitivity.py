@@ -107,8 +107,13 @@ def sensitivity(criteria: str, data: str | None, draws: int, spread: float,
     c, frame, data, record = staged.read(criteria, data, stages,
                                           decimal_comma=decimal_comma, sheet=sheet)
     past = earlier(c, criteria, history, frame, decimal_comma)
-    basis = core.basis_of(c, run(c, frame, data, earlier=past,
-                                 members_data=members_of(c, members, frame, criteria)), data)
+    held = members_of(c, members, frame, criteria)
+    height = frame.height
+    # the frame read is handed to the engine out of a list, as `score` does: the engine's is its
+    # only reference, so its memory is free once the points are computed
+    read = [frame]
+    del frame
+    basis = core.basis_of(c, run(c, read.pop(), data, earlier=past, members_data=held), data)
     fits(draws, bytes_needed(basis, draws), basis.facts.n)
     with progress(draws, _("Random draws")) as step:
         result = core.simulate(basis, draws, spread, seed, step)
@@ -116,7 +121,7 @@ def sensitivity(criteria: str, data: str | None, draws: int, spread: float,
     if with_margins:
         with progress(core.grid_rows(basis), _("Stability margins")) as step:
             found = core.margins(basis, step)
-    files = meta(criteria, data, frame.height)
+    files = meta(criteria, data, height)
     if record is not None:  # review stages: "data" is the first stage; every stage by its hash
         from thidua.input.data import sha256_file
 

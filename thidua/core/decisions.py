@@ -212,6 +212,41 @@ def layout(q: np.ndarray, group: np.ndarray, keys: Sequence[np.ndarray], id_rank
     return Layout(order, np.broadcast_to(rank, (rows, n)), gstart, gend, rstart, rend, ties)
 
 
+def regrouped(every: Layout, q: np.ndarray, group: np.ndarray, method: str) -> Layout:
+    """The layout inside each group (as layout(q, group, …) gives it), read from `every`, the
+    layout of the same rows over every unit with the same keys and ids: the chain (total, keys,
+    id) orders every unit wholly, so a stable sort of every's order by group keeps each group's
+    units in their order; two neighbours in a group are tied where they share a run of every's
+    (units tied on total and keys), without sorting the totals or the keys again."""
+    rows, n = q.shape
+    g = np.broadcast_to(group, (rows, n)) if group.ndim == 1 else group
+    by = np.argsort(np.take_along_axis(g, np.broadcast_to(every.order, (rows, n)), axis=1),
+                    axis=1, kind="stable")
+    order = np.take_along_axis(np.broadcast_to(every.order, (rows, n)), by, axis=1)
+    gs = np.sort(group)[None, :] if group.ndim == 1 else np.take_along_axis(group, order, axis=1)
+    newg = np.ones(gs.shape, bool)
+    newg[:, 1:] = gs[:, 1:] != gs[:, :-1]
+    qs = np.take_along_axis(q, order, axis=1)
+    run = np.take_along_axis(np.broadcast_to(every.rstart, (rows, n)), by, axis=1)
+    new = np.ones((rows, n), bool)
+    new[:, 1:] = (run[:, 1:] != run[:, :-1]) | newg[:, 1:]
+    pos = np.arange(n)[None, :]
+    gstart, gend = _runs(newg), _ends(newg)
+    # as layout's: ties on the total inside a group, before keys and ids break them
+    ties = bool(((qs[:, 1:] == qs[:, :-1]) & ~newg[:, 1:]).any())
+    if method == "ordinal" or not ties:
+        rstart = rend = pos
+        ties = False
+    else:
+        rstart, rend = _runs(new), _ends(new)
+    if method == "dense":
+        distinct = np.cumsum(new, axis=1)
+        rank = distinct - _at(distinct, gstart) + 1
+    else:
+        rank = (pos if method == "ordinal" else rstart) - gstart + 1
+    return Layout(order, np.broadcast_to(rank, (rows, n)), gstart, gend, rstart, rend, ties)
+
+
 def _break_ties(order: np.ndarray, new: np.ndarray, keys: Sequence[np.ndarray],
                 id_rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Units with the same group and total: ordered by the tie-break keys, then by id."""
@@ -295,21 +330,23 @@ def decide(rules: Rules, fixed: Fixed, total: np.ndarray, q: np.ndarray,
     take = (lambda a: a[:-1]) if cols is None else (lambda a: a[cols])
     group = take(fixed.group)
     keys, id_rank = [take(k) for k in fixed.keys], take(fixed.id_rank)
-    lay = layout(q, group, keys, id_rank, rules.method)
+    every: Layout | None = None
+    rank_all: np.ndarray | None = None
+    one_group = int(fixed.group[:-1].max(initial=0)) == int(fixed.group[:-1].min(initial=0))
+    if (rules.overall or overall) and not one_group:
+        # the order over every unit is sorted once; each group's is read from it (regrouped)
+        every = layout(q, (group == fixed.group[-1]).astype(np.int64), keys, id_rank, rules.method)
+        rank_all = _scatter(every.rank, every.order)
+        lay = regrouped(every, q, group, rules.method)
+    else:
+        lay = layout(q, group, keys, id_rank, rules.method)
     rank = _scatter(lay.rank, lay.order)
+    if (rules.overall or overall) and one_group:
+        every, rank_all = lay, rank  # one group: the same order
     klass = classes(rules, total)
     cap = take(fixed.cap)
     if (cap >= 0).any():
         klass = np.where((klass >= 0) & (cap > klass), cap, klass)
-    every: Layout | None = None
-    rank_all: np.ndarray | None = None
-    if rules.overall or overall:
-        pad = fixed.group[-1]
-        if int(fixed.group[:-1].max(initial=0)) == int(fixed.group[:-1].min(initial=0)):
-            every, rank_all = lay, rank  # one group: the same order
-        else:
-            every = layout(q, (group == pad).astype(np.int64), keys, id_rank, rules.method)
-            rank_all = _scatter(every.rank, every.order)
     barred, knocked = take(fixed.barred), take(fixed.knocked)
     on: list[np.ndarray] = []
     flag: list[np.ndarray] = []

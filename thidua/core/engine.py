@@ -138,9 +138,33 @@ def decide(c: m.Criteria, table: pl.DataFrame) -> decisions.Decision:
     _values, place, count = np.unique(seen, return_inverse=True, return_counts=True)
     place = place.reshape(-1)
     rules = decisions.rules_of(c, total)
-    fixed = fixed_of(c, table, tied=count[place] > 1)  # only equal totals can come to the ids
+    fixed = fixed_of(c, table, tied=tied_throughout(table, place, count,
+                                                   ranking.key_names(c)[1:]))
     return decisions.decide(rules, fixed, total[None, :], place[None, :].astype(np.int64),
                             overall=True, detail=True)
+
+
+def tied_throughout(table: pl.DataFrame, place: np.ndarray, count: np.ndarray,
+                    keys: list[str]) -> np.ndarray:
+    """The units whose total (its `place` among the distinct totals, `count` units each) and
+    every tie-break key in `keys` equal another unit's: the only ones whose ids can decide, in a
+    group or over every unit. A key's NaN is taken as +inf and -0.0 as 0.0, so that the units
+    marked are never fewer than those the keys leave tied (decisions.layout compares them).
+    The total's place and the keys' bits are mixed into one 64-bit number: equal units mix to
+    equal numbers, and the few others that happen to meet only collate a few more ids."""
+    tied: np.ndarray = count[place] > 1
+    if not keys or not tied.any():
+        return tied
+    mixed = place[tied].astype(np.uint64) * np.uint64(_MIX)
+    for k in keys:
+        v = table.get_column(k).to_numpy().astype(float)[tied]
+        bits = (np.where(np.isnan(v), np.inf, v) + 0.0).view(np.uint64)
+        mixed = (mixed ^ bits) * np.uint64(_MIX)
+    tied[tied] = pl.Series(mixed).is_duplicated().to_numpy()
+    return tied
+
+
+_MIX = 0x9E3779B97F4A7C15  # an odd 64-bit multiplier (2**64 / the golden ratio)
 
 
 def standing(c: m.Criteria, ordered: pl.DataFrame, d: decisions.Decision, order: np.ndarray,

@@ -524,16 +524,26 @@ def ranking_sheet(result: Result) -> tuple[list[Any], list[list[Any]], list[str 
         return seen[x]
 
     names = [points_col(n.code) for n in top] + extras + ["total"]
-    rows, groups = [], []
-    for r in result.units.to_dicts():
-        note = [_("Knocked out: {name}", name=knockout.get(k, k)) for k in _split(r["knockouts"])]
-        note += [_("Tied at the quota of {award}: for the council's vote", award=award_name(c, a))
-                 for a in _split(r["flagged"])]
-        rows.append([r["rank"], r["id"], r["name"], *([r["group"]] if grouped else []),
-                     *[shown(r[k]) for k in names], r["classification"] or "",
-                     "; ".join(award_name(c, a) for a in _split(r["awards"])), "; ".join(note)])
-        groups.append(r["group"])
-    return cols, rows, groups
+    # read column by column (no dict per unit); the award lists and notes take few distinct
+    # values across the units: each is written out once
+    u = result.units
+    col = {k: u.get_column(k).to_list() for k in dict.fromkeys(
+        ["rank", "id", "name", "group", *names, "classification", "awards", "knockouts", "flagged"])}
+    points = [[shown(x) for x in col[k]] for k in names]
+    listed: dict[str | None, str] = {}
+    noted: dict[tuple[str | None, str | None], str] = {}
+    rows = []
+    for i, (ko, fl, aw) in enumerate(zip(col["knockouts"], col["flagged"], col["awards"], strict=True)):
+        if (ko, fl) not in noted:
+            note = [_("Knocked out: {name}", name=knockout.get(k, k)) for k in _split(ko)]
+            note += [_("Tied at the quota of {award}: for the council's vote", award=award_name(c, a))
+                     for a in _split(fl)]
+            noted[(ko, fl)] = "; ".join(note)
+        if aw not in listed:
+            listed[aw] = "; ".join(award_name(c, a) for a in _split(aw))
+        rows.append([col["rank"][i], col["id"][i], col["name"][i], *([col["group"][i]] if grouped else []),
+                     *[p[i] for p in points], col["classification"][i] or "", listed[aw], noted[(ko, fl)]])
+    return cols, rows, list(col["group"])
 
 
 def _shown(x: float | None, precision: int | None) -> float | None:

@@ -123,8 +123,13 @@ class Book:
         # a spreadsheet does not grow a row for wrapped text that was written, only typed: every
         # row gets the height of its tallest cell
         ws.set_row(top, LINE * _lines([col.head for col in cols], widths) + 4)
+        # only text wraps: the columns holding no text are left out of the measure
+        # (a row shorter than the columns loses a suffix of them, as zip does)
+        texty = [i for i in range(len(cols))
+                 if any(isinstance(row[i], str) for row in data if i < len(row))]
+        tw = [widths[i] for i in texty]
         for n, row in enumerate(data, start=top + 1):
-            ws.set_row(n, LINE * _lines(row, widths) + 2)
+            ws.set_row(n, LINE * _lines([row[i] for i in texty if i < len(row)], tw) + 2)
         ws.freeze_panes(top + 1, freeze)
         ws.repeat_rows(top)
         if breaks:
