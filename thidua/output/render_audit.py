@@ -253,7 +253,7 @@ def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
 
 def _units(frame: pl.DataFrame) -> Rows:
     chances = [k for k in frame.columns if k.startswith(("award.", "class."))]
-    head = ["Mã", "Đơn vị", "Hạng", "Hạng trung vị", "Hạng 5 %–95 %",
+    head = [_("Code"), _("Unit"), _("Rank"), _("Median rank"), _("Rank 5 %–95 %"),
             *[f"P({k.split('.', 1)[1]})" for k in chances]]
     rows = [[r["id"], r["name"], r["rank"], r["rank_median"], f"{r['rank_p05']}–{r['rank_p95']}",
              *[pct(r[k], 1) for k in chances]] for r in frame.to_dicts()]
@@ -261,8 +261,8 @@ def _units(frame: pl.DataFrame) -> Rows:
 
 
 def _lists(frame: pl.DataFrame) -> Rows:
-    head = ["Khen thưởng", "Cụm", "Danh sách", "Đồng hạng tại hạn mức", "Giữ nguyên"]
-    rows = [[r["award"], r["group"] or "(chung)", ids(r["units"]), ids(r["flagged"]),
+    head = [_("Awards"), _("Group"), _("List"), _("Tied at the quota"), _("Unchanged")]
+    rows = [[r["award"], r["group"] or _("(all)"), ids(r["units"]), ids(r["flagged"]),
              pct(r["same"])] for r in frame.to_dicts()]
     return head, rows
 
@@ -294,18 +294,18 @@ def _places(units: pl.DataFrame) -> dict[str | None, str]:
 
 def _margins(resolution: float, places: dict[str | None, str] | None = None) -> People:
     def people(frame: pl.DataFrame) -> Rows:
-        head = ["Danh sách", "Cụm", "Hiện tại", "Tiêu chí", "Điểm tối đa", "Thay đổi (điểm)",
-                "Khi đó"]
+        head = [_("List"), _("Group"), _("Now"), _("Criterion"), _("Max points"), _("Change (points)"),
+                _("Then")]
         rows = []
         for r in frame.to_dicts():
             award = r["target"] == "award"
             top = "—" if r["max_points"] is None else num(r["max_points"])
             then = ids(r["after"]) if award or not r["after_tied"] else " = ".join(r["after"])
             if award and r["after_tied"]:
-                then += f"; đồng hạng tại hạn mức: {ids(r['after_tied'])}"
+                then += _("; tied at the quota: {units}", units=ids(r["after_tied"]))
             now = ids(r["nominal"]) if award else (places or {}).get(r["group"], ids(r["nominal"]))
-            rows.append([r["award"] if award else "Nhất, nhì", r["group"] or "(chung)",
-                         now, r["criterion"] or "ổn định", top,
+            rows.append([r["award"] if award else _("First, second"), r["group"] or _("(all)"),
+                         now, r["criterion"] or _("stable"), top,
                          _change(r["change"], resolution), then])
         return head, rows
     return people
@@ -315,17 +315,19 @@ def _sensitivity_lines(result: Sensitivity, c: m.Criteria) -> list[str]:
     spread = result.spread
     low, high = vn_number(1 - spread, None), vn_number(1 + spread, None)
     return [
-        (f"Số lần rút ngẫu nhiên: {result.draws}; biên độ ±{vn_number(100 * spread, None)} %; "
-         f"hạt giống (seed): {result.seed}."),
-        (f"Mỗi lần rút: điểm tối đa của từng tiêu chí lá (dưới nhóm trung bình: trọng số) nhân một "
-         f"hệ số đều trong [{low}; {high}], rồi mọi tiêu chí chính chuẩn hoá để tổng vẫn là "
-         f"{vn_number(c.total, None)}; điểm mỗi tiêu chí đổi theo cùng tỷ lệ."),
-        ("Điểm thưởng, điểm trừ, điều kiện loại trừ và điều kiện `when` giữ nguyên; xếp loại, xếp "
-         "hạng, hạn mức và danh sách khen thưởng tính lại như bộ máy chấm điểm. Điểm tiêu chí nhân "
-         "hệ số không làm tròn lại; điểm nhóm trung bình và tổng điểm làm tròn như bảng điểm; bằng "
-         "tổng điểm thì xét tiêu chí phụ theo giá trị hiện tại."),
-        ("Hạng 5 %–95 %: 5 % số lần rút đơn vị đạt hạng tốt hơn hoặc bằng số đầu; 95 % số lần đạt "
-         "hạng tốt hơn hoặc bằng số sau. Giữ nguyên: tỷ lệ số lần danh sách đúng như hiện tại."),
+        _("Random draws: {draws}; spread ±{spread} %; seed: {seed}.", draws=result.draws,
+          spread=vn_number(100 * spread, None), seed=result.seed),
+        _("Each draw: every leaf criterion's max points (under a mean: its weight) times a factor uniform "
+          "in [{low}; {high}], then every main criterion rescaled so the total stays {total}; each "
+          "criterion's points change in the same proportion.", low=low, high=high,
+          total=vn_number(c.total, None)),
+        _("Bonus, penalty, knockouts and `when` conditions stay as they are; classes, ranks, quotas and "
+          "award lists are worked out again as the scoring engine does. A criterion's points times the "
+          "factor are not rounded again; means and the total are rounded as in the score table; equal "
+          "totals are settled by the tie-breaks on their current values."),
+        _("Rank 5 %–95 %: in 5 % of the draws the unit ranks as well as the first number or better; in "
+          "95 % as well as the second or better. Unchanged: the share of the draws in which the list is "
+          "exactly as it is now."),
         *_members_line(c),
     ]
 
@@ -341,11 +343,11 @@ def _members_line(c: m.Criteria) -> list[str]:
 
 def _margin_line(resolution: float) -> str:
     res, half = vn_number(resolution, None), vn_number(resolution / 2, None)
-    return ("Biên ổn định: thay đổi điểm tối đa của từng tiêu chí lá (dưới nhóm trung bình: "
-            "trọng số đổi cùng tỷ lệ; các tiêu chí khác chuẩn hoá để tổng không đổi), tăng hoặc "
-            f"giảm đến toàn bộ điểm của tiêu chí; tìm trên lưới gấp đôi từ {res} điểm rồi chia đôi "
-            f"đến {half} điểm. “< {res}”: đang đồng điểm, thay đổi bất kỳ cũng làm đổi kết quả. "
-            "“ổn định”: không tiêu chí nào đổi được kết quả trong khoảng đó.")
+    return _("Stability margin: the max points of each leaf criterion changed (under a mean: the weight in "
+             "the same proportion; the other criteria rescaled so the total does not change), up or down "
+             "to the criterion's whole points; searched on a doubling grid from {res} points, then halved "
+             "down to {half} points. “< {res}”: a tie now, any change changes the result. “stable”: no "
+             "criterion changes the result within that range.", res=res, half=half)
 
 
 def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criteria) -> Report:
@@ -360,13 +362,13 @@ def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criter
         "rounding": {"precision": c.precision, "round_at": c.round_at, "eps": result.eps},
         "drawn": list(result.leaves),
     }
-    sections = [Section("units", "Thứ hạng và khả năng được khen khi trọng số thay đổi",
+    sections = [Section("units", _("Ranks and chances of an award as the weights change"),
                         result.units, _units, by_group=True, sheet="Đơn vị"),
-                Section("lists", "Độ ổn định của danh sách khen thưởng", result.lists, _lists,
+                Section("lists", _("Stability of the award lists"), result.lists, _lists,
                         sheet="Danh sách")]
     if margins is not None:
-        sections.append(Section("margins", "Biên ổn định: thay đổi nhỏ nhất của một tiêu chí làm "
-                                "đổi kết quả", margins.frame,
+        sections.append(Section("margins", _("Stability margin: the smallest change of one criterion that "
+                                             "changes the result"), margins.frame,
                                 _margins(margins.resolution, _places(result.units)),
                                 sheet="Biên ổn định"))
         lines.append(_margin_line(margins.resolution))
@@ -375,7 +377,8 @@ def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criter
     if result.notes:
         settings["notes"] = list(result.notes)
         lines += [_("Please note: {note}", note=x) for x in result.notes]
-    return Report(f"Độ nhạy của kết quả theo trọng số: {c.name} (phiên bản {c.version})",
+    return Report(_("Sensitivity of the results to the weights: {name} (version {version})", name=c.name,
+                    version=c.version),
                   tuple(lines), settings, tuple(sections))
 
 
