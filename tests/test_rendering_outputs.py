@@ -337,7 +337,7 @@ def test_an_empty_list_gives_a_reason_without_a_blank_number(tmp_path: Path, vie
     assert "— điểm" not in out
 
 
-def test_sensitivity_names_every_unit_sharing_the_second_place(tmp_path: Path):
+def test_sensitivity_names_every_unit_sharing_the_second_place(tmp_path: Path, vietnamese):
     c = write(tmp_path, "c.yaml", """\
 format: 1
 id: ra

@@ -144,7 +144,7 @@ def _warnings(frame: pl.DataFrame) -> Rows:
 
 
 DEAD = N_("sets no unit apart (every unit has the same points)")
-DOMINANT = N_("dominant (realised > 2 × nominal and > 10 percentage points)")
+DOMINANT = N_("outsized (realised > 2 × nominal and > 10 percentage points)")
 
 
 def _realised(frame: pl.DataFrame) -> Rows:
@@ -194,7 +194,7 @@ AUDIT_LINES = (
 REALISED_LINES = (
     N_("Realised share: Cov(the criterion's contribution, the total) / Var(the total) within the cluster "
        "(or all units); the sub-criteria add up to their parent as the total adds up."),
-    N_("Sets no unit apart: every unit (2 or more) has the same points. Dominant: realised > 2 × nominal "
+    N_("Sets no unit apart: every unit (2 or more) has the same points. Outsized: realised > 2 × nominal "
        "and higher by more than 10 percentage points."),
     N_("Ranks moved without it: how many units change rank within the cluster when the criterion's points "
        "are taken out of every unit's total (under a mean: the criteria of the same group share out the "
