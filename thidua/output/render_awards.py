@@ -362,7 +362,7 @@ def write_xlsx(shown: Result | Decided, path: str) -> None:
             Col("Mã danh hiệu"), Col("Danh hiệu", "text", 28), Col("Cụm, khối"),
             Col("Cách tính hạn mức", "long", 55), Col("Hạn mức", "int", 8), Col("Đủ điều kiện", "int", 9),
             Col("Có tên", "int", 7), Col("Đồng hạng chờ biểu quyết", "int", 11)], quota_rows,
-            notes=document_notes(c) if c.awards else [NO_AWARDS])
+            notes=document_notes(c) if c.awards else [_(NO_AWARDS)])
         first.activate()
         names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", _("Chart"), _("Chart data"),
                                                          *rb.SHEETS))
