@@ -149,7 +149,7 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_audit_of_a_file_alone_as_a_table(files):
+def test_audit_of_a_file_alone_as_a_table(files, vietnamese):
     result = invoke("audit", files("c.yaml", HAND))
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
@@ -193,7 +193,7 @@ def test_audit_with_data_as_csv(files):
         ",T,T,bonus,0.01,0.0,,4,0,4,0,0,true,false\n")
 
 
-def test_audit_with_self_scores(files):
+def test_audit_with_self_scores(files, vietnamese):
     c = files("c.yaml", SELF)
     both = (c, files("v.csv", VERIFIED), "--self", files("s.csv", OWN))
     result = invoke("audit", *both, "--format", "json")
@@ -228,7 +228,7 @@ def test_every_format_of_the_audit(files, tmp_path):
     assert pl.read_parquet(parquet).get_column("code").to_list() == ["A", "B", "C", "D", "T"]
 
 
-def test_audit_shows_weights_as_the_file_writes_them(tmp_path):
+def test_audit_shows_weights_as_the_file_writes_them(tmp_path, vietnamese):
 
     kids = [leaf("W.1", 10, indicator="a", weight=5e-324, type="linear", zero_at=0, full_at=100),
             leaf("W.2", 10, indicator="b", weight=1e-323, type="linear", zero_at=0, full_at=100),

@@ -166,7 +166,7 @@ Mức thưởng: 1,0 × 2.340.000 đ (mức lương cơ sở), làm tròn lên b
 """
 
 
-def test_the_tally_in_the_table(tmp_path: Path):
+def test_the_tally_in_the_table(tmp_path: Path, vietnamese):
     c, d, v = write(tmp_path, "CSTD,X1,10\nCSTD,X2,9\nCSTD,X3,9\n")
     result = run_cli("awards", c, d, "--votes", v)
     assert result.exit_code == 0
@@ -174,7 +174,7 @@ def test_the_tally_in_the_table(tmp_path: Path):
     assert TABLE_TAIL in result.stdout
 
 
-def test_without_votes_the_ballot_papers(tmp_path: Path):
+def test_without_votes_the_ballot_papers(tmp_path: Path, vietnamese):
     c, d, _v = write(tmp_path, "")
     result = run_cli("awards", c, d)
     assert result.exit_code == 0
@@ -197,7 +197,7 @@ def test_the_csv_holds_the_votes_and_amounts(tmp_path: Path):
     assert lines[5].startswith("LDTT,") and lines[5].endswith(",,,,,true,710000")
 
 
-def test_markdown_and_html_carry_the_tally(tmp_path: Path):
+def test_markdown_and_html_carry_the_tally(tmp_path: Path, vietnamese):
     c, d, v = write(tmp_path, "CSTD,X1,10\nCSTD,X2,9\nCSTD,X3,9\n")
     for fmt in ("markdown", "html"):
         result = run_cli("awards", c, d, "--votes", v, "--format", fmt)

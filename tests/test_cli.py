@@ -282,7 +282,7 @@ def test_a_negative_zero_in_the_data_never_reaches_an_output(tmp_path: Path, pre
     assert cells and all(math.copysign(1.0, v) == 1.0 for v in cells), cells
 
 
-def test_awards_on_a_file_without_awards_says_so_in_every_format(tmp_path: Path):
+def test_awards_on_a_file_without_awards_says_so_in_every_format(tmp_path: Path, vietnamese):
     minimal = str(Path(__file__).parent / "cases" / "valid" / "minimal.yaml")
     data = tmp_path / "d.csv"
     data.write_text("ma,ten,ty_le,bao_cao\nX1,Một,50,có\n", encoding="utf-8")

@@ -52,10 +52,10 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         more = shipped_inputs(name)
         for command in ("score", "awards"):
             out = folder / f"{name}-{command}.xlsx"
-            assert run_cli(command, criteria, data, "-o", str(out), *more).exit_code == 0
+            assert run_cli("--lang", "vi", command, criteria, data, "-o", str(out), *more).exit_code == 0
             books.append(str(out))
         page = folder / f"{name}-report.html"
-        assert run_cli("report", criteria, data, "-o", str(page), *more).exit_code == 0
+        assert run_cli("--lang", "vi", "report", criteria, data, "-o", str(page), *more).exit_code == 0
     subprocess.run(["soffice", f"-env:UserInstallation=file://{folder / 'libreoffice'}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(folder), *books],
                    env=_environment(home), check=True, capture_output=True, timeout=600)

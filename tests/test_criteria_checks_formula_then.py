@@ -73,7 +73,7 @@ def test_a_negative_count_from_a_formula_is_named(tmp_path: Path):
         f"{data}::row 3, A: unit X2: -4 is a negative count (criterion A, the formula b - a)\n")
 
 
-def test_explain_shows_a_per_count_formula(tmp_path: Path):
+def test_explain_shows_a_per_count_formula(tmp_path: Path, vietnamese):
     criteria, data, _ = _score(tmp_path, "a + b", "{type: per_count, each: 2}")
     result = CliRunner().invoke(cli, ["explain", str(criteria), str(data), "X1"],
                                 catch_exceptions=False)

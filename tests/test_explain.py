@@ -25,7 +25,7 @@ def test_points_add_up_to_the_total_as_printed():
     assert round(main + doc["unit"]["bonus"] - doc["unit"]["penalty"], 2) == doc["unit"]["total"] == 90.87
 
 
-def test_the_trace_says_why():
+def test_the_trace_says_why(vietnamese):
     out = explain("X17").stdout
     assert "Tổng điểm: 90,87" in out
     assert "đạt 100%: 12 điểm; mỗi 1% thiếu trừ 0,5 điểm" in out
@@ -34,13 +34,13 @@ def test_the_trace_says_why():
     assert "BANG_KHEN: Không đủ điều kiện: vướng điều kiện loại trừ (KKDN)." in out
 
 
-def test_missing_value_policy_is_shown():
+def test_missing_value_policy_is_shown(vietnamese):
     out = explain("X01").stdout
     assert "ty_le_pakn_dung_han = (trống)" in out
     assert "[thiếu số liệu → đủ điểm (không phát sinh)]" in out
 
 
-def test_a_tie_for_the_council():
+def test_a_tie_for_the_council(vietnamese):
     out = explain("X23").stdout
     assert "Xếp dưới: X26 Xã Quảng Ninh, hạng 3, 92,33 (đồng hạng)" in out
     assert ("BANG_KHEN: Đồng hạng tại vị trí cuối hạn mức với X26: bằng nhau về tổng điểm 92,33, điểm tiêu chí "
@@ -59,7 +59,7 @@ def test_unknown_id_names_the_nearest():
                              f"{DATA}: no unit has id 'X71' (30 units); nearest: X27, X21, X19\n")
 
 
-def test_under_round_at_total_the_criteria_keep_their_decimals(tmp_path):
+def test_under_round_at_total_the_criteria_keep_their_decimals(tmp_path, vietnamese):
     criteria = tmp_path / "c.yaml"
     criteria.write_text(
         'format: 1\nid: t\nname: t\nversion: "1"\ntotal: 20\nround_at: total\nunits: {id: ma, name: ten}\n'
@@ -78,7 +78,7 @@ def test_under_round_at_total_the_criteria_keep_their_decimals(tmp_path):
     assert "Tổng điểm: 6,67" in out
 
 
-def test_two_units_side_by_side_say_why_the_upper_is_above():
+def test_two_units_side_by_side_say_why_the_upper_is_above(vietnamese):
     # X02 and X04 tie on 98,58; the first tie-break (criterion II) puts X02 first, whichever
     # order they are asked in
     for pair in (("X02", "X04"), ("X04", "X02")):
@@ -98,7 +98,7 @@ def test_two_units_side_by_side_say_why_the_upper_is_above():
     assert gaps["P.1"] == -5 and gaps["I.1"] == 0
 
 
-def test_markdown_keeps_the_bonus_and_penalty_lines_outside_the_tables_and_names_whole():
+def test_markdown_keeps_the_bonus_and_penalty_lines_outside_the_tables_and_names_whole(vietnamese):
     text = explain("X17", "--format", "markdown").stdout
     lines = text.splitlines()
     for start in ("Điểm thưởng: ", "Điểm trừ: ", "Tổng điểm: "):

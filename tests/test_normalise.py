@@ -214,7 +214,7 @@ X3,Xã Ba,Cụm 2,75,80
 """
 
 
-def test_explain_shows_how_each_value_became_points(tmp_path, monkeypatch):
+def test_explain_shows_how_each_value_became_points(tmp_path, monkeypatch, vietnamese):
     monkeypatch.chdir(tmp_path)
     write_case(CRITERIA, SMALL)
     result = run_cli("explain", "c.yaml", "d.csv", "X2")

@@ -317,7 +317,7 @@ def test_the_ordinal_footer_says_ties_get_separate_ranks(files, vietnamese):
     assert re.search(r"^1\s+X2\s.*\n2\s+X5\s", out, flags=re.MULTILINE)  # what really happens
 
 
-def test_a_shortfall_rule_keeps_its_unit_with_a_target_that_is_not_a_percentage():
+def test_a_shortfall_rule_keeps_its_unit_with_a_target_that_is_not_a_percentage(vietnamese):
     doc = {"format": 1, "id": "t", "name": "t", "version": "1", "total": 10, "units": {"id": "id", "name": "id"},
            "criteria": [{"code": "A", "name": "A", "max_points": 10, "rule": {
                "type": "shortfall", "indicator": "x", "target": {"indicator": "giao"}, "per_unit": 0.5}}]}
@@ -328,7 +328,7 @@ def test_a_shortfall_rule_keeps_its_unit_with_a_target_that_is_not_a_percentage(
     assert describe(rule, 10) == "đạt 100%: 10 điểm; mỗi 1% thiếu trừ 0,5 điểm"
 
 
-def test_an_empty_list_gives_a_reason_without_a_blank_number(tmp_path: Path):
+def test_an_empty_list_gives_a_reason_without_a_blank_number(tmp_path: Path, vietnamese):
     c = write(tmp_path, "c.yaml", CRITERIA.format(method="competition").replace(
         "{count: 2}", "{percent: 10}"))
     d = write(tmp_path, "d.csv", DATA)
@@ -337,7 +337,7 @@ def test_an_empty_list_gives_a_reason_without_a_blank_number(tmp_path: Path):
     assert "— điểm" not in out
 
 
-def test_sensitivity_names_every_unit_sharing_the_second_place(tmp_path: Path):
+def test_sensitivity_names_every_unit_sharing_the_second_place(tmp_path: Path, vietnamese):
     c = write(tmp_path, "c.yaml", """\
 format: 1
 id: ra
@@ -591,7 +591,8 @@ def test_workbooks_print_a4_landscape_one_page_wide_with_the_header_on_every_pag
         assert headings and not headings & english, (command, headings & english)
 
 
-def test_workbook_numbers_follow_the_files_precision_and_shares_are_percentages(tmp_path: Path, files):
+def test_workbook_numbers_follow_the_files_precision_and_shares_are_percentages(tmp_path: Path, files,
+                                                                             vietnamese):
     import zipfile
 
     c, d = files()

@@ -274,7 +274,7 @@ def test_sensitivity_margins_as_csv(files):
     ]
 
 
-def test_sensitivity_table_for_people(files):
+def test_sensitivity_table_for_people(files, vietnamese):
     result = invoke("sensitivity", *files, "--draws", "10", "--spread", "0", "--section", "lists")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:7] == [

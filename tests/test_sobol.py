@@ -204,7 +204,7 @@ def test_verify_reruns_a_sobol_output(files, tmp_path, name):
     assert result.exit_code == 0, result.output
 
 
-def test_sobol_table_for_people(files):
+def test_sobol_table_for_people(files, vietnamese):
     result = run_cli("sensitivity", *files, "--sobol", "--samples", "16", "--bootstrap", "10",
                      "--section", "sobol")
     assert result.exit_code == 0, result.output

@@ -18,6 +18,7 @@ import polars as pl
 from thidua import model as m
 from thidua.core.audit import Audit
 from thidua.core.sensitivity import Margins, Sensitivity
+from thidua.i18n import N_, _
 from thidua.output.render import (
     document,
     esc,
@@ -100,7 +101,7 @@ def ids(values: list[str] | None) -> str:
     return ", ".join(values) if values else "—"
 
 
-PART = {"main": "chính", "bonus": "thưởng", "penalty": "trừ"}
+PART = {"main": N_("main"), "bonus": N_("bonus part"), "penalty": N_("penalty part")}
 
 
 # --- the audit ----------------------------------------------------------------------------------
@@ -109,9 +110,9 @@ Rows = tuple[list[str], list[list[Any]]]
 
 
 def _criteria(frame: pl.DataFrame) -> Rows:
-    head = ["Mã", "Tiêu chí", "Phần", "Điểm tối đa", "Trọng số", "Cách tính",
-            "Tỷ trọng danh nghĩa"]
-    rows = [["  " * r["depth"] + r["code"], r["name"], PART[r["part"]], num(r["max_points"]),
+    head = [_("Code"), _("Criterion"), _("Part"), _("Max points"), _("Weight"), _("How scored"),
+            _("Nominal share")]
+    rows = [["  " * r["depth"] + r["code"], r["name"], _(PART[r["part"]]), num(r["max_points"]),
              as_written(r["weight"]), r["rule"] or r["aggregate"] or "", pct(r["share"], 2)]
             for r in frame.to_dicts()]
     return head, rows
@@ -120,37 +121,38 @@ def _criteria(frame: pl.DataFrame) -> Rows:
 def _warning_vi(r: dict[str, Any]) -> str:
     kind, code = r["kind"], r["code"]
     if kind == "tiny":
-        return (f"Tiêu chí {code} chỉ chiếm {pct(r['value'], 2)} tổng điểm (dưới 1 %): hầu như "
-                "không đổi được thứ hạng.")
+        return _("Criterion {code} holds only {share} of the total (under 1 %): it can hardly change a "
+                 "rank.", code=code, share=pct(r["value"], 2))
     if kind == "relative_only":
-        return (f"Mọi tiêu chí trong nhóm {code} đều chấm so với đơn vị khác (relative, minmax, "
-                "target_leader): điểm của nhóm phụ thuộc vào việc đơn vị nào cùng được chấm.")
+        return _("Every criterion of group {code} is scored against the other units (relative, minmax, "
+                 "target_leader): the group's points depend on which units are scored with it.", code=code)
     if kind == "weight_unused":
-        return (f"Trọng số {vn_number(r['value'], None)} của {code} không có tác dụng khi nhóm cha "
-                "cộng điểm (sum); chỉ điểm tối đa có tác dụng (dùng aggregate: weighted_mean nếu "
-                "muốn trọng số).")
+        return _("The weight {weight} of {code} has no effect while its parent group adds up (sum); only "
+                 "the max points count (use aggregate: weighted_mean for weights).",
+                 weight=vn_number(r["value"], None), code=code)
     if kind == "bonus_overturns":
-        return (f"Điểm thưởng tối đa {vn_number(r['value'], None)} điểm bù được toàn bộ "
-                f"{r['count']}/{r['of']} tiêu chí chính (nhỏ nhất: {r['detail']}): đơn vị bỏ trắng "
-                "tiêu chí đó vẫn có thể bù lại bằng điểm thưởng.")
+        return _("The bonus of at most {points} points makes up for the whole of {count}/{of} main "
+                 "criteria (the smallest: {detail}): a unit that leaves such a criterion blank can still "
+                 "make it up with bonus points.", points=vn_number(r["value"], None), count=r["count"],
+                 of=r["of"], detail=r["detail"])
     return str(r["message"])
 
 
 def _warnings(frame: pl.DataFrame) -> Rows:
     rows = [[r["kind"], r["code"], _warning_vi(r)] for r in frame.to_dicts()]
-    return ["Loại", "Mã", "Nội dung"], rows
+    return [_("Kind"), _("Code"), _("What")], rows
 
 
-DEAD = "không phân biệt (mọi đơn vị bằng điểm)"
-DOMINANT = "chi phối (thực tế > 2 × danh nghĩa và > 10 điểm %)"
+DEAD = N_("sets no unit apart (every unit has the same points)")
+DOMINANT = N_("outsized (realised > 2 × nominal and > 10 percentage points)")
 
 
 def _realised(frame: pl.DataFrame) -> Rows:
-    head = ["Mã", "Tiêu chí", "Danh nghĩa", "Thực tế", "Tương quan", "Số đơn vị", "Đủ điểm",
-            "0 điểm", "Đổi hạng khi bỏ", "Ghi chú"]
+    head = [_("Code"), _("Criterion"), _("Nominal"), _("Realised"), _("Correlation"), _("Units"),
+            _("Full points"), _("0 points"), _("Ranks moved without it"), _("Note")]
     rows = []
     for r in frame.to_dicts():
-        notes = [text for text, on in ((DEAD, r["dead"]), (DOMINANT, r["dominant"])) if on]
+        notes = [_(text) for text, on in ((DEAD, r["dead"]), (DOMINANT, r["dominant"])) if on]
         rows.append([r["code"], r["name"], pct(r["nominal"]), pct(r["realised"]),
                      num(r["corr"], 2), r["units"], r["full"], r["zero"],
                      "—" if r["moved"] is None else r["moved"], "; ".join(notes)])
@@ -158,8 +160,8 @@ def _realised(frame: pl.DataFrame) -> Rows:
 
 
 def _self_units(frame: pl.DataFrame) -> Rows:
-    head = ["Mã", "Đơn vị", "Thẩm định", "Tự chấm", "Chênh lệch", "Hạng", "Hạng nếu tự chấm",
-            "Khen thưởng", "Nếu tự chấm"]
+    head = [_("Code"), _("Unit"), _("Verified"), _("Self-scored"), _("Difference"), _("Rank"),
+            _("Rank if self-scored"), _("Awards"), _("If self-scored")]
     rows = [[r["id"], r["name"], num(r["verified"]), num(r["self"]), num(r["difference"]),
              r["rank"], r["rank_alone"], ids(r["awards"]), ids(r["awards_alone"])]
             for r in frame.to_dicts()]
@@ -167,8 +169,8 @@ def _self_units(frame: pl.DataFrame) -> Rows:
 
 
 def _self_criteria(frame: pl.DataFrame) -> Rows:
-    head = ["Mã", "Đơn vị", "Tiêu chí", "Thẩm định", "Tự chấm", "Chênh lệch",
-            "Ảnh hưởng đến tổng"]
+    head = [_("Code"), _("Unit"), _("Criterion"), _("Verified"), _("Self-scored"), _("Difference"),
+            _("Effect on the total")]
     rows = [[r["id"], r["name"], f"{r['code']} {r['criterion']}", num(r["verified"]),
              num(r["self"]), num(r["difference"]), num(r["effect"])]
             for r in frame.to_dicts()]
@@ -176,41 +178,44 @@ def _self_criteria(frame: pl.DataFrame) -> Rows:
 
 
 def _self_gains(frame: pl.DataFrame) -> Rows:
-    head = ["Mã", "Đơn vị", "Cụm", "Thẩm định", "Tự chấm", "Hạng", "Hạng nếu tự chấm", "Được thêm"]
+    head = [_("Code"), _("Unit"), _("Group"), _("Verified"), _("Self-scored"), _("Rank"),
+            _("Rank if self-scored"), _("Gained")]
     rows = [[r["id"], r["name"], r["group"] or "", num(r["verified"]), num(r["self"]), r["rank"],
              r["rank_alone"], ids(r["gained"])] for r in frame.to_dicts()]
     return head, rows
 
 
 AUDIT_LINES = (
-    ("Tỷ trọng danh nghĩa: điểm tối đa chia tổng điểm (dưới nhóm trung bình có trọng số: trọng "
-     "số chia tổng trọng số), nhân dần từ trên xuống."),
-    ("Cảnh báo: tiêu chí dưới 1 % tổng điểm; nhóm chỉ gồm tiêu chí chấm so với đơn vị khác; điểm "
-     "thưởng tối đa ≥ tiêu chí chính nhỏ nhất; trọng số đặt dưới nhóm cộng điểm."),
+    N_("Nominal share: the max points divided by the total (under a weighted mean: the weight divided "
+       "by the sum of the weights), multiplied down from the top."),
+    N_("Warnings: a criterion under 1 % of the total; a group made only of criteria scored against the "
+       "other units; a bonus at most ≥ the smallest main criterion; a weight under a group that adds up."),
 )
 REALISED_LINES = (
-    ("Tỷ trọng thực tế: Cov(đóng góp của tiêu chí, tổng điểm) / Var(tổng điểm) trong cụm (hoặc "
-     "toàn bộ đơn vị); các tiêu chí con cộng lại bằng tiêu chí cha khi tổng cộng dồn."),
-    ("Không phân biệt: mọi đơn vị (từ 2 trở lên) bằng điểm. Chi phối: thực tế > 2 × danh nghĩa "
-     "và cao hơn quá 10 điểm phần trăm."),
-    ("Đổi hạng khi bỏ: số đơn vị đổi thứ hạng trong cụm khi bỏ điểm của tiêu chí khỏi tổng của "
-     "mọi đơn vị (dưới nhóm trung bình: các tiêu chí cùng nhóm chia lại trọng số)."),
+    N_("Realised share: Cov(the criterion's contribution, the total) / Var(the total) within the cluster "
+       "(or all units); the sub-criteria add up to their parent as the total adds up."),
+    N_("Sets no unit apart: every unit (2 or more) has the same points. Outsized: realised > 2 × nominal "
+       "and higher by more than 10 percentage points."),
+    N_("Ranks moved without it: how many units change rank within the cluster when the criterion's points "
+       "are taken out of every unit's total (under a mean: the criteria of the same group share out the "
+       "weight again)."),
 )
-SELF_LINE = ("Nếu tự chấm: tổng điểm tự chấm của riêng đơn vị đó đặt cạnh điểm thẩm định của mọi "
-             "đơn vị khác (xếp hạng, xếp loại, khen thưởng tính lại).")
+SELF_LINE = N_("If self-scored: that unit's own self-scored total set beside the verified points of every "
+               "other unit (ranks, classes and awards worked out again).")
 
 
 def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
     s = audit.structure
-    sections = [Section("criteria", "Cơ cấu điểm và tỷ trọng danh nghĩa", s.nodes, _criteria,
+    sections = [Section("criteria", _("Structure of the points and nominal shares"), s.nodes, _criteria,
                         sheet="Cơ cấu"),
-                Section("warnings", "Cảnh báo về cơ cấu", s.warnings, _warnings, sheet="Cảnh báo")]
-    lines = list(AUDIT_LINES)
+                Section("warnings", _("Warnings about the structure"), s.warnings, _warnings,
+                        sheet="Cảnh báo")]
+    lines = [_(x) for x in AUDIT_LINES]
     settings: dict[str, Any] = {"tiny": 0.01, "dominant": {"ratio": 2.0, "gap": 0.10}}
     if audit.realised is not None:
-        sections.insert(0, Section("realised", "Tỷ trọng thực tế của từng tiêu chí",
+        sections.insert(0, Section("realised", _("Realised share of each criterion"),
                                    audit.realised, _realised, by_group=True, sheet="Thực tế"))
-        lines += REALISED_LINES
+        lines += [_(x) for x in REALISED_LINES]
     if audit.diagnostics is not None:  # structure diagnostics: after the realised shares
         from thidua.output import render_diagnostics as rd
 
@@ -221,24 +226,25 @@ def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
     if sc is not None:
         gains = sc.units.filter(pl.col("gained").list.len() > 0)
         sections += [
-            Section("self", "Tự chấm so với thẩm định", sc.units, _self_units, by_group=True,
+            Section("self", _("Self-scored against verified"), sc.units, _self_units, by_group=True,
                     sheet="Tự chấm"),
-            Section("self_criteria", f"Tự chấm cao hơn thẩm định nhiều nhất ({top} dòng đầu)",
+            Section("self_criteria", _("Self-scored most above verified (the first {top} rows)", top=top),
                     sc.criteria.head(top), _self_criteria, sheet="Chấm cao"),
-            Section("self_gains", "Đơn vị có thể được khen nếu dùng điểm tự chấm", gains,
+            Section("self_gains", _("Units that could be awarded on their self-scored points"), gains,
                     _self_gains, sheet="Được thêm nếu tự chấm"),
         ]
-        lines.append(SELF_LINE)
+        lines.append(_(SELF_LINE))
         if sc.missing:
-            lines.append(f"Không có điểm tự chấm: {ids(list(sc.missing))}.")
+            lines.append(_("No self-scored points: {ids}.", ids=ids(list(sc.missing))))
         if sc.extra:
-            lines.append("Có điểm tự chấm nhưng không có trong số liệu thẩm định: "
-                         f"{ids(list(sc.extra))}.")
+            lines.append(_("Self-scored points but not in the verified data: {ids}.",
+                           ids=ids(list(sc.extra))))
         settings["self"] = {"missing": list(sc.missing), "extra": list(sc.extra), "top": top}
     if audit.notes:
         settings["notes"] = list(audit.notes)
-        lines += [f"Lưu ý: {x}" for x in audit.notes]
-    return Report(f"Kiểm tra trọng số: {c.name} (phiên bản {c.version})", tuple(lines), settings,
+        lines += [_("Please note: {note}", note=x) for x in audit.notes]
+    return Report(_("Weight check: {name} (version {version})", name=c.name, version=c.version),
+                  tuple(lines), settings,
                   tuple(sections))
 
 
@@ -247,7 +253,7 @@ def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
 
 def _units(frame: pl.DataFrame) -> Rows:
     chances = [k for k in frame.columns if k.startswith(("award.", "class."))]
-    head = ["Mã", "Đơn vị", "Hạng", "Hạng trung vị", "Hạng 5 %–95 %",
+    head = [_("Code"), _("Unit"), _("Rank"), _("Median rank"), _("Rank 5 %–95 %"),
             *[f"P({k.split('.', 1)[1]})" for k in chances]]
     rows = [[r["id"], r["name"], r["rank"], r["rank_median"], f"{r['rank_p05']}–{r['rank_p95']}",
              *[pct(r[k], 1) for k in chances]] for r in frame.to_dicts()]
@@ -255,8 +261,8 @@ def _units(frame: pl.DataFrame) -> Rows:
 
 
 def _lists(frame: pl.DataFrame) -> Rows:
-    head = ["Khen thưởng", "Cụm", "Danh sách", "Đồng hạng tại hạn mức", "Giữ nguyên"]
-    rows = [[r["award"], r["group"] or "(chung)", ids(r["units"]), ids(r["flagged"]),
+    head = [_("Awards"), _("Group"), _("List"), _("Tied at the quota"), _("Unchanged")]
+    rows = [[r["award"], r["group"] or _("(all)"), ids(r["units"]), ids(r["flagged"]),
              pct(r["same"])] for r in frame.to_dicts()]
     return head, rows
 
@@ -288,18 +294,18 @@ def _places(units: pl.DataFrame) -> dict[str | None, str]:
 
 def _margins(resolution: float, places: dict[str | None, str] | None = None) -> People:
     def people(frame: pl.DataFrame) -> Rows:
-        head = ["Danh sách", "Cụm", "Hiện tại", "Tiêu chí", "Điểm tối đa", "Thay đổi (điểm)",
-                "Khi đó"]
+        head = [_("List"), _("Group"), _("Now"), _("Criterion"), _("Max points"), _("Change (points)"),
+                _("Then")]
         rows = []
         for r in frame.to_dicts():
             award = r["target"] == "award"
             top = "—" if r["max_points"] is None else num(r["max_points"])
             then = ids(r["after"]) if award or not r["after_tied"] else " = ".join(r["after"])
             if award and r["after_tied"]:
-                then += f"; đồng hạng tại hạn mức: {ids(r['after_tied'])}"
+                then += _("; tied at the quota: {units}", units=ids(r["after_tied"]))
             now = ids(r["nominal"]) if award else (places or {}).get(r["group"], ids(r["nominal"]))
-            rows.append([r["award"] if award else "Nhất, nhì", r["group"] or "(chung)",
-                         now, r["criterion"] or "ổn định", top,
+            rows.append([r["award"] if award else _("First, second"), r["group"] or _("(all)"),
+                         now, r["criterion"] or _("stable"), top,
                          _change(r["change"], resolution), then])
         return head, rows
     return people
@@ -309,17 +315,19 @@ def _sensitivity_lines(result: Sensitivity, c: m.Criteria) -> list[str]:
     spread = result.spread
     low, high = vn_number(1 - spread, None), vn_number(1 + spread, None)
     return [
-        (f"Số lần rút ngẫu nhiên: {result.draws}; biên độ ±{vn_number(100 * spread, None)} %; "
-         f"hạt giống (seed): {result.seed}."),
-        (f"Mỗi lần rút: điểm tối đa của từng tiêu chí lá (dưới nhóm trung bình: trọng số) nhân một "
-         f"hệ số đều trong [{low}; {high}], rồi mọi tiêu chí chính chuẩn hoá để tổng vẫn là "
-         f"{vn_number(c.total, None)}; điểm mỗi tiêu chí đổi theo cùng tỷ lệ."),
-        ("Điểm thưởng, điểm trừ, điều kiện loại trừ và điều kiện `when` giữ nguyên; xếp loại, xếp "
-         "hạng, hạn mức và danh sách khen thưởng tính lại như bộ máy chấm điểm. Điểm tiêu chí nhân "
-         "hệ số không làm tròn lại; điểm nhóm trung bình và tổng điểm làm tròn như bảng điểm; bằng "
-         "tổng điểm thì xét tiêu chí phụ theo giá trị hiện tại."),
-        ("Hạng 5 %–95 %: 5 % số lần rút đơn vị đạt hạng tốt hơn hoặc bằng số đầu; 95 % số lần đạt "
-         "hạng tốt hơn hoặc bằng số sau. Giữ nguyên: tỷ lệ số lần danh sách đúng như hiện tại."),
+        _("Random draws: {draws}; spread ±{spread} %; seed: {seed}.", draws=result.draws,
+          spread=vn_number(100 * spread, None), seed=result.seed),
+        _("Each draw: every leaf criterion's max points (under a mean: its weight) times a factor uniform "
+          "in [{low}; {high}], then every main criterion rescaled so the total stays {total}; each "
+          "criterion's points change in the same proportion.", low=low, high=high,
+          total=vn_number(c.total, None)),
+        _("Bonus, penalty, knockouts and `when` conditions stay as they are; classes, ranks, quotas and "
+          "award lists are worked out again as the scoring engine does. A criterion's points times the "
+          "factor are not rounded again; means and the total are rounded as in the score table; equal "
+          "totals are settled by the tie-breaks on their current values."),
+        _("Rank 5 %–95 %: in 5 % of the draws the unit ranks as well as the first number or better; in "
+          "95 % as well as the second or better. Unchanged: the share of the draws in which the list is "
+          "exactly as it is now."),
         *_members_line(c),
     ]
 
@@ -335,11 +343,11 @@ def _members_line(c: m.Criteria) -> list[str]:
 
 def _margin_line(resolution: float) -> str:
     res, half = vn_number(resolution, None), vn_number(resolution / 2, None)
-    return ("Biên ổn định: thay đổi điểm tối đa của từng tiêu chí lá (dưới nhóm trung bình: "
-            "trọng số đổi cùng tỷ lệ; các tiêu chí khác chuẩn hoá để tổng không đổi), tăng hoặc "
-            f"giảm đến toàn bộ điểm của tiêu chí; tìm trên lưới gấp đôi từ {res} điểm rồi chia đôi "
-            f"đến {half} điểm. “< {res}”: đang đồng điểm, thay đổi bất kỳ cũng làm đổi kết quả. "
-            "“ổn định”: không tiêu chí nào đổi được kết quả trong khoảng đó.")
+    return _("Stability margin: the max points of each leaf criterion changed (under a mean: the weight in "
+             "the same proportion; the other criteria rescaled so the total does not change), up or down "
+             "to the criterion's whole points; searched on a doubling grid from {res} points, then halved "
+             "down to {half} points. “< {res}”: a tie now, any change changes the result. “stable”: no "
+             "criterion changes the result within that range.", res=res, half=half)
 
 
 def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criteria) -> Report:
@@ -354,13 +362,13 @@ def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criter
         "rounding": {"precision": c.precision, "round_at": c.round_at, "eps": result.eps},
         "drawn": list(result.leaves),
     }
-    sections = [Section("units", "Thứ hạng và khả năng được khen khi trọng số thay đổi",
+    sections = [Section("units", _("Ranks and chances of an award as the weights change"),
                         result.units, _units, by_group=True, sheet="Đơn vị"),
-                Section("lists", "Độ ổn định của danh sách khen thưởng", result.lists, _lists,
+                Section("lists", _("Stability of the award lists"), result.lists, _lists,
                         sheet="Danh sách")]
     if margins is not None:
-        sections.append(Section("margins", "Biên ổn định: thay đổi nhỏ nhất của một tiêu chí làm "
-                                "đổi kết quả", margins.frame,
+        sections.append(Section("margins", _("Stability margin: the smallest change of one criterion that "
+                                             "changes the result"), margins.frame,
                                 _margins(margins.resolution, _places(result.units)),
                                 sheet="Biên ổn định"))
         lines.append(_margin_line(margins.resolution))
@@ -368,8 +376,9 @@ def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criter
                                "range": "from -max_points to +max_points"}
     if result.notes:
         settings["notes"] = list(result.notes)
-        lines += [f"Lưu ý: {x}" for x in result.notes]
-    return Report(f"Độ nhạy của kết quả theo trọng số: {c.name} (phiên bản {c.version})",
+        lines += [_("Please note: {note}", note=x) for x in result.notes]
+    return Report(_("Sensitivity of the results to the weights: {name} (version {version})", name=c.name,
+                    version=c.version),
                   tuple(lines), settings, tuple(sections))
 
 
@@ -386,16 +395,16 @@ def _groups(section: Section) -> list[tuple[str | None, pl.DataFrame]]:
 
 
 def _blocks(report: Report, table: Callable[[list[str], list[list[Any]]], str],
-            heading: Callable[[str, int], str], empty: str = "(không có)") -> list[str]:
+            heading: Callable[[str, int], str], empty: str | None = None) -> list[str]:
     out = []
     for s in report.sections:
         out.append(heading(s.title, 2))
         if s.frame.height == 0:
-            out.append(empty)
+            out.append(_("(none)") if empty is None else empty)
             continue
         for group, part in _groups(s):
             if group is not None or len(_groups(s)) > 1:
-                out.append(heading(group if group is not None else "Tất cả đơn vị", 3))
+                out.append(heading(group if group is not None else _("All units"), 3))
             out.append(table(*s.people(part)))
     return out
 
@@ -412,16 +421,16 @@ def to_table(report: Report) -> str:
 def to_markdown(report: Report) -> str:
     parts = [f"# {md(report.title)}",
              *_blocks(report, md_table, lambda text, level: f"\n{'#' * level} {md(text)}\n",
-                      md("(không có)")),
-             "", "## Ghi chú", "", *[f"- {md(x)}" for x in report.lines]]
+                      md(_("(none)"))),
+             "", "## " + _("Notes"), "", *[f"- {md(x)}" for x in report.lines]]
     return document("\n".join(parts) + "\n")
 
 
 def to_html(report: Report) -> str:
     parts = [*html_head(report.title),
              *_blocks(report, html_table, lambda text, level: f"<h{level}>{esc(text)}</h{level}>",
-                      f"<p>{esc('(không có)')}</p>"),
-             "<h2>Ghi chú</h2><ul>", *[f"<li>{esc(x)}</li>" for x in report.lines], "</ul>",
+                      "<p>" + esc(_("(none)")) + "</p>"),
+             "<h2>" + _("Notes") + "</h2><ul>", *[f"<li>{esc(x)}</li>" for x in report.lines], "</ul>",
              "</body>", "</html>"]
     return document("\n".join(parts) + "\n")
 
@@ -495,9 +504,9 @@ def write_xlsx(report: Report, path: str) -> None:
             for group, part in parts:
                 if rows:
                     breaks.append(len(rows))
-                label = group if group is not None else "Tất cả đơn vị"
+                label = group if group is not None else _("All units")
                 rows += [[*([label] if grouped else []), *row] for row in s.people(part)[1]]
-            names = [*(["Cụm, khối"] if grouped else []), *head]
+            names = [*([_("Cluster, block")] if grouped else []), *head]
             cols, cells = _typed(names, rows)
             book.sheet(s.sheet or s.key, s.key, cols, cells, heading=s.title, breaks=breaks,
                        notes=list(report.lines) if last else None, signed=last)
@@ -505,6 +514,7 @@ def write_xlsx(report: Report, path: str) -> None:
 
 _CELL = re.compile(r"(-?\d{1,3}(?:\.\d{3})*)(?:,(\d+))?( %)?")
 _TEXT_HEADS = frozenset({"Mã", "Tiêu chí", "Đơn vị", "Cụm, khối", "Phần", "Mã đơn vị"})
+_TEXT_HEADS_EN = (N_("Code"), N_("Criterion"), N_("Unit"), N_("Cluster, block"), N_("Part"), N_("Unit code"))
 
 
 def _typed(head: list[str], rows: list[list[Any]]) -> tuple[list[Any], list[list[Any]]]:
@@ -517,7 +527,8 @@ def _typed(head: list[str], rows: list[list[Any]]) -> tuple[list[Any], list[list
     for i, name in enumerate(head):
         texts = [str(r[i]) for r in rows]
         found = [_CELL.fullmatch(t) for t in texts if t not in ("—", "")]
-        numeric = name not in _TEXT_HEADS and bool(found) and all(found)
+        text_heads = _TEXT_HEADS | {_(x) for x in _TEXT_HEADS_EN}
+        numeric = name not in text_heads and bool(found) and all(found)
         if not numeric:
             long = max((len(t) for t in texts), default=0) > 40
             cols.append(Col(name, "long" if long else "text", 45 if long else None))

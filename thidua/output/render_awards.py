@@ -13,7 +13,7 @@ from thidua.core import members as members_core
 from thidua.core.ballots import Decided
 from thidua.core.engine import Result
 from thidua.core.reasons import HISTORY, REASON_COLUMNS, quotas, reasons
-from thidua.i18n import _
+from thidua.i18n import N_, _
 from thidua.output import render_ballots as rb
 from thidua.output import render_members
 from thidua.output.render import (
@@ -36,25 +36,25 @@ from thidua.output.render import (
 from thidua.output.workbook import new_workbook
 
 _CONDITION = {
-    "knockout": "bị loại trừ ({knockouts})",
-    "min_total": "tổng điểm {total} thấp hơn {min_total}",
-    "classification": "xếp loại “{classification}” không thuộc: {labels}",
-    "no_knockout": "vướng điều kiện loại trừ ({knockouts})",
-    "max_rank": "hạng {rank} sau hạng {max_rank}",
-    "when": "không thỏa điều kiện {when}",
-    "exclusive": "đã được đề nghị {held}",
+    "knockout": N_("knocked out ({knockouts})"),
+    "min_total": N_("total {total} below {min_total}"),
+    "classification": N_("classification “{classification}” not among: {labels}"),
+    "no_knockout": N_("caught by a knockout condition ({knockouts})"),
+    "max_rank": N_("rank {rank} after rank {max_rank}"),
+    "when": N_("condition {when} not met"),
+    "exclusive": N_("already proposed for {held}"),
 }
 
 
 def _tie_keys(c: m.Criteria, row: dict[str, Any]) -> str:
-    parts = [f"tổng điểm {vn_number(row['total'], c.precision)}"]
+    parts = [_("total {total}", total=vn_number(row['total'], c.precision))]
     for i, tb in enumerate(c.ranking.tie_break, start=1):
         value = row[f"__key{i}"]
         if tb.order == "asc" and value is not None:
             value = -value
-        what = f"điểm tiêu chí {tb.criterion}" if tb.criterion else tb.indicator
+        what = _("points on criterion {criterion}", criterion=tb.criterion) if tb.criterion else tb.indicator
         # ranking puts a missing value last as ±inf: for people it is no value at all
-        shown = "(trống)" if value is None or not math.isfinite(value) else \
+        shown = _("(empty)") if value is None or not math.isfinite(value) else \
             vn_number(value, c.precision if tb.criterion else None)
         parts.append(f"{what} {shown}")
     return ", ".join(parts)
@@ -71,28 +71,33 @@ def _sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, 
     p = c.precision
     status = r["status"]
     if status == "on_list":
-        return f"Có tên: hạng {r['rank']}, vị trí {r['place']} trong hạn mức {r['quota']}."
+        return _("Listed: rank {rank}, place {place} within the quota of {quota}.", rank=r["rank"],
+                 place=r["place"], quota=r["quota"])
     if status in ("tied_flag", "tie_included", "tie_excluded"):
         others = [u for u in (r["tied_with"] or "").split(";") if u and u != r["id"]]
         left = r["quota"] - (r["place"] - 1)
         keys = _tie_keys(c, unit)
-        head = {"tied_flag": "Đồng hạng tại vị trí cuối hạn mức",
-                "tie_included": "Có tên do đồng hạng tại vị trí cuối hạn mức (vượt hạn mức)",
-                "tie_excluded": "Không có tên: đồng hạng tại vị trí cuối hạn mức, cả nhóm bị loại"}[status]
-        text = (f"{head} với {', '.join(others)}: bằng nhau về {keys}; còn {left} vị trí cho "
-                f"{len(others) + 1} đơn vị")
-        return text + (". Hội đồng biểu quyết." if status == "tied_flag" else ".")
+        head = {"tied_flag": _("Tied at the last place of the quota"),
+                "tie_included": _("Listed for a tie at the last place of the quota (beyond the quota)"),
+                "tie_excluded": _("Not listed: tied at the last place of the quota, the whole group left "
+                                  "out")}[status]
+        text = _("{head} with {others}: equal on {keys}; {left} places left for {count} units", head=head,
+                 others=", ".join(others), keys=keys, left=left, count=len(others) + 1)
+        return text + (_(". The council votes.") if status == "tied_flag" else ".")
     if status == "beyond_quota":
-        head = f"Đủ điều kiện nhưng ngoài hạn mức: vị trí {r['place']}, hạn mức {r['quota']}; "
+        head = _("Eligible but beyond the quota: place {place}, quota {quota}; ", place=r["place"],
+                 quota=r["quota"])
         if r["behind_last_in"] is None:  # nobody on the list (a quota of 0, or a whole tie left out)
-            return head + "danh sách không có đơn vị nào."
+            return head + _("the list has no unit.")
         if r["behind_last_in"] == 0:
-            return head + "bằng tổng điểm đơn vị cuối danh sách, xếp sau theo thứ tự phá hòa."
-        return head + f"kém đơn vị cuối danh sách {vn_number(r['behind_last_in'], p)} điểm."
+            return head + _("equal to the total of the last unit on the list, placed after it by the "
+                            "tie-breaks.")
+        return head + _("{points} points behind the last unit on the list.",
+                        points=vn_number(r["behind_last_in"], p))
     e = award.eligible
     held = [a for a in (unit["awards"] or "").split(";") if a]
     values = {"knockouts": (r["knockouts"] or "").replace(";", ", "), "total": vn_number(r["total"], p),
-              "min_total": vn_number(e.min_total, p), "classification": r["classification"] or "không xếp loại",
+              "min_total": vn_number(e.min_total, p), "classification": r["classification"] or _("not classified"),
               "labels": ", ".join(e.classification or []), "rank": r["rank"], "max_rank": e.max_rank,
               "when": e.when, "held": ", ".join(held)}
     failed = []
@@ -106,15 +111,15 @@ def _sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, 
             if "members" not in failed:
                 failed.append("members")  # said once, with the evidence after the sentence
         elif name.startswith("award:"):
-            failed.append(f"chưa có tên trong danh sách {name.removeprefix('award:')}")
+            failed.append(_("not on the list of {award}", award=name.removeprefix("award:")))
         elif name:
-            failed.append(_CONDITION[name].format(**values))
+            failed.append(_(_CONDITION[name]).format(**values))
     if "members" in failed:  # which, by name; their counts follow the sentence
         missed = [render_members.label(cond) for j, cond in enumerate(e.members or [])
                   if f"members:{j}" in names]
         said = _("members conditions not met: {names}", names=", ".join(missed))
         failed = [said if f == "members" else f for f in failed]
-    return "Không đủ điều kiện: " + "; ".join(failed) + "."
+    return _("Not eligible: {failed}.", failed="; ".join(failed))
 
 
 def history_failed(c: m.Criteria, award: m.Award, k: int, said: str) -> str:
@@ -145,31 +150,32 @@ def _award_sections(result: Result) -> list[tuple[m.Award, str | None, dict[str,
 def _base_words(of: str) -> str:
     """What a quota's percent is taken of, in words: `units`, `eligible`, or the JSON of
     {classification: LABEL} / {award: CODE} as reasons.quotas records it."""
-    words = {"units": "số đơn vị", "eligible": "số đơn vị đủ điều kiện"}
+    words = {"units": N_("units"), "eligible": N_("eligible units")}
     if of in words:
-        return words[of]
+        return _(words[of])
     base = json.loads(of)
     if "classification" in base:
-        return f"số đơn vị xếp loại “{base['classification']}”"
-    return f"số đơn vị có tên trong danh sách {base['award']}"
+        return _("units classified “{classification}”", classification=base["classification"])
+    return _("units on the list of {award}", award=base["award"])
 
 
 def arithmetic(q: dict[str, Any]) -> str:
     if q["percent"] is None:
-        text = f"{q['count']} đơn vị"
+        text = _("{count} units", count=q["count"])
     else:
         of = _base_words(q["of"])
-        rounding = {"floor": "làm tròn xuống", "round": "làm tròn", "ceil": "làm tròn lên"}[q["rounding"]]
+        rounding = {"floor": _("rounded down"), "round": _("rounded"), "ceil": _("rounded up")}[q["rounding"]]
         text = (f"{vn_number(q['percent'], None)}% × {q['base']} ({of}) = {vn_number(q['raw'], None)}, "
                 f"{rounding}")
         if q["min"]:
-            text += f", tối thiểu {q['min']}"
+            text += _(", at least {min}", min=q["min"])
         text += f" → {q['quota']}"
-    text += f"; đủ điều kiện {q['eligible']}, có tên {q['listed']}"
+    text += _("; eligible {eligible}, listed {listed}", eligible=q["eligible"], listed=q["listed"])
     if q["flagged"]:
-        text += f", đồng hạng chờ biểu quyết {q['flagged']}"
+        text += _(", tied awaiting the vote {flagged}", flagged=q["flagged"])
     if q["unfillable"]:
-        text += f"; không đủ đơn vị để lấp hạn mức ({q['eligible']} đủ điều kiện / {q['quota']} vị trí)"
+        text += _("; not enough units to fill the quota ({eligible} eligible / {quota} places)",
+                  eligible=q["eligible"], quota=q["quota"])
     return text
 
 
@@ -180,7 +186,7 @@ def unit_rows(result: Result) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in result.units.select("id", "total", "awards", *keys, *held).to_dicts()}
 
 
-NO_AWARDS = "Tệp tiêu chí không có danh hiệu khen thưởng nào."
+NO_AWARDS = N_("The criteria file has no award.")
 
 # reasons() of a file without awards has no columns; the machine formats still write these
 _REASON_SCHEMA = {"award": pl.String, "group": pl.String, "id": pl.String, "name": pl.String,
@@ -194,14 +200,14 @@ def _people_parts(shown: Result | Decided) -> list[tuple[str, Any]]:
     with a ballot or money, the ballot paper or tally, the final list and the amounts after it."""
     result, outcome = rb.split(shown)
     c, units = result.criteria, unit_rows(result)
-    parts: list[tuple[str, Any]] = [] if c.awards else [("text", NO_AWARDS)]
+    parts: list[tuple[str, Any]] = [] if c.awards else [("text", _(NO_AWARDS))]
     for award, group, q, rows in _award_sections(result):
         where = f" — {group}" if group is not None else ""
         parts.append(("heading", f"{award.code} {award.name}{where}"))
-        parts.append(("text", f"Hạn mức: {arithmetic(q)}."))
+        parts.append(("text", _("Quota: {arithmetic}.", arithmetic=arithmetic(q))))
         body = [[r["rank"], r["id"], r["name"], vn_number(r["total"], c.precision),
                  sentence(c, award, r, units[r["id"]])] for r in rows]
-        parts.append(("table", (["Hạng", "Mã", "Đơn vị", "Tổng điểm", "Lý do"], body)))
+        parts.append(("table", ([_("Rank"), _("Code"), _("Unit"), _("Total"), _("Reason")], body)))
         if outcome is not None:
             parts += rb.section_parts(c, award, group, outcome)
     return parts
@@ -210,7 +216,7 @@ def _people_parts(shown: Result | Decided) -> list[tuple[str, Any]]:
 def to_table(shown: Result | Decided) -> str:
     result, _outcome = rb.split(shown)
     c = result.criteria
-    parts = [plain(f"{c.name} (phiên bản {c.version}) — danh sách đề nghị khen thưởng")]
+    parts = [plain(_("{name} (version {version}) — award shortlists", name=c.name, version=c.version))]
     for kind, text in _people_parts(shown):
         parts.append(text_table(*text) if kind == "table" else
                      f"\n{plain(text)}" if kind == "heading" else plain(text))
@@ -221,22 +227,23 @@ def to_table(shown: Result | Decided) -> str:
 def to_markdown(shown: Result | Decided) -> str:
     result, _outcome = rb.split(shown)
     c = result.criteria
-    parts = [f"# {md(c.name)}: danh sách đề nghị khen thưởng", "", f"Phiên bản {md(c.version)}."]
+    parts = ["# " + _("{name}: award shortlists", name=md(c.name)), "",
+             _("Version {version}.", version=md(c.version))]
     for kind, text in _people_parts(shown):
         parts.append(md_table(*text) if kind == "table" else
                      f"\n## {md(text)}\n" if kind == "heading" else md(text))
-    parts += ["", "## Chính sách, căn cứ và ghi chú", "", *[f"- {md(x)}" for x in document_notes(c)]]
+    parts += ["", "## " + _("Policies, grounds and notes"), "", *[f"- {md(x)}" for x in document_notes(c)]]
     return document("\n".join(parts) + "\n")
 
 
 def to_html(shown: Result | Decided) -> str:
     result, _outcome = rb.split(shown)
     c = result.criteria
-    parts = html_head(f"{c.name}: danh sách đề nghị khen thưởng")
+    parts = html_head(_("{name}: award shortlists", name=c.name))
     for kind, text in _people_parts(shown):
         parts.append(html_table(*text) if kind == "table" else
                      f"<h2>{esc(text)}</h2>" if kind == "heading" else f"<p>{esc(text)}</p>")
-    parts += ["<h2>Chính sách, căn cứ và ghi chú</h2>", "<ul>", *[f"<li>{esc(x)}</li>" for x in document_notes(c)],
+    parts += ["<h2>" + _("Policies, grounds and notes") + "</h2>", "<ul>", *[f"<li>{esc(x)}</li>" for x in document_notes(c)],
               "</ul>", "</body>", "</html>"]
     return document("\n".join(parts) + "\n")
 
@@ -355,7 +362,7 @@ def write_xlsx(shown: Result | Decided, path: str) -> None:
             Col("Mã danh hiệu"), Col("Danh hiệu", "text", 28), Col("Cụm, khối"),
             Col("Cách tính hạn mức", "long", 55), Col("Hạn mức", "int", 8), Col("Đủ điều kiện", "int", 9),
             Col("Có tên", "int", 7), Col("Đồng hạng chờ biểu quyết", "int", 11)], quota_rows,
-            notes=document_notes(c) if c.awards else [NO_AWARDS])
+            notes=document_notes(c) if c.awards else [_(NO_AWARDS)])
         first.activate()
         names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", _("Chart"), _("Chart data"),
                                                          *rb.SHEETS))

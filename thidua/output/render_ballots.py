@@ -14,11 +14,16 @@ import polars as pl
 from thidua import model as m
 from thidua.core.ballots import Decided, Outcome
 from thidua.core.engine import Result
+from thidua.i18n import N_, _
 from thidua.output.render import vn_number
 
 RESULT = {"final": "Trúng (có tên trong danh sách cuối cùng)", "chair": "Bằng phiếu tại vị trí cuối: "
           "Chủ tịch Hội đồng quyết định", "over_quota": "Đạt tỷ lệ nhưng ngoài hạn mức",
           "failed": "Không đạt tỷ lệ phiếu"}
+# the same results in the reader's language, for the documents (the workbook's tally keeps RESULT)
+RESULT_WORDS = {"final": N_("Elected (on the final list)"),
+                "chair": N_("Equal votes at the last place: the council's chair decides"),
+                "over_quota": N_("Reached the share but beyond the quota"), "failed": N_("Did not reach the share of votes")}
 
 
 def split(shown: Result | Decided) -> tuple[Result, Outcome | None]:
@@ -30,7 +35,7 @@ def split(shown: Result | Decided) -> tuple[Result, Outcome | None]:
 
 def dong(n: int | None) -> str:
     """2340000 → '2.340.000 đ'."""
-    return "—" if n is None else f"{n:,}".replace(",", ".") + " đ"
+    return "—" if n is None else _("{amount} VND", amount=f"{n:,}".replace(",", "."))
 
 
 def coefficient(k: float) -> str:
@@ -40,8 +45,8 @@ def coefficient(k: float) -> str:
 
 def threshold(r: dict[str, Any]) -> str:
     """'cần ít nhất 8/9 phiếu đồng ý (80% số thành viên Hội đồng)'."""
-    return (f"cần ít nhất {r['need']}/{r['members']} phiếu đồng ý ({vn_number(r['min_share'], None)}% "
-            "số thành viên Hội đồng)")
+    return _("needs at least {need}/{members} yes votes ({share}% of the council's members)", need=r["need"],
+             members=r["members"], share=vn_number(r["min_share"], None))
 
 
 def money_line(c: m.Criteria, award: m.Award, r: dict[str, Any]) -> str | None:
@@ -49,11 +54,12 @@ def money_line(c: m.Criteria, award: m.Award, r: dict[str, Any]) -> str | None:
     if r["amount"] is None or c.money is None or award.coefficient is None:
         return None
     k = award.coefficient
-    text = (f"Mức thưởng: {coefficient(k)} × {dong(int(c.money.base))} (mức lương cơ sở)"
-            f", làm tròn lên bội số của {dong(int(c.money.round_up_to))} → {dong(r['amount'])} mỗi đơn vị")
+    text = _("Amount: {k} × {base} (the base salary), rounded up to a multiple of {step} → {amount} per unit",
+             k=coefficient(k), base=dong(int(c.money.base)), step=dong(int(c.money.round_up_to)),
+             amount=dong(r["amount"]))
     if r["final"] is None:
-        return text + "; tổng tiền tính khi có kết quả biểu quyết."
-    return text + f"; {len(r['final'])} đơn vị: tổng {dong(r['total_amount'])}."
+        return text + _("; the total is worked out once the vote is in.")
+    return text + _("; {count} units: total {total}.", count=len(r["final"]), total=dong(r["total_amount"]))
 
 
 def final_line(r: dict[str, Any]) -> str | None:
@@ -61,9 +67,9 @@ def final_line(r: dict[str, Any]) -> str | None:
         return None
     if r["final"] is None:
         return None
-    text = "Danh sách cuối cùng: " + (", ".join(r["final"]) or "không có đơn vị nào")
+    text = _("Final list: {units}", units=", ".join(r["final"]) or _("no unit"))
     if r["chair"]:
-        text += f"; Chủ tịch Hội đồng quyết định giữa: {', '.join(r['chair'])}"
+        text += _("; the council's chair decides between: {units}", units=", ".join(r["chair"]))
     return text + "."
 
 
@@ -76,15 +82,17 @@ def section_parts(c: m.Criteria, award: m.Award, group: str | None, outcome: Out
     if award.ballot is not None:
         tally = outcome.tally(award.code, group)
         if r["final"] is None:
-            parts.append(("text", f"Phiếu bầu: {len(tally)} ứng viên, hạn mức {r['quota']}; "
-                                  f"{threshold(r)}."))
-            parts.append(("table", (["STT", "Mã", "Đơn vị", "Hạng", "Đồng ý", "Không đồng ý"],
+            parts.append(("text", _("Ballot: {count} candidates, quota {quota}; {threshold}.", count=len(tally),
+                                    quota=r["quota"], threshold=threshold(r))))
+            parts.append(("table", ([_("No."), _("Code"), _("Unit"), _("Rank"), _("Yes"), _("No")],
                                     [[t["order"], t["id"], t["name"], t["rank"], "", ""] for t in tally])))
         else:
-            parts.append(("text", f"Biên bản kiểm phiếu: {r['members']} thành viên Hội đồng; {threshold(r)}."))
-            parts.append(("table", (["STT", "Mã", "Đơn vị", "Hạng", "Đồng ý", "Tỷ lệ", "Kết quả"],
+            parts.append(("text", _("Tally: {members} members of the council; {threshold}.", members=r["members"],
+                                    threshold=threshold(r))))
+            parts.append(("table", ([_("No."), _("Code"), _("Unit"), _("Rank"), _("Yes"), _("Share"), _("Result")],
                                     [[t["order"], t["id"], t["name"], t["rank"], f"{t['yes']}/{r['members']}",
-                                      f"{vn_number(t['share'], 2)}%", RESULT[t["result"]]] for t in tally])))
+                                      f"{vn_number(t['share'], 2)}%", _(RESULT_WORDS[t["result"]])]
+                                     for t in tally])))
     for line in (final_line(r), money_line(c, award, r)):
         if line:
             parts.append(("text", line))

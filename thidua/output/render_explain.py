@@ -11,7 +11,7 @@ from thidua import model as m
 from thidua.core import expr
 from thidua.core.explain import Comparison, Explanation, NodeTrace
 from thidua.core.rounding import SNAP, round_value
-from thidua.i18n import _
+from thidua.i18n import N_, _
 from thidua.output.render import (
     document,
     esc,
@@ -31,56 +31,61 @@ def _n(x: float | None) -> str:
 
 
 def _target(t: m.Target) -> str:
-    return f"chỉ tiêu giao ({t.indicator})" if isinstance(t, m.IndicatorRef) else f"chỉ tiêu {_n(t)}"
+    return (_("the target given ({indicator})", indicator=t.indicator) if isinstance(t, m.IndicatorRef)
+            else _("target {target}", target=_n(t)))
 
 
 def describe(rule: m.Rule, top: float, part: str = "main") -> str:
     """A rule as a council writes it: "đạt 100%: 10 điểm; mỗi 1% thiếu trừ 0,5 điểm"."""
     t = _n(top)
     if isinstance(rule, m.Formula):
-        return f"giá trị = {expr.render(expr.check(rule.expr, 'number'))}; rồi {describe(rule.then, top, part)}"
+        return _("value = {expr}; then {then}", expr=expr.render(expr.check(rule.expr, "number")),
+                 then=describe(rule.then, top, part))
     if isinstance(rule, m.Boolean):
-        return f"{'không có' if rule.invert else 'có'}: {t} điểm; ngược lại 0"
+        return _("{yes}: {points} points; otherwise 0", yes=_("no") if rule.invert else _("yes"), points=t)
     if isinstance(rule, m.Linear):
-        scale = " (thang logarit)" if rule.transform == "log" else ""
-        return f"{_n(rule.zero_at)} → 0 điểm, {_n(rule.full_at)} → {t} điểm, tỷ lệ ở giữa{scale}"
+        scale = _(" (logarithmic scale)") if rule.transform == "log" else ""
+        return _("{zero} → 0 points, {full} → {points} points, in proportion between{scale}",
+                 zero=_n(rule.zero_at), full=_n(rule.full_at), points=t, scale=scale)
     if isinstance(rule, m.Ratio):
-        return f"{t} × giá trị / {_target(rule.target)}, tối đa {t}"
+        return _("{points} × value / {target}, at most {points}", points=t, target=_target(rule.target))
     if isinstance(rule, m.Shortfall):
         # a target of 100 is a percentage; any other (a number, or each unit's own target) is
         # counted in the indicator's units: "mỗi 1 đơn vị thiếu", never a bare "mỗi 1 thiếu"
-        per = "%" if rule.target == 100 else " đơn vị"
-        side = "thiếu" if rule.direction == "higher" else "vượt"
-        goal = (f"đạt {_n(rule.target)}{'%' if rule.target == 100 else ''}"
-                if not isinstance(rule.target, m.IndicatorRef) else f"đạt {_target(rule.target)}")
-        return f"{goal}: {t} điểm; mỗi 1{per} {side} trừ {_n(rule.per_unit)} điểm"
+        per = "%" if rule.target == 100 else _(" unit")
+        side = _("short") if rule.direction == "higher" else _("over")
+        goal = (_("reaching {target}", target=f"{_n(rule.target)}{'%' if rule.target == 100 else ''}")
+                if not isinstance(rule.target, m.IndicatorRef) else _("reaching {target}", target=_target(rule.target)))
+        return _("{goal}: {points} points; each 1{per} {side} takes off {each} points", goal=goal, points=t,
+                 per=per, side=side, each=_n(rule.per_unit))
     if isinstance(rule, m.Bands):
         parts = []
         for b in rule.bands:
-            cond = " và ".join(x for x in (f"≥ {_n(b.min)}" if b.min is not None else "",
+            cond = _(" and ").join(x for x in (f"≥ {_n(b.min)}" if b.min is not None else "",
                                            f"≤ {_n(b.max)}" if b.max is not None else "") if x)
             parts.append(f"{cond}: {_n(b.points)}")
-        return "; ".join(parts) + "; còn lại 0"
+        return "; ".join(parts) + _("; otherwise 0")
     if isinstance(rule, m.PerCount):
         if part == "main":
-            return f"{t} điểm, mỗi lần trừ {_n(rule.each)} điểm"
-        return f"mỗi lần {_n(rule.each)} điểm, tối đa {t}"
-    where = "trong cụm" if getattr(rule, "scope", "all") == "group" else "toàn bộ"
+            return _("{points} points, each time takes off {each} points", points=t, each=_n(rule.each))
+        return _("{each} points each time, at most {points}", each=_n(rule.each), points=t)
+    where = _("in the cluster") if getattr(rule, "scope", "all") == "group" else _("overall")
     if isinstance(rule, m.Relative):
         if rule.direction == "higher":
-            return f"{t} × giá trị / giá trị cao nhất {where}"
-        return f"{t} × giá trị thấp nhất {where} / giá trị"
+            return _("{points} × value / highest value {where}", points=t, where=where)
+        return _("{points} × lowest value {where} / value", points=t, where=where)
     if isinstance(rule, m.MinMax):
-        way = "cao nhất được đủ điểm" if rule.direction == "higher" else "thấp nhất được đủ điểm"
-        return f"theo khoảng từ thấp nhất đến cao nhất {where}, {way}"
+        way = _("the highest gets full points") if rule.direction == "higher" else _("the lowest gets full points")
+        return _("along the range from the lowest to the highest {where}, {way}", where=where, way=way)
     if isinstance(rule, m.TargetLeader):
         base = _n(rule.base_share * top)
-        return (f"đến {_target(rule.target)}: {base} × giá trị / chỉ tiêu; vượt: thêm phần còn lại theo tỷ lệ "
-                f"vượt so với đơn vị dẫn đầu {where}; dẫn đầu được {t}")
+        return _("up to {target}: {base} × value / target; beyond: the rest in proportion to the excess "
+                 "against the leading unit {where}; the leader gets {points}", target=_target(rule.target),
+                 base=base, where=where, points=t)
     if isinstance(rule, m.NORMALISATIONS):
         return _normalisation(rule, t, where)
     assert isinstance(rule, m.Manual)
-    return "điểm có sẵn trong số liệu (đã chấm)"
+    return _("points given in the data (already scored)")
 
 
 def _normalisation(rule: m.Rule, t: str, where: str) -> str:
@@ -118,14 +123,14 @@ _WORK = {"z": "z", "rank": "hạng", "n": "số đơn vị", "min": "thấp nh�
 
 def _value(v: Any) -> str:
     if v is None:
-        return "(trống)"
+        return _("(empty)")
     if isinstance(v, bool):
-        return "có" if v else "không"
+        return _("yes") if v else _("no")
     return _n(v) if isinstance(v, float) else str(v)
 
 
-_POLICY = {"zero": "thiếu số liệu → 0 điểm", "full": "thiếu số liệu → đủ điểm (không phát sinh)",
-           "exclude": "không áp dụng (không giao chỉ tiêu)", "error": "thiếu số liệu"}
+_POLICY = {"zero": N_("missing value → 0 points"), "full": N_("missing value → full points (nothing arose)"),
+           "exclude": N_("does not apply (no target given)"), "error": N_("missing value")}
 
 
 def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False) -> list[list[str]]:
@@ -135,8 +140,8 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False
     name = node.name if full or len(node.name) <= 48 else node.name[:47] + "…"
     label = "· " * depth + f"{node.code}  {name}"  # tabulate strips leading spaces
     if node.rule is None:
-        how = {"sum": "cộng các tiêu chí con", "weighted_mean": "trung bình có trọng số",
-               "geometric_mean": "trung bình nhân có trọng số"}[node.how]
+        how = {"sum": _("sum of the sub-criteria"), "weighted_mean": _("weighted mean"),
+               "geometric_mean": _("weighted geometric mean")}[node.how]
         rows = [[label, "", how, "", vn_number(t.points, p), _n(node.max_points)]]
         for child in t.children:
             rows += _rows(child, depth + 1, part, p, full)
@@ -151,7 +156,7 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False
     if t.working and not t.missing:
         how += " [" + ", ".join(f"{_WORK[what]} = {_value(v)}" for what, v in t.working) + "]"
     if t.missing:
-        how += f" [{_POLICY[t.policy]}]"
+        how += f" [{_(_POLICY[t.policy])}]"
     return [[label, data, how, _n(t.raw) if t.raw is not None else "—", vn_number(t.points, p),
              _n(node.max_points)]]
 
@@ -168,9 +173,10 @@ def _lines(e: Explanation, table, full: bool = False) -> list[str]:
     c, u, p = e.criteria, e.unit, e.criteria.precision
     node_p = p if c.round_at == "leaves" else None  # under round_at: total, points keep their decimals
     where = f" — {u['group']}" if u["group"] is not None else ""
-    out = [f"{u['name']} ({u['id']}){where}; dòng {u['row']} của tệp số liệu",
-           f"{c.name} (phiên bản {c.version})", ""]
-    head = ["Tiêu chí", "Số liệu", "Cách tính", "Điểm tính", "Điểm", "Tối đa"]
+    out = [_("{name} ({id}){where}; row {row} of the data file", name=u["name"], id=u["id"], where=where,
+             row=u["row"]),
+           _("{name} (version {version})", name=c.name, version=c.version), ""]
+    head = [_("Criterion"), _("Data"), _("How scored"), _("Computed"), _("Points"), _("Max")]
     rows: list[list[str]] = []
     for t in e.main:
         rows += _rows(t, 0, "main", node_p, full)
@@ -182,53 +188,62 @@ def _lines(e: Explanation, table, full: bool = False) -> list[str]:
         out.append(render_treatment.heading(c, _frame(e.treated)))
         out.append(table(render_treatment.head(), render_treatment.rows(c, _frame(e.treated))))
     out.append("")
-    out.append(f"Điểm các tiêu chí chính: {vn_number(u['earned'], node_p)} / {_n(u['attainable'])}")
+    out.append(_("Points on the main criteria: {earned} / {attainable}", earned=vn_number(u["earned"], node_p),
+                 attainable=_n(u["attainable"])))
     if c.round_at == "total" and p is not None:
-        out.append(f"Làm tròn: chỉ ở tổng điểm ({p} chữ số thập phân); điểm từng tiêu chí ở trên chưa làm tròn (hiện 3 chữ số lẻ).")
+        out.append(_("Rounding: at the total only ({p} decimals); the criteria's points above are not rounded "
+                     "(3 decimals shown).", p=p))
     if u["attainable"] != c.total:
-        out.append(f"Quy đổi về thang {_n(c.total)}: {vn_number(u['earned'], p)} × {_n(c.total)} / "
-                   f"{_n(u['attainable'])} (tiêu chí không áp dụng được loại khỏi điểm tối đa)")
-    for part, traces, total, cap in (("Điểm thưởng", e.bonus, e.bonus_sum, c.bonus),
-                                     ("Điểm trừ", e.penalty, e.penalty_sum, c.penalty)):
+        out.append(_("Rescaled to {scale}: {earned} × {scale} / {attainable} (a criterion that does not apply "
+                     "is left out of the maximum)", scale=_n(c.total), earned=vn_number(u["earned"], p),
+                     attainable=_n(u["attainable"])))
+    for kind, traces, total, cap in (("bonus", e.bonus, e.bonus_sum, c.bonus),
+                                     ("penalty", e.penalty, e.penalty_sum, c.penalty)):
         if cap is None:
             continue
         out.append("")
         sub: list[list[str]] = []
         for t in traces:
-            sub += _rows(t, 0, "bonus" if part == "Điểm thưởng" else "penalty", node_p, full)
+            sub += _rows(t, 0, kind, node_p, full)
         out.append(table(head, sub))
-        applied = u["bonus"] if part == "Điểm thưởng" else u["penalty"]
-        capped = f" → giới hạn {_n(cap.max_points)}" if total > cap.max_points else ""
-        out.append(f"{part}: {vn_number(total, p)}{capped}; tính {vn_number(applied, p)}")
+        applied = u[kind]
+        capped = _(" → capped at {cap}", cap=_n(cap.max_points)) if total > cap.max_points else ""
+        part = _("Bonus points") if kind == "bonus" else _("Penalty points")
+        out.append(_("{part}: {total}{capped}; counted {applied}", part=part, total=vn_number(total, p),
+                     capped=capped, applied=vn_number(applied, p)))
     out.append("")
     sign = "+" if c.bonus else ""
-    out.append(f"Tổng điểm: {vn_number(u['total'], p)}" + (
-        f" (= chính + thưởng − trừ{', không âm' if sign else ''})" if c.bonus or c.penalty else ""))
+    out.append(_("Total: {total}", total=vn_number(u["total"], p)) + (
+        (_(" (= main + bonus − penalty, not below zero)") if sign else _(" (= main + bonus − penalty)"))
+        if c.bonus or c.penalty else ""))
     if c.classification:
-        cls = u["classification"] or "không xếp loại"
-        text = f"Xếp loại: {cls}"
+        cls = u["classification"] or _("not classified")
+        text = _("Classification: {classification}", classification=cls)
         if e.band != u["classification"]:
             caps = [k.knockout.code for k in e.knockouts if k.hit and isinstance(k.knockout.effect, m.Cap)]
-            text += f" (theo điểm: {e.band}; bị giới hạn bởi {', '.join(caps)})"
+            text += _(" (by points: {band}; capped by {caps})", band=e.band, caps=", ".join(caps))
         out.append(text)
     for k in e.knockouts:
         values = ", ".join(f"{n} = {_value(v)}" for n, v in k.values)
         outcome = k.knockout.effect
-        effect = f"xếp loại tối đa “{outcome.cap}”" if isinstance(outcome, m.Cap) else \
-            "không được khen thưởng"
-        state = f"CÓ — {effect}" if k.hit else "không"
-        out.append(f"Loại trừ {k.knockout.code} ({k.knockout.name}; {k.knockout.when}; {values}): {state}")
-    group = f" trong {u['group']}" if u["group"] is not None else ""
-    out.append(f"Hạng: {u['rank']}/{e.group_size}{group}; chung {u['rank_overall']}/{e.units}")
-    for label, other, word in (("Xếp trên", e.above, "hơn"), ("Xếp dưới", e.below, "kém")):
+        effect = _("classification at most “{cap}”", cap=outcome.cap) if isinstance(outcome, m.Cap) else \
+            _("no award")
+        state = _("YES — {effect}", effect=effect) if k.hit else _("no")
+        out.append(_("Knockout {code} ({name}; {when}; {values}): {state}", code=k.knockout.code,
+                     name=k.knockout.name, when=k.knockout.when, values=values, state=state))
+    group = _(" in {group}", group=u["group"]) if u["group"] is not None else ""
+    out.append(_("Rank: {rank}/{size}{group}; overall {overall}/{units}", rank=u["rank"], size=e.group_size,
+                 group=group, overall=u["rank_overall"], units=e.units))
+    for label, other, word in ((_("Above"), e.above, _("ahead by")), (_("Below"), e.below, _("behind by"))):
         if other is None:
             continue
         gap = abs(other.total - u["total"])
-        margin = (f"{word} {vn_number(gap, p)} điểm" if gap else
-                  "đồng hạng" if other.rank == u["rank"] else "bằng điểm, phân định theo thứ tự phá hòa")
-        out.append(f"{label}: {other.id} {other.name}, hạng {other.rank}, {vn_number(other.total, p)} ({margin})")
+        margin = (_("{word} {gap} points", word=word, gap=vn_number(gap, p)) if gap else
+                  _("same rank") if other.rank == u["rank"] else _("equal points, set apart by the tie-breaks"))
+        out.append(_("{label}: {id} {name}, rank {rank}, {total} ({margin})", label=label, id=other.id,
+                     name=other.name, rank=other.rank, total=vn_number(other.total, p), margin=margin))
     if e.awards:
-        out.append("Khen thưởng:")
+        out.append(_("Awards:"))
         awards = {a.code: a for a in c.awards}
         for r in e.awards:
             out.append(f"  {r['award']}: {sentence(c, awards[r['award']], r, e.unit)}")
@@ -258,8 +273,8 @@ def to_markdown(e: Explanation) -> str:
     main criteria, the bonus, the penalty) and before the result, criteria names whole, and each
     line a paragraph of its own outside the tables (the bonus and penalty sums included)."""
     lines = _lines(e, lambda h, r: _Table(md_table(h, r)), full=True)
-    headings = [h for h, part in (("Các tiêu chí chính", True), ("Điểm thưởng", e.criteria.bonus),
-                                  ("Điểm trừ", e.criteria.penalty)) if part]
+    headings = [h for h, part in ((_("Main criteria"), True), (_("Bonus points"), e.criteria.bonus),
+                                  (_("Penalty points"), e.criteria.penalty)) if part]
     out: list[str] = []
     tables = 0
     for x in lines[1:]:
@@ -267,7 +282,7 @@ def to_markdown(e: Explanation) -> str:
             out += [f"## {headings[tables]}", "", x, ""]
             tables += 1
             if tables == len(headings):
-                out += ["## Kết quả", ""]
+                out += ["## " + _("Result"), ""]
         elif x.startswith("    "):  # under an award: its years (history_lines), nested
             out.append("  - " + md(x.strip()))
         elif x.startswith("  "):
@@ -375,34 +390,39 @@ def _signed(x: float | None, p: int | None) -> str:
 
 
 def _what(d: Any) -> str:
-    return {"main": "tiêu chí", "bonus": "điểm thưởng", "penalty": "điểm trừ"}[d.part] + f" {d.code}"
+    return {"main": _("criterion"), "bonus": _("bonus"), "penalty": _("penalty")}[d.part] + f" {d.code}"
 
 
 def why(cmp: Comparison) -> str:
     """The sentence "why UPPER above LOWER", in the council's words."""
     a, b, c = cmp.upper.unit, cmp.lower.unit, cmp.upper.criteria
     p = c.precision
-    head = f"Vì sao {a['id']} ({a['name']}) xếp trên {b['id']} ({b['name']}): "
+    head = _("Why {a} ({a_name}) ranks above {b} ({b_name}): ", a=a["id"], a_name=a["name"], b=b["id"],
+             b_name=b["name"])
     if cmp.decided_by is None:
-        return (f"{a['id']} và {b['id']} bằng nhau về tổng điểm {vn_number(a['total'], p)} và mọi tiêu chí "
-                "phá hòa: đồng hạng.")
+        return _("{a} and {b} are equal on the total {total} and on every tie-break: the same rank.", a=a["id"],
+                 b=b["id"], total=vn_number(a["total"], p))
     if cmp.decided_by == "id":
-        return head + f"bằng nhau về tổng điểm và mọi tiêu chí phá hòa; xếp hạng {c.ranking.method} xếp theo mã đơn vị."
+        return head + _("equal on the total and on every tie-break; ranking {method} orders them by unit code.",
+                        method=c.ranking.method)
     if cmp.decided_by == "total":
         gap = a["total"] - b["total"]
         tops = [d for d in cmp.rows if d.depth == 0 and d.gap]
         ahead = sorted((d for d in tops if d.lead > 0), key=lambda d: -d.lead)[:3]
         behind = sorted((d for d in tops if d.lead < 0), key=lambda d: d.lead)[:2]
-        text = (f"tổng điểm cao hơn {vn_number(gap, p)} điểm ({vn_number(a['total'], p)} so với "
-                f"{vn_number(b['total'], p)})")
+        text = _("a total higher by {gap} points ({a} against {b})", gap=vn_number(gap, p),
+                 a=vn_number(a["total"], p), b=vn_number(b["total"], p))
         if ahead:
-            text += "; hơn nhiều nhất ở " + ", ".join(f"{_what(d)} (hơn {vn_number(d.lead, p)})" for d in ahead)
+            text += _("; ahead most on ") + ", ".join(
+                _("{what} (ahead by {lead})", what=_what(d), lead=vn_number(d.lead, p)) for d in ahead)
         if behind:
-            text += f"; {b['id']} hơn ở " + ", ".join(f"{_what(d)} (hơn {vn_number(-d.lead, p)})" for d in behind)
+            text += _("; {b} ahead on ", b=b["id"]) + ", ".join(
+                _("{what} (ahead by {lead})", what=_what(d), lead=vn_number(-d.lead, p)) for d in behind)
         if (a["group"] != b["group"]) and c.units.group:
-            text += f"; hai đơn vị ở hai cụm khác nhau ({a['group']}, {b['group']}): so theo hạng chung"
+            text += _("; the two units are in different clusters ({a}, {b}): compared by the overall rank",
+                      a=a["group"], b=b["group"])
         return head + text + "."
-    kind, _, what = cmp.decided_by.partition(":")
+    kind, _sep, what = cmp.decided_by.partition(":")
     i = next(n for n, tb in enumerate(c.ranking.tie_break, start=1)
              if (tb.criterion if kind == "criterion" else tb.indicator) == what)
     tb = c.ranking.tie_break[i - 1]
@@ -410,43 +430,47 @@ def why(cmp: Comparison) -> str:
     def key(u: dict[str, Any]) -> str:
         value = u.get(f"__key{i}")
         if value is None or not math.isfinite(value):  # a missing value, ranked last as ±inf
-            return "(trống)"
+            return _("(empty)")
         if tb.order == "asc":
             value = -value
         return vn_number(value, p if kind == "criterion" else None)
 
-    label = f"điểm tiêu chí {what}" if kind == "criterion" else what
-    order = " (thấp hơn xếp trên)" if tb.order == "asc" else ""
-    return head + (f"bằng tổng điểm {vn_number(a['total'], p)}; phá hòa theo {label}{order}: "
-                   f"{key(a)} so với {key(b)}.")
+    label = _("points on criterion {criterion}", criterion=what) if kind == "criterion" else what
+    order = _(" (lower ranks first)") if tb.order == "asc" else ""
+    return head + _("equal total {total}; the tie-break by {label}{order}: {a} against {b}.",
+                    total=vn_number(a["total"], p), label=label, order=order, a=key(a), b=key(b))
 
 
 def _compare_lines(cmp: Comparison, table: Any, full: bool = False) -> list[Any]:
     a, b, c = cmp.upper.unit, cmp.lower.unit, cmp.upper.criteria
     p = c.precision
     node_p = p if c.round_at == "leaves" else None
-    out: list[Any] = [f"So sánh {a['id']} ({a['name']}) và {b['id']} ({b['name']})", f"{c.name} (phiên bản {c.version})", ""]
-    head = ["Tiêu chí", f"{a['id']}", f"{b['id']}", f"Chênh lệch ({b['id']} − {a['id']})", ""]
+    out: list[Any] = [_("{a} ({a_name}) compared with {b} ({b_name})", a=a["id"], a_name=a["name"], b=b["id"],
+                        b_name=b["name"]),
+                      _("{name} (version {version})", name=c.name, version=c.version), ""]
+    head = [_("Criterion"), f"{a['id']}", f"{b['id']}", _("Difference ({b} − {a})", a=a["id"], b=b["id"]), ""]
     rows = []
     for d in cmp.rows:
         name = d.name if full or len(d.name) <= 48 else d.name[:47] + "…"
-        mark = "khác" if d.gap else ""
+        mark = _("differs") if d.gap else ""
         rows.append(["· " * d.depth + f"{d.code}  {name}", vn_number(d.a, node_p), vn_number(d.b, node_p),
                      _signed(d.gap, node_p) if d.gap else "", mark])
-    for label, key in (("Điểm thưởng", "bonus"), ("Điểm trừ", "penalty"), ("Tổng điểm", "total")):
+    for label, key in ((_("Bonus points"), "bonus"), (_("Penalty points"), "penalty"), (_("Total"), "total")):
         if key == "total" or getattr(c, key) is not None:
             gap = (b[key] or 0.0) - (a[key] or 0.0)
             rows.append([label, vn_number(a[key], p), vn_number(b[key], p), _signed(gap, p) if gap else "",
-                         "khác" if gap else ""])
+                         _("differs") if gap else ""])
     out.append(table(head, rows))
     out.append("")
     differ = [d.code for d in cmp.rows if d.gap and d.depth == 0]
-    out.append(f"Khác nhau ở {len([d for d in cmp.rows if d.gap])} tiêu chí" +
-               (f" (nhóm {', '.join(differ)})." if differ else "."))
+    out.append(_("They differ on {count} criteria", count=len([d for d in cmp.rows if d.gap])) +
+               (_(" (groups {codes}).", codes=", ".join(differ)) if differ else "."))
     for u in (a, b):
-        where = f" trong {u['group']}" if u["group"] is not None else ""
-        out.append(f"{u['id']}: hạng {u['rank']}{where}, chung {u['rank_overall']}; xếp loại "
-                   f"{u['classification'] or 'không xếp loại'}; khen thưởng: {(u['awards'] or '—').replace(';', ', ')}")
+        where = _(" in {group}", group=u["group"]) if u["group"] is not None else ""
+        out.append(_("{id}: rank {rank}{where}, overall {overall}; classification {classification}; awards: "
+                     "{awards}", id=u["id"], rank=u["rank"], where=where, overall=u["rank_overall"],
+                     classification=u["classification"] or _("not classified"),
+                     awards=(u["awards"] or "—").replace(";", ", ")))
     out.append(why(cmp))
     return out
 
@@ -458,15 +482,16 @@ def compare_table(cmp: Comparison) -> str:
 
 def compare_markdown(cmp: Comparison) -> str:
     lines = _compare_lines(cmp, lambda h, r: _Table(md_table(h, r)), full=True)
-    out = [f"# {md(lines[0])}", "", md(lines[1]), "", "## Từng tiêu chí", "", lines[3], "", "## Kết luận", ""]
+    out = [f"# {md(lines[0])}", "", md(lines[1]), "", "## " + _("Criterion by criterion"), "", lines[3], "",
+           "## " + _("Conclusion"), ""]
     out += [x for line in lines[5:] for x in (md(line), "")]
     return document("\n".join(out).rstrip("\n") + "\n")
 
 
 def compare_html(cmp: Comparison) -> str:
     lines = _compare_lines(cmp, lambda h, r: _Table(html_table(h, r)), full=True)
-    page = [*html_head(lines[0]), f"<p>{esc(lines[1])}</p>", "<h2>Từng tiêu chí</h2>", str(lines[3]),
-            "<h2>Kết luận</h2>", *[f"<p>{esc(x)}</p>" for x in lines[5:]], "</body>", "</html>"]
+    page = [*html_head(lines[0]), f"<p>{esc(lines[1])}</p>", "<h2>" + _("Criterion by criterion") + "</h2>",
+            str(lines[3]), "<h2>" + _("Conclusion") + "</h2>", *[f"<p>{esc(x)}</p>" for x in lines[5:]], "</body>", "</html>"]
     return document("\n".join(page) + "\n")
 
 

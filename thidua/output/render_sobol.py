@@ -10,26 +10,27 @@ import polars as pl
 
 from thidua import model as m
 from thidua.core.sensitivity.sobol import DUMMY, FLAGS, RANK_SHIFT, Sobol
+from thidua.i18n import N_, _
 from thidua.output.render import vn_number
 from thidua.output.render_audit import Report, Rows, Section, ids, num, pct
 
-FLAG_VI = {FLAGS[0]: "trọng số lớn nhưng ít ảnh hưởng đến danh sách",
-           FLAGS[1]: "trọng số nhỏ nhưng ảnh hưởng lớn đến danh sách"}
+FLAG_VI = {FLAGS[0]: N_("a large weight but little influence on the lists"),
+           FLAGS[1]: N_("a small weight but a large influence on the lists")}
 
 
 def target_vi(target: str) -> str:
     """rank_shift → 'Dịch chuyển hạng bình quân'; rank:X → 'Hạng: X'; award:A:X → 'A: X'."""
     if target == RANK_SHIFT:
-        return "Dịch chuyển hạng bình quân"
+        return _("Mean rank shift")
     kind, rest = target.split(":", 1)
     if kind == "rank":
-        return f"Hạng: {rest}"
+        return _("Rank: {unit}", unit=rest)
     code, unit = rest.split(":", 1)
-    return f"Danh sách {code}: {unit}"
+    return _("List {code}: {unit}", code=code, unit=unit)
 
 
 def criterion_vi(name: str) -> str:
-    return "(giả: mức nhiễu)" if name == DUMMY else name
+    return _("(dummy: the noise level)") if name == DUMMY else name
 
 
 def _between(low: float | None, high: float | None) -> str:
@@ -38,7 +39,7 @@ def _between(low: float | None, high: float | None) -> str:
 
 def _indices(weights: dict[str, float]) -> Any:
     def people(frame: pl.DataFrame) -> Rows:
-        head = ["Mục tiêu", "Tiêu chí", "Trọng số danh nghĩa", "S1", "S1 5 %–95 %", "ST",
+        head = [_("Target"), _("Criterion"), _("Nominal weight"), "S1", "S1 5 %–95 %", "ST",
                 "ST 5 %–95 %"]
         rows = [[target_vi(r["target"]), criterion_vi(r["criterion"]),
                  pct(weights.get(r["criterion"], 0.0), 2), num(r["S1"], 3),
@@ -49,12 +50,12 @@ def _indices(weights: dict[str, float]) -> Any:
 
 
 def _criteria(frame: pl.DataFrame) -> Rows:
-    head = ["Tiêu chí", "Gồm", "Trọng số danh nghĩa", "S1 (dịch chuyển hạng)",
-            "ST (dịch chuyển hạng)", "ST bình quân trên danh sách", "Tỷ phần ảnh hưởng",
-            "Cảnh báo"]
+    head = [_("Criterion"), _("Made of"), _("Nominal weight"), _("S1 (rank shift)"),
+            _("ST (rank shift)"), _("Mean ST over the lists"), _("Share of influence"),
+            _("Warning")]
     rows = [[criterion_vi(r["criterion"]), ids(r["codes"]), pct(r["nominal_weight"], 2),
              num(r["S1_rank_shift"], 3), num(r["ST_rank_shift"], 3), num(r["ST_lists"], 3),
-             pct(r["influence"], 1), FLAG_VI.get(r["flag"] or "", "—")] for r in frame.to_dicts()]
+             pct(r["influence"], 1), _(FLAG_VI[r["flag"]]) if r["flag"] in FLAG_VI else "—"] for r in frame.to_dicts()]
     return head, rows
 
 
@@ -62,25 +63,25 @@ def _lines(result: Sobol, c: m.Criteria) -> list[str]:
     spread, k = result.spread, len(result.groups)
     low, high = vn_number(1 - spread, None), vn_number(1 + spread, None)
     return [
-        (f"Chỉ số Sobol (Saltelli, ước lượng Jansen): {result.samples} mẫu cơ sở × "
-         f"({k} tiêu chí/nhóm + 2) = {result.samples * (k + 2)} kịch bản; dãy Sobol xáo trộn, "
-         f"hạt giống (seed): {result.seed}; khoảng 5 %–95 % từ {result.bootstrap} lần lấy mẫu "
-         "lại (bootstrap)."),
-        (f"Mỗi tiêu chí/nhóm: điểm tối đa (dưới nhóm trung bình: trọng số) nhân một hệ số đều "
-         f"trong [{low}; {high}], rồi mọi tiêu chí chính chuẩn hoá để tổng vẫn là "
-         f"{vn_number(c.total, None)}; các tiêu chí ngoài nhóm giữ nguyên trọng số; xếp loại, "
-         "xếp hạng và danh sách khen thưởng tính lại như bộ máy chấm điểm."),
-        ("S1: phần phương sai do riêng tiêu chí đó gây ra; ST: phần phương sai có tiêu chí đó "
-         "tham gia (kể cả tương tác). Mục tiêu: hạng trong cụm của từng đơn vị, có hay không có "
-         "tên trong từng danh sách khen thưởng, và dịch chuyển hạng bình quân (như COINr)."),
-        ("Tiêu chí giả (mức nhiễu) không ảnh hưởng đến kết quả: ST của nó luôn bằng 0, S1 của nó "
-         "là sai số ước lượng; chỉ số nhỏ hơn mức này coi như không ảnh hưởng."),
-        (f"Bỏ qua {result.constant} trên {result.targets} mục tiêu không đổi trong mọi kịch bản "
-         "của A và B (không có phương sai để phân tích)."),
-        ("Cảnh báo: trọng số danh nghĩa ≥ 1/số tiêu chí mà tỷ phần ảnh hưởng đến danh sách nhỏ "
-         "hơn một nửa trọng số; hoặc trọng số < 1/số tiêu chí mà tỷ phần ảnh hưởng lớn hơn hai "
-         "lần trọng số. Tỷ phần ảnh hưởng: ST bình quân trên các mục tiêu danh sách chia cho tổng "
-         "của mọi tiêu chí."),
+        _("Sobol indices (Saltelli, Jansen's estimator): {samples} base samples × ({k} criteria/groups + 2) "
+          "= {scenarios} scenarios; a scrambled Sobol sequence, seed: {seed}; 5 %–95 % intervals from "
+          "{bootstrap} resamples (bootstrap).", samples=result.samples, k=k,
+          scenarios=result.samples * (k + 2), seed=result.seed, bootstrap=result.bootstrap),
+        _("Each criterion/group: its max points (under a mean: its weight) times a factor uniform in "
+          "[{low}; {high}], then every main criterion rescaled so the total stays {total}; the criteria in "
+          "no group keep their weights; classes, ranks and award lists worked out again as the scoring "
+          "engine does.", low=low, high=high, total=vn_number(c.total, None)),
+        _("S1: the share of the variance the criterion causes alone; ST: the share of the variance the "
+          "criterion takes part in (interactions included). Targets: each unit's rank in its cluster, being "
+          "on each award list or not, and the mean rank shift (as in COINr)."),
+        _("The dummy criterion (the noise level) has no effect on the results: its ST is always 0, its S1 "
+          "is the estimation error; an index below this level counts as no influence."),
+        _("Left out: {constant} of {targets} targets that do not change in any scenario of A and B (no "
+          "variance to analyse).", constant=result.constant, targets=result.targets),
+        _("Warning: a nominal weight ≥ 1/the number of criteria with a share of influence on the lists "
+          "under half the weight; or a weight < 1/the number of criteria with a share of influence over "
+          "twice the weight. Share of influence: the mean ST over the list targets divided by the sum over "
+          "every criterion."),
     ]
 
 
@@ -109,10 +110,11 @@ def sobol_report(result: Sobol, c: m.Criteria) -> Report:
     weights = dict(zip(result.criteria.get_column("criterion").to_list(),
                        result.criteria.get_column("nominal_weight").to_list()))
     sections = (
-        Section("sobol", "Chỉ số Sobol của từng kết quả theo trọng số", result.indices,
+        Section("sobol", _("Sobol indices of each result over the weights"), result.indices,
                 _indices(weights), sheet="Sobol"),
-        Section("sobol_criteria", "Trọng số danh nghĩa và ảnh hưởng thực tế", result.criteria,
+        Section("sobol_criteria", _("Nominal weights and their real influence"), result.criteria,
                 _criteria, sheet="Trọng số và ảnh hưởng"),
     )
-    return Report(f"Chỉ số Sobol theo trọng số: {c.name} (phiên bản {c.version})",
+    return Report(_("Sobol indices over the weights: {name} (version {version})", name=c.name,
+                    version=c.version),
                   tuple(_lines(result, c)), settings, sections)

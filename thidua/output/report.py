@@ -20,6 +20,7 @@ from typing import Any
 from thidua import model as m
 from thidua.core.engine import Result
 from thidua.core.explain import explain
+from thidua.i18n import N_, _, language
 from thidua.output.render import (
     _shortlist_lines,
     award_name,
@@ -99,11 +100,22 @@ def _table(head: list[str], rows: list[list[Any]], marked: list[bool] | None = N
     return text
 
 
+# The signers a file gets when it names none (model.SIGNERS), in the reader's language; a council's
+# own signers are its words and stay as written.
+_DEFAULT_SIGNERS = {"Người lập biểu": N_("Prepared by"), "TM. Hội đồng — Chủ tịch": N_("For the council — Chair")}
+
+
+def _signer_title(c: m.Criteria, title: str) -> str:
+    return _(_DEFAULT_SIGNERS[title]) if tuple(c.printed.signers) == m.SIGNERS and title in _DEFAULT_SIGNERS \
+        else title
+
+
 def signatures(c: m.Criteria) -> list[str]:
     r = c.printed
     place = f"{esc(r.place)}, " if r.place else "……………, "
-    date = esc(r.date) if r.date else "ngày …… tháng …… năm ……"
-    blocks = [f"<div><b>{esc(s.title).replace(' — ', '<br>')}</b><i>(Ký, ghi rõ họ tên)</i><br><br><br><br>"
+    date = esc(r.date) if r.date else _("day …… month …… year ……")
+    signature = esc(_("(Signature and full name)"))
+    blocks = [f"<div><b>{esc(_signer_title(c, s.title)).replace(' — ', '<br>')}</b><i>{signature}</i><br><br><br><br>"
               f"{esc(s.name or '')}</div>" for s in r.signers]
     return [f'<p class="sign"><span></span><span class="date">{place}{date}</span></p>',
             '<div class="sign">', *blocks, "</div>"]
@@ -119,27 +131,28 @@ def to_report(result: Result) -> str:
     at = len(head) - 2  # the awards, by their names (the terminal table keeps the codes)
     for row, u in zip(rows, units, strict=True):
         row[at] = ", ".join(award_name(c, a) for a in (u["awards"] or "").split(";") if a)
-    parts = ["<!DOCTYPE html>", '<html lang="vi">', "<head>", '<meta charset="utf-8">',
+    parts = ["<!DOCTYPE html>", f'<html lang="{language()}">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{esc(c.name)}: báo cáo kết quả</title>", f"<style>{STYLE}</style>", "</head>", "<body>"]
+             "<title>" + esc(_("{name}: report of the results", name=c.name)) + "</title>", f"<style>{STYLE}</style>", "</head>", "<body>"]
     if r.council:
         parts.append(f'<p class="council">{esc(r.council.upper())}</p>')
-    parts += ["<h1>BÁO CÁO KẾT QUẢ CHẤM ĐIỂM THI ĐUA</h1>", f'<p class="sub">{esc(c.name)}<br>Phiên bản '
-              f"{esc(c.version)}{'; ' + esc(r.period) if r.period else ''}</p>"]
-    parts += ["<h2>Tóm tắt</h2>", "<ul>", *[f"<li>{esc(x)}</li>" for x in _summary(result)], "</ul>"]
+    parts += ["<h1>" + esc(_("REPORT OF THE EMULATION SCORES")) + "</h1>",
+              f'<p class="sub">{esc(c.name)}<br>'
+              + esc(_("Version {version}", version=c.version)) + f"{'; ' + esc(r.period) if r.period else ''}</p>"]
+    parts += ["<h2>" + esc(_("Summary")) + "</h2>", "<ul>", *[f"<li>{esc(x)}</li>" for x in _summary(result)], "</ul>"]
     top = c.total + (c.bonus.max_points if c.bonus else 0)
     for g in dict.fromkeys(groups):
         mine = [i for i, gg in enumerate(groups) if gg == g]
-        title = f"{g} — {len(mine)} đơn vị" if c.units.group else f"Tất cả đơn vị — {len(mine)} đơn vị"
-        parts.append(f"<h2>Xếp hạng: {esc(title)}</h2>")
+        title = _("{group} — {count} units", group=g if c.units.group else _("All units"), count=len(mine))
+        parts.append("<h2>" + esc(_("Ranking: {title}", title=title)) + "</h2>")
         bars = [(f"{units[i]['name']} ({units[i]['id']})", units[i]["total"], bool(units[i]["awards"])) for i in mine]
         parts.append(svg_chart(bars, top, p))
-        parts.append('<p><span style="color:#c00000">■</span> có tên trong danh sách đề nghị khen thưởng '
-                     '<span style="color:#8ea9db">■</span> các đơn vị khác</p>')
+        parts.append('<p><span style="color:#c00000">■</span> ' + esc(_("on an award shortlist")) +
+                     ' <span style="color:#8ea9db">■</span> ' + esc(_("the other units")) + '</p>')
         parts.append(_table(head, [rows[i] for i in mine], [bool(units[i]["awards"]) for i in mine]))
-    parts.append("<h2>Danh sách đề nghị khen thưởng</h2>")
+    parts.append("<h2>" + esc(_("Award shortlists")) + "</h2>")
     if not c.awards:
-        parts.append(f"<p>{esc(NO_AWARDS)}</p>")
+        parts.append(f"<p>{esc(_(NO_AWARDS))}</p>")
     else:
         parts += ["<ul>", *[f"<li>{esc(x)}</li>" for x in _shortlist_lines(result)], "</ul>"]
         for kind, text in _people_parts(result):
@@ -152,18 +165,20 @@ def to_report(result: Result) -> str:
     from thidua.output import render_stages  # review stages: every value a later stage changed
 
     parts += render_stages.html_section(result)
-    parts.append("<h2>Giải trình điểm của từng đơn vị</h2>")
-    parts.append("<p>Bấm vào tên đơn vị để xem từng tiêu chí: số liệu, cách tính, điểm, điểm thưởng, "
-                 "điểm trừ, điều kiện loại trừ, xếp loại, hạng và lý do khen thưởng.</p>")
+    parts.append("<h2>" + esc(_("Each unit's points explained")) + "</h2>")
+    parts.append("<p>" + esc(_("Click a unit's name to see each criterion: data, how it is scored, points, "
+                               "bonus points, penalty points, knockouts, classification, rank and the "
+                               "award reasons.")) + "</p>")
     for u in units:
         where = f" — {u['group']}" if u["group"] is not None else ""
-        summary = (f"{u['name']} ({u['id']}){where}: hạng {u['rank']}, tổng điểm {vn_number(u['total'], p)}"
-                   + (f", đề nghị {', '.join(award_name(c, a) for a in (u['awards'] or '').split(';') if a)}"
-                      if u["awards"] else ""))
+        summary = (_("{name} ({id}){where}: rank {rank}, total {total}", name=u["name"], id=u["id"], where=where,
+                     rank=u["rank"], total=vn_number(u["total"], p))
+                   + (_(", proposed for {awards}", awards=", ".join(
+                       award_name(c, a) for a in (u["awards"] or "").split(";") if a)) if u["awards"] else ""))
         parts.append(f"<details><summary>{esc(summary)}</summary>")
         parts.append(fragment(explain(result, u["id"])))
         parts.append("</details>")
-    parts += ["<h2>Chính sách tính điểm, căn cứ và ghi chú</h2>", "<ul>",
+    parts += ["<h2>" + esc(_("Scoring policies, basis and note")) + "</h2>", "<ul>",
               *[f"<li>{esc(x)}</li>" for x in document_notes(c)], "</ul>"]
     parts += signatures(c)
     parts += [f"<script>{SCRIPT}</script>", "</body>", "</html>"]
@@ -175,19 +190,23 @@ def _summary(result: Result) -> list[str]:
     units = result.units
     p = c.precision
     groups = units.get_column("group").unique(maintain_order=True).to_list() if c.units.group else []
-    lines = [f"{units.height} đơn vị" + (f" trong {len(groups)} cụm, khối" if groups else "") +
-             f"; thang điểm {vn_number(c.total, None)}."]
+    lines = [_("{count} units", count=units.height)
+             + (_(" in {count} clusters, blocks", count=len(groups)) if groups else "")
+             + _("; a scale of {total} points.", total=vn_number(c.total, None))]
     totals = units.get_column("total")
     if units.height:
-        lines.append(f"Tổng điểm cao nhất {vn_number(totals.max(), p)}, thấp nhất {vn_number(totals.min(), p)}, "  # type: ignore[arg-type]
-                     f"trung bình {vn_number(totals.mean(), p)}.")  # type: ignore[arg-type]
+        lines.append(_("Highest total {high}, lowest {low}, mean {mean}.",
+                       high=vn_number(totals.max(), p), low=vn_number(totals.min(), p),  # type: ignore[arg-type]
+                       mean=vn_number(totals.mean(), p)))  # type: ignore[arg-type]
     if c.classification:
         counts = units.get_column("classification").value_counts()
         by = {row["classification"]: row["count"] for row in counts.to_dicts()}
-        lines.append("Xếp loại: " + "; ".join(f"{b.label}: {by.get(b.label, 0)}" for b in c.classification) + ".")
+        lines.append(_("Classification: {classification}", classification="; ".join(
+            f"{b.label}: {by.get(b.label, 0)}" for b in c.classification)) + ".")
     for a in c.awards:
         listed = units.filter(units.get_column("awards").fill_null("").str.split(";").list.contains(a.code)).height
         flagged = units.filter(units.get_column("flagged").fill_null("").str.split(";").list.contains(a.code)).height
-        text = f"{a.name} ({a.code}): {listed} đơn vị có tên"
-        lines.append(text + (f", {flagged} đơn vị đồng hạng chờ Hội đồng biểu quyết." if flagged else "."))
+        text = _("{name} ({code}): {listed} units listed", name=a.name, code=a.code, listed=listed)
+        lines.append(text + (_(", {flagged} units tied, awaiting the council's vote.", flagged=flagged)
+                             if flagged else "."))
     return lines
