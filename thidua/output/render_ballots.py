@@ -292,6 +292,7 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     first = at
     at += 1
     grand = 0
+    names = {u: (name, group) for u, name, group in result.units.select("id", "name", "group").iter_rows()}
     for award in c.awards:
         for r in outcome.lists.filter(pl.col("award") == award.code).to_dicts():
             where = f" — {r['group']}" if r["group"] else ""
@@ -301,7 +302,6 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
             sheets.write_across(ws, at, 0, ncols - 1, title, heading)
             ws.set_row(at, sheets.LINE * sheets._lines([title], [sum(widths)]) + 3)
             at += 1
-            names = {u: (name, group) for u, name, group in result.units.select("id", "name", "group").iter_rows()}
             for n, uid in enumerate(r["final"] or [], start=1):
                 ws.write_number(at, 0, n, centre)
                 ws.write_string(at, 1, sheets.safe(uid), cell)
