@@ -194,22 +194,10 @@ def layout(q: np.ndarray, group: np.ndarray, keys: Sequence[np.ndarray], id_rank
     newg[:, 1:] = gs[:, 1:] != gs[:, :-1]
     new = np.ones((rows, n), bool)
     new[:, 1:] = (qs[:, 1:] != qs[:, :-1]) | newg[:, 1:]
-    pos = np.arange(n)[None, :]
-    gstart, gend = _runs(newg), _ends(newg)
     ties = not new.all()
     if ties:
         order, new = _break_ties(order, new, keys, id_rank)
-    if method == "ordinal" or not ties:
-        rstart = rend = pos
-        ties = False
-    else:
-        rstart, rend = _runs(new), _ends(new)
-    if method == "dense":
-        distinct = np.cumsum(new, axis=1)
-        rank = distinct - _at(distinct, gstart) + 1
-    else:
-        rank = (pos if method == "ordinal" else rstart) - gstart + 1
-    return Layout(order, np.broadcast_to(rank, (rows, n)), gstart, gend, rstart, rend, ties)
+    return _ranked(order, new, newg, ties, method)
 
 
 def regrouped(every: Layout, q: np.ndarray, group: np.ndarray, method: str) -> Layout:
@@ -230,10 +218,19 @@ def regrouped(every: Layout, q: np.ndarray, group: np.ndarray, method: str) -> L
     run = np.take_along_axis(np.broadcast_to(every.rstart, (rows, n)), by, axis=1)
     new = np.ones((rows, n), bool)
     new[:, 1:] = (run[:, 1:] != run[:, :-1]) | newg[:, 1:]
-    pos = np.arange(n)[None, :]
-    gstart, gend = _runs(newg), _ends(newg)
     # as layout's: ties on the total inside a group, before keys and ids break them
     ties = bool(((qs[:, 1:] == qs[:, :-1]) & ~newg[:, 1:]).any())
+    return _ranked(order, new, newg, ties, method)
+
+
+def _ranked(order: np.ndarray, new: np.ndarray, newg: np.ndarray, ties: bool,
+            method: str) -> Layout:
+    """The layout of rows of units in `order`: `newg` where a group starts, `new` where a run of
+    tied units starts (after the tie-break chain), `ties` whether any two units tie on the total
+    inside a group; the ranks by `method` (layout and regrouped share it)."""
+    rows, n = order.shape
+    pos = np.arange(n)[None, :]
+    gstart, gend = _runs(newg), _ends(newg)
     if method == "ordinal" or not ties:
         rstart = rend = pos
         ties = False
