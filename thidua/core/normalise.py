@@ -5,8 +5,8 @@ window aggregates over that scope. The formulas, with COINr's, are in docs/crite
 
 `v` is the value snapped to the decimal a person computes (rules.COMPARING), so that equal
 decimals share a rank, a minimum or a maximum. The aggregates a sum decides (mean, standard
-deviation) are taken of the sorted values, so that they do not depend on the order of the
-rows, and of the values scaled by one power of two (exact), so that no square overflows.
+deviation) are added in ascending order (ordered), so that they do not depend on the order of
+the rows, and of the values scaled by one power of two (exact), so that no square overflows.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from thidua import model as m
+from thidua.core import ordered
 from thidua.core.rounding import divide
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def z_value(r: m.ZScore, v: pl.Expr, ctx: Context) -> pl.Expr:
     COINr's n_zscore); 0 where the scope has one value or every value is the same. One window
     over the whole expression (a window inside another is computed again for every group)."""
     u = scaled(_oriented(v, r.direction))
-    mean, sd = u.sort().mean(), u.sort().std(ddof=1)
+    mean, sd = ordered.mean(u), ordered.std(u)
     # divide: polars would multiply by the reciprocal of the group's one sd (rounding.divide)
     z = pl.when(sd.is_null() | (sd == 0)).then(_lit(0.0)).otherwise(divide(u - mean, sd))
     return pl.when(v.is_null()).then(None).otherwise(_within(z, r.scope, ctx))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from thidua import model as m
+from thidua.core import ordered
 from thidua.core.normalise import scaled
 from thidua.core.rounding import snap
 
@@ -37,10 +38,10 @@ def _within(e: pl.Expr, scope: str, group: str | None) -> pl.Expr:
 
 def impute(rule: m.Impute, group: str | None) -> pl.Expr:
     """A missing value → the mean or median of the scope's values (snapped: the decimal a person
-    computes); of the sorted values, so that no row order changes it. A scope without any value
-    leaves it missing."""
+    computes); added in ascending order (ordered), so that no row order changes it. A scope
+    without any value leaves it missing."""
     x = pl.col(rule.indicator).cast(F64)
-    by = x.sort().mean() if rule.by == "mean" else x.median()
+    by = ordered.mean(x) if rule.by == "mean" else x.median()
     return x.fill_null(snap(_within(by, rule.scope, group)))
 
 
@@ -61,12 +62,11 @@ def quantiles(rule: m.Winsorise, group: str | None) -> pl.Expr:
 def skew_kurtosis(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """COINr's skew and kurt (e1071 type 2, Excel's SKEW and KURT) of the values of the
     context: G1 = g1 √(n(n − 1)) / (n − 2), G2 = ((n + 1) g2 + 6)(n − 1) / ((n − 2)(n − 3)),
-    with g1 = m3 / m2^1.5, g2 = m4 / m2² − 3 and m_r the central moments. Of the sorted values
+    with g1 = m3 / m2^1.5, g2 = m4 / m2² − 3 and m_r the central moments. Of the values in order
     scaled by a power of two (neither changes them, and no fourth power overflows)."""
     u = scaled(x)
     n = u.count().cast(F64)
-    d = u - u.sort().mean()
-    m2, m3, m4 = ((d ** k).sort().sum() / n for k in (2, 3, 4))
+    m2, m3, m4 = (ordered.moment(u, k) for k in (2, 3, 4))
     g1 = m3 / m2.pow(1.5)
     g2 = m4 / (m2 * m2) - 3.0
     skew = g1 * (n * (n - 1.0)).sqrt() / (n - 2.0)
