@@ -153,3 +153,25 @@ def test_an_explanation_names_the_band_the_engine_decides():
     result = score(c, frame([{"id": "U1", "name": "a", "group": "G", "p": 0.1, "q": 0.7}]), trace=True)
     assert result.units.get_column("classification").to_list() == ["Tốt"]
     assert explain(result, "U1").band == "Tốt"
+
+
+def test_a_sum_with_a_criterion_left_out_is_its_share_of_what_it_could_earn_in_a_mean():
+    """Found by the property above: under `missing: exclude`, a sum group (1.2) one of whose
+    criteria does not apply shares in its parent's mean as its points over its attainable points
+    (1 of 1), as `score` has it, not over its max (1 of 3, which put U1 second)."""
+    doc = criteria([{"code": "1", "name": "Nhóm 1", "aggregate": "weighted_mean", "max_points": 10,
+                     "children": [
+                         {"code": "1.1", "name": "A", "max_points": 1,
+                          "rule": {"type": "manual", "indicator": "a"}},
+                         {"code": "1.2", "name": "B", "max_points": 3, "children": [
+                             {"code": "1.2.1", "name": "B1", "max_points": 1,
+                              "rule": {"type": "manual", "indicator": "b"}},
+                             {"code": "1.2.2", "name": "B2", "max_points": 2,
+                              "rule": {"type": "manual", "indicator": "c"}}]}]}],
+                   total=10, missing="exclude")
+    rows = [{"id": "U1", "name": "a", "group": "G", "a": 0.5, "b": 1.0, "c": None},
+            {"id": "U2", "name": "b", "group": "G", "a": 1.0, "b": 1.0, "c": 0.0}]
+    inner = test_score_is_scenario_zero_and_every_draw_with_spread_zero_is_it_again.hypothesis.inner_test
+    inner((doc, rows), 2)
+    result = score(parse_criteria(doc), frame(rows))
+    assert result.units.sort("id").get_column("total").to_list() == [7.5, 6.67]

@@ -113,10 +113,11 @@ def _combine(how: str, top: float, weights: Sequence[float], kids: Sequence[tupl
         att = sum(f * k[2] for f, k in zip(factors, kids)) if exclude else None
         return raw, base, att
     ws = [w * f for w, f in zip(weights, factors)]
-    norms = []
-    for raw_k, base_k, _ in kids:
-        shape = np.broadcast_shapes(np.shape(raw_k), np.shape(base_k))
-        norms.append(np.divide(raw_k, base_k, out=np.zeros(shape), where=np.asarray(base_k) > 0))
+    norms = []  # each child's share of its max, or under exclusion of its own attainable points
+    for raw_k, base_k, att_k in kids:  # (a sum below with a criterion left out can earn less)
+        by = att_k if exclude else base_k
+        shape = np.broadcast_shapes(np.shape(raw_k), np.shape(by))
+        norms.append(np.divide(raw_k, by, out=np.zeros(shape), where=np.asarray(by) > 0))
     total_w = sum(w * a for w, a in zip(ws, avails))
     if how == "weighted_mean":
         num = sum(w * n for w, n in zip(ws, norms))
