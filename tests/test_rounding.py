@@ -1,11 +1,13 @@
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.core.rounding import round_expr, round_quota, round_value, snap, snap_array, snap_value
+from thidua.core.rounding import (round_array, round_expr, round_quota, round_value, snap, snap_array,
+                                  snap_value)
 
 
 def rounded(values, precision):
@@ -70,3 +72,34 @@ def test_values_nearer_to_zero_than_1e_308_snap_to_zero():
     for got in (polars_side, list(snap_array(tiny)), [snap_value(x) for x in tiny]):
         assert got == [0.0] * len(tiny) and _signs(got) == [1.0] * len(tiny)
     assert snap_value(1e-308) == 1e-308 and snap_value(-1e-308) == -1e-308
+
+
+def _by_polars(x, precision):
+    return pl.DataFrame({"x": x}).select(round_expr(pl.col("x"), precision)).to_series().to_numpy()
+
+
+def _same_floats(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    return bool(np.all(((a == b) & (np.signbit(a) == np.signbit(b))) | (np.isnan(a) & np.isnan(b))))
+
+
+def test_the_numpy_rounding_is_the_engines_bit_for_bit_on_ties_and_near_ties():
+    """round_array (the sensitivity analysis' rounding of every draw) gives round_expr's floats:
+    on exact ties of the sixth decimal after the kept ones (k/2^m), on values one float either
+    side of a hundredth, on the decimals a person types, on large, tiny and odd values."""
+    rng = np.random.default_rng(7)
+    hundredths = np.round(rng.uniform(-100, 100, 20_000), 2)
+    x = np.concatenate([
+        rng.uniform(-100, 100, 50_000), np.round(rng.uniform(-100, 100, 50_000), 3),
+        np.nextafter(hundredths, np.inf), np.nextafter(hundredths, -np.inf), hundredths,
+        (np.arange(-50_000, 50_000) + 0.5) / 1e3, np.arange(0, 2**16) / 2**16 * 7,
+        rng.uniform(-4e9, 4e9, 20_000), rng.uniform(-1e-3, 1e-3, 10_000),
+        [0.0, -0.0, 1e-300, -1e-300, 5e-324, 22.374999999999996, 0.125, 2.675, 1.005, 0.0078125,
+         1e300, -1e300, 1.7e308, np.inf, -np.inf, np.nan]])
+    for precision in (None, 0, 1, 2, 3, 4, 6):
+        assert _same_floats(round_array(x, precision), _by_polars(x, precision)), precision
+
+
+@given(st.lists(st.floats(allow_nan=False), min_size=1, max_size=30), st.integers(0, 6))
+def test_the_numpy_rounding_is_the_engines_for_any_float(values, precision):
+    assert _same_floats(round_array(np.array(values), precision), _by_polars(values, precision))

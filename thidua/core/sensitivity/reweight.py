@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from thidua import model as m
-from thidua.core.rounding import round_expr
+from thidua.core.rounding import round_array
 from thidua.core.scoring import weights
 
 ROOT = 0
@@ -81,7 +80,7 @@ def tree_of(c: m.Criteria) -> Tree:
 
 @dataclass(frozen=True)
 class Rounding:
-    """The file's rounding applied to numpy arrays, through the engine's own expression."""
+    """The file's rounding applied to numpy arrays: the engine's, bit for bit (round_array)."""
 
     precision: int | None
     leafwise: bool  # round_at: leaves (subtotals are rounded too)
@@ -89,9 +88,7 @@ class Rounding:
     def total(self, x: np.ndarray) -> np.ndarray:
         if self.precision is None:
             return x
-        flat = pl.Series("x", np.ascontiguousarray(x, dtype=float).reshape(-1))
-        out = flat.to_frame().select(round_expr(pl.col("x"), self.precision)).to_series().to_numpy()
-        return out.reshape(np.shape(x))
+        return round_array(x, self.precision)
 
     def node(self, x: np.ndarray) -> np.ndarray:
         """A subtotal computed anew (a mean, or the main rescaled under exclusion)."""
