@@ -6,8 +6,15 @@ import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thidua.core.rounding import (round_array, round_expr, round_quota, round_value, snap, snap_array,
-                                  snap_value)
+from thidua.core.rounding import (
+    round_array,
+    round_expr,
+    round_quota,
+    round_value,
+    snap,
+    snap_array,
+    snap_value,
+)
 
 
 def rounded(values, precision):
