@@ -193,14 +193,15 @@ def standing(c: m.Criteria, ordered: pl.DataFrame, d: decisions.Decision, order:
             pl.Series(col("upto"), at(detail.upto).astype(np.int64)).set(pl.Series(~e), None),
             pl.Series(col("on"), at(on)), pl.Series(col("flag"), at(flag)),
             pl.Series(col("tied"), at(detail.tied)),
-            pl.DataFrame(failed).select(pl.concat_str(
-                [pl.when(pl.col(name)).then(pl.lit(name)) for name, _ in detail.checks],
-                separator=";", ignore_nulls=True)).to_series().alias(col("failed")),
+            pl.DataFrame(failed, schema={name: pl.Boolean for name, _ in detail.checks}).select(
+                scoring.codes([pl.when(pl.col(name)).then(pl.lit(name)) for name, _ in detail.checks]))
+            .to_series().alias(col("failed")) if detail.checks
+            else pl.Series(col("failed"), [[]] * len(e), dtype=scoring.NO_CODES),
         ]
     names = [pl.when(pl.col(awards.col("on", a.code))).then(pl.lit(a.code)) for a in c.awards]
     flagged = [pl.when(pl.col(awards.col("flag", a.code))).then(pl.lit(a.code)) for a in c.awards]
-    join = lambda parts: pl.concat_str(parts, separator=";", ignore_nulls=True) if parts else pl.lit("")  # noqa: E731
-    decided = pl.DataFrame(added).with_columns(join(names).alias("awards"), join(flagged).alias("flagged"))
+    decided = pl.DataFrame(added).with_columns(scoring.codes(names).alias("awards"),
+                                               scoring.codes(flagged).alias("flagged"))
     laid = ranking.chunked_like(decided, ordered)
     return ordered.hstack(laid.get_columns()).select(*columns(c), *_traced(c, trace))
 
