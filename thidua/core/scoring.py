@@ -5,7 +5,7 @@ and knockouts. What follows from them (classification, ranks, awards) is decided
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -280,12 +280,10 @@ class Compiler:
         return [round_expr(raw, self.c.precision).alias(TOTAL)]
 
     def knockouts_and_class(self) -> list[pl.Expr]:
-        """Each knockout's hit and their names; the classification, which knockouts may cap,
+        """Each knockout's hit (engine.standing lists their codes); the classification, which knockouts may cap,
         is decided with the ranks (decisions.py)."""
         c = self.c
         out = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
-        names = [pl.when(self.knockout_hit(k)).then(pl.lit(k.code)) for k in c.knockouts]
-        out.append(codes(names).alias("knockouts"))
         barred = [self.knockout_hit(k) for k in c.knockouts if k.effect == "ineligible"]
         out.append((pl.any_horizontal(barred) if barred else pl.lit(False)).alias("__barred"))
         out.append((pl.any_horizontal([self.knockout_hit(k) for k in c.knockouts])
@@ -303,13 +301,3 @@ def condition(text: str, policy: m.Policy) -> pl.Expr:
     column = (lambda name: pl.col(name).fill_null(0.0)) if policy == "zero" else pl.col
     return expr.to_polars(parsed, column).fill_null(False)
 
-
-NO_CODES = pl.List(pl.String)
-
-
-def codes(named: Sequence[pl.Expr]) -> pl.Expr:
-    """A list column of codes (schema.py: knockouts, awards, flagged, an award's failed
-    conditions): each of `named` that is not null, in their order; an empty list for none."""
-    if not named:
-        return pl.lit([], dtype=NO_CODES)
-    return pl.concat_list(named).list.drop_nulls()
