@@ -132,7 +132,7 @@ def _result(files: tuple[str, str, str], history: str | None = None, trace: bool
 
 def _lists(result: thidua.Result) -> dict[str, set[str]]:
     rows = result.units.select("id", "awards").rows()
-    return {code: {i for i, awards in rows if code in awards.split(";")} for code in EXPECTED}
+    return {code: {i for i, awards in rows if code in awards} for code in EXPECTED}
 
 
 def test_each_condition_decides_as_worked_out_by_hand(files):
