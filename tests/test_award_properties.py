@@ -125,7 +125,7 @@ def test_row_order_changes_no_list(case, rnd):
     for aw in doc["awards"]:
         assert lists(a, aw["code"]) == lists(b, aw["code"])
     def key(units):
-        return dict(zip(units.get_column("id"), units.get_column("flagged")))
+        return dict(zip(units.get_column("id").to_list(), units.get_column("flagged").to_list()))
     assert key(a) == key(b)
 
 

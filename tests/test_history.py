@@ -143,7 +143,8 @@ def test_the_evidence_names_the_years_held_and_missing(files):
     from thidua.core.reasons import reasons
 
     why = reasons(_result(files))
-    said = {(a, i): (s, f, h) for a, i, s, f, h in why.select("award", "id", "status", "failed", "history").rows()}
+    said = {(a, i): (s, f if f is None else ";".join(f), h)  # failed: a list of the conditions
+            for a, i, s, f, h in why.select("award", "id", "status", "failed", "history").rows()}
     assert said["STREAK3", "U2"] == ("not_eligible", "history:0", "CS: 2024, 2025; missing 2023")
     assert said["STREAK3", "U3"] == ("not_eligible", "history:0", "CS: 2023, 2024; missing 2025")
     assert said["STREAK3", "U1"] == ("on_list", None, "CS: 2023, 2024, 2025")
