@@ -35,7 +35,7 @@ def test_load_score_and_explain(files):
     assert frame.equals(before)  # the caller's frame is left as it was
     assert result.units.select("id", "total", "rank").rows() == [
         ("X1", 10.0, 1), ("X2", 7.0, 2), ("X3", 4.8, 1)]
-    assert [codes(a) for a in result.units.get_column("awards")] == [["BK"], [], []]
+    assert [codes(a) for a in result.units.get_column("awards").to_list()] == [["BK"], [], []]
     why = thidua.explain(thidua.score(criteria, frame, trace=True), "X2")
     assert isinstance(why, thidua.Explanation)
     assert (why.unit["id"], why.group_size, why.above.id if why.above else None) == ("X2", 2, "X1")

@@ -56,15 +56,15 @@ def _decided(c: Any, d: decisions.Decision, row: int) -> dict[str, list[Any]]:
         out[col("flag", a.code)] = flag[row].tolist()
         out[col("tied", a.code)] = detail.tied[row].tolist()
         out[col("failed", a.code)] = [
-            None if ok else ";".join(name for name, met in detail.checks if not met[row][k])
+            None if ok else [name for name, met in detail.checks if not met[row][k]]
             for k, ok in enumerate(e)]
         for k in range(len(e)):
             if on[row][k]:
                 names[k].append(a.code)
             if flag[row][k]:
                 flagged[k].append(a.code)
-    out["awards"] = [";".join(x) for x in names]
-    out["flagged"] = [";".join(x) for x in flagged]
+    out["awards"] = names
+    out["flagged"] = flagged
     return out
 
 

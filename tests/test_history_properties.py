@@ -25,7 +25,7 @@ def _run(doc: dict[str, Any], rows: list[dict[str, Any]], history: list[tuple[st
 def _lists(result: Result) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {"CS": set(), "H": set(), "ANY": set()}
     for unit, awards in result.units.select("id", "awards").rows():
-        for code in awards.split(";") if awards else []:
+        for code in awards:
             out[code].add(unit)
     return out
 

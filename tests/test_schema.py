@@ -55,3 +55,41 @@ def test_every_family_is_documented_beside_the_output_contract():
     text = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
     for family in (*schema.FAMILIES, schema.INDICATORS):
         assert f"`{family.name}`" in text, family.name
+
+
+@pytest.mark.parametrize("name", ["dvcq-xa", "danh-hieu-tap-the"])
+def test_the_lists_are_list_columns_inside_the_program(name):
+    """knockouts, awards, flagged and each award's failed conditions are List(String): an empty
+    list for none, never text joined by ';' (the formats join them at the output edge)."""
+    c, frame = read_inputs(str(shipped(f"{name}.yaml")), str(shipped(f"{name}.csv")))
+    members = shipped(f"{name}-thanh-vien.csv")
+    held = read_members(c, str(members), frame) if members.is_file() else None
+    units = score(c, frame, earlier=shipped_earlier(name, c, frame), members_data=held).units
+    lists = [schema.KNOCKOUTS, schema.AWARDS, schema.FLAGGED,
+             *(schema.award_col(a.code, "failed") for a in c.awards)]
+    for column in lists:
+        assert units.schema[column] == pl.List(pl.String), column
+        values = units.get_column(column)
+        assert values.null_count() == 0, column
+        assert not values.explode().drop_nulls().str.contains(";").any(), column
+    assert units.filter(pl.col(schema.AWARDS).list.len() == 0).height > 0  # empty, not null
+    on = [units.get_column(schema.award_col(a.code, "on")) for a in c.awards]
+    expected = [[a.code for a, o in zip(c.awards, row, strict=True) if o] for row in zip(*on, strict=True)]
+    assert units.get_column(schema.AWARDS).to_list() == expected  # in the file's order
+
+
+@pytest.mark.parametrize(("count", "rows"), [(0, 4), (1, 7), (3, 500), (16, 800), (17, 800),
+                                             (70, 300), (130, 200), (5, 0)])
+def test_code_lists_holds_each_hit_code_in_order(count, rows):
+    """engine.code_lists (counting up to 16 codes, sorting beyond, blocks of 62 bits) gives each
+    row the codes it hits, in order, as the plain definition does."""
+    import numpy as np
+
+    from thidua.core.engine import code_lists
+
+    rng = np.random.default_rng(count * 1000 + rows)
+    codes = [f"C{i}" for i in range(count)]
+    hits = [rng.random(rows) < 0.3 for _ in codes]
+    made = code_lists("x", codes, hits, rows)
+    assert made.dtype == pl.List(pl.String) and made.len() == rows
+    assert made.to_list() == [[c for c, h in zip(codes, hits, strict=True) if h[i]] for i in range(rows)]

@@ -62,7 +62,10 @@ def score(criteria: Criteria, frame: pl.DataFrame, *, trace: bool = False,
     not changed). The result's `units` frame is in rank order (group, rank, id) and begins with
     the contract columns (id, name, group, total, classification, rank, rank_overall, bonus,
     penalty, knockouts, awards, flagged), then each criterion's `points.<code>` and each award's
-    details. With `trace=True` it also keeps what `explain` reads (each leaf's unrounded points,
+    details. `knockouts`, `awards`, `flagged` and each award's `award.<code>.failed` are list
+    columns, pl.List(pl.String): the codes in the criteria file's order, an empty list for none
+    (the CSV and Parquet files join them with ';'; thidua.core.schema names every column and its
+    type). With `trace=True` it also keeps what `explain` reads (each leaf's unrounded points,
     whether its value was missing, and the indicator columns). Raises ThiduaError for a value
     the criteria cannot score (a missing value under `missing: error`, a result that is not a
     finite number). `history`: the titles of earlier years, as `load_history` returns them,

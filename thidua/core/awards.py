@@ -16,7 +16,7 @@ from thidua.core.scoring import condition
 # per-award columns kept in the unit table (the reasons are built from them): eligible, the
 # quota's base and the quota, how many eligible units of the scope rank above and up to the unit,
 # on the list, flagged for the council's vote, tied across the quota line, and the eligibility
-# conditions it failed (their names joined with ";")
+# conditions it failed (a list of their names, core/schema.py)
 COLUMNS = ("eligible", "base", "quota", "better", "upto", "on", "flag", "tied", "failed")
 
 

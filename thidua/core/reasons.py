@@ -47,7 +47,7 @@ def _one(result: Result, award: m.Award) -> pl.DataFrame:
     failed = pl.col(col("failed", code))
     rank = "rank" if scope else "rank_overall"
     last_in = _over(pl.col("total").filter(on).min(), scope)
-    tied_ids = _over(pl.col("id").filter(tied).sort().str.join(";"), scope)
+    tied_ids = _over(pl.col("id").filter(tied).sort().implode(), scope)
     return result.units.select(
         pl.lit(code).alias("award"), "group", "id", "name", pl.col(rank).alias("rank"), "total",
         "classification", "knockouts",

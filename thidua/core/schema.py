@@ -32,6 +32,11 @@ FLAGGED = "flagged"
 CONTRACT = (ID, NAME, GROUP, TOTAL, CLASSIFICATION, RANK, RANK_OVERALL, BONUS, PENALTY, KNOCKOUTS,
             AWARDS, FLAGGED)
 
+CODES = pl.List(pl.String)
+"""The type of a list of codes (knockouts, awards, flagged, an award's failed conditions): in the
+program a list, an empty list for none; the formats that need text join it with ';' at the
+output edge (thidua/output/lists.py)."""
+
 # --- beside the contract ------------------------------------------------------------------------
 
 ROW = "row"
@@ -48,9 +53,9 @@ SNAPPED = "__snapped."
 KEY = "__key"
 
 # what each award keeps per unit (award.<code>.<what>), with its type
-AWARD_DETAILS: dict[str, DataTypeClass] = {
+AWARD_DETAILS: dict[str, DataTypeClass | pl.DataType] = {
     "eligible": pl.Boolean, "base": pl.Int64, "quota": pl.Int64, "better": pl.Int64,
-    "upto": pl.Int64, "on": pl.Boolean, "flag": pl.Boolean, "tied": pl.Boolean, "failed": pl.String,
+    "upto": pl.Int64, "on": pl.Boolean, "flag": pl.Boolean, "tied": pl.Boolean, "failed": CODES,
     "when": pl.Boolean,
 }
 
@@ -111,7 +116,7 @@ class Family:
     """One column, or a family of columns sharing a prefix (and a suffix)."""
 
     name: str  # as docs/cli.md writes it: `total`, `points.<code>`, `award.<code>.eligible`
-    dtype: DataTypeClass | None  # None: the type of the data column as read (Float64, Boolean)
+    dtype: DataTypeClass | pl.DataType | None  # None: the type of the data column as read (Float64, Boolean)
     doc: str
     prefix: str = ""  # a family: every column starting so (and ending with suffix)
     suffix: str = ""
@@ -123,7 +128,7 @@ class Family:
                 and len(column) > len(self.prefix) + len(self.suffix))
 
 
-def _one(name: str, dtype: DataTypeClass, doc: str) -> Family:
+def _one(name: str, dtype: DataTypeClass | pl.DataType, doc: str) -> Family:
     return Family(name, dtype, doc)
 
 
@@ -139,10 +144,13 @@ FAMILIES: tuple[Family, ...] = (
     _one(RANK_OVERALL, pl.Int64, "Rank among every unit."),
     _one(BONUS, pl.Float64, "Bonus points, capped at the bonus section's max_points."),
     _one(PENALTY, pl.Float64, "Penalty points, capped at the penalty section's max_points."),
-    _one(KNOCKOUTS, pl.String, "The codes of the knockouts that hit the unit, joined by ';'."),
-    _one(AWARDS, pl.String, "The codes of the awards the unit is on the list of, joined by ';'."),
-    _one(FLAGGED, pl.String, "The codes of the awards where the unit is tied at the quota line "
-                             "and left to the council's vote, joined by ';'."),
+    _one(KNOCKOUTS, CODES, "The codes of the knockouts that hit the unit, in the file's order "
+                           "(a list; joined by ';' in CSV, Parquet and XLSX)."),
+    _one(AWARDS, CODES, "The codes of the awards the unit is on the list of, in the file's order "
+                        "(a list; joined by ';' in CSV, Parquet and XLSX)."),
+    _one(FLAGGED, CODES, "The codes of the awards where the unit is tied at the quota line and "
+                         "left to the council's vote (a list; joined by ';' in CSV, Parquet and "
+                         "XLSX)."),
     _one(ROW, pl.Int64, "The unit's row in the data file (1 is the header)."),
     _one(EARNED, pl.Float64, "The main points earned, before rescaling."),
     _one(ATTAINABLE, pl.Float64, "The main points the unit could earn (the file's total unless "
@@ -163,9 +171,9 @@ FAMILIES: tuple[Family, ...] = (
           ("flag", pl.Boolean, "whether the unit is tied across the quota line, for the vote."),
           ("tied", pl.Boolean, "whether the unit is eligible and tied across the quota line "
                                "(under every tie policy; `flag` only under tie: flag)."),
-          ("failed", pl.String, "the eligibility conditions the unit does not meet, joined by "
-                                "';' (min_total, classification, no_knockout, max_rank, "
-                                "award:<code> of a list it must be on, when, exclusive, members:<j>)."),
+          ("failed", CODES, "the eligibility conditions the unit does not meet, a list "
+                            "(min_total, classification, no_knockout, max_rank, "
+                            "award:<code> of a list it must be on, when, exclusive, members:<j>)."),
           ("when", pl.Boolean, "whether the award's `when` condition holds (only when it has "
                                "one)."))),
     Family("ko.<code>", pl.Boolean, "Whether each knockout hits the unit.", "ko."),

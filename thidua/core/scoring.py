@@ -280,13 +280,10 @@ class Compiler:
         return [round_expr(raw, self.c.precision).alias(TOTAL)]
 
     def knockouts_and_class(self) -> list[pl.Expr]:
-        """Each knockout's hit and their names; the classification, which knockouts may cap,
+        """Each knockout's hit (engine.standing lists their codes); the classification, which knockouts may cap,
         is decided with the ranks (decisions.py)."""
         c = self.c
         out = [self.knockout_hit(k).alias(f"ko.{k.code}") for k in c.knockouts]
-        names = [pl.when(self.knockout_hit(k)).then(pl.lit(k.code)) for k in c.knockouts]
-        out.append((pl.concat_str(names, separator=";", ignore_nulls=True) if names else pl.lit(""))
-                   .alias("knockouts"))
         barred = [self.knockout_hit(k) for k in c.knockouts if k.effect == "ineligible"]
         out.append((pl.any_horizontal(barred) if barred else pl.lit(False)).alias("__barred"))
         out.append((pl.any_horizontal([self.knockout_hit(k) for k in c.knockouts])
@@ -303,3 +300,4 @@ def condition(text: str, policy: m.Policy) -> pl.Expr:
     parsed = expr.check(text, "bool")
     column = (lambda name: pl.col(name).fill_null(0.0)) if policy == "zero" else pl.col
     return expr.to_polars(parsed, column).fill_null(False)
+

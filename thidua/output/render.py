@@ -22,6 +22,7 @@ from thidua.core.rounding import SNAP, round_value
 from thidua.core.scoring import points_col
 from thidua.errors import printable
 from thidua.i18n import N_, _, language, ngettext
+from thidua.output.lists import as_text
 from thidua.output.workbook import new_workbook
 
 _FORMULA_START = r"^[=+\-@\t\r]"
@@ -83,7 +84,8 @@ def no_negative_zero(frame: pl.DataFrame) -> pl.DataFrame:
 def to_csv(result: Result) -> str:
     from thidua.output import render_stages
 
-    return (empty_as_null(neutralised(no_negative_zero(_treated(result, unit_table(result))))).write_csv()
+    return (empty_as_null(neutralised(no_negative_zero(as_text(_treated(result, unit_table(result))))))
+            .write_csv()
             + render_stages.csv_block(result))
 
 
@@ -147,8 +149,7 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
             "earned": _number(row["earned"]), "attainable": _number(row["attainable"]),
             "total": _number(row["total"]), "classification": row["classification"],
             "rank": row["rank"], "rank_overall": row["rank_overall"],
-            "knockouts": _split(row["knockouts"]), "awards": _split(row["awards"]),
-            "flagged": _split(row["flagged"]),
+            "knockouts": row["knockouts"], "awards": row["awards"], "flagged": row["flagged"],
         })
     document = {
         "criteria": {"id": c.id, "version": c.version, **meta.get("criteria", {})},
@@ -165,10 +166,6 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
 
         document["treatment"] = render_treatment.to_json(c, result.treated)
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def _split(text: str | None) -> list[str]:
-    return [part for part in (text or "").split(";") if part]
 
 
 # --- for people ---------------------------------------------------------------------------------
@@ -245,13 +242,13 @@ def people_rows(result: Result) -> tuple[list[str], list[list[Any]], list[str | 
     for r in result.units.to_dicts():
         note = []
         if r["knockouts"]:
-            note.append(_("knocked out: {codes}", codes=r["knockouts"].replace(";", ", ")))
+            note.append(_("knocked out: {codes}", codes=", ".join(r["knockouts"])))
         if r["flagged"]:
             note.append(_("tied at the quota of {codes}: for the council's vote",
-                          codes=r["flagged"].replace(";", ", ")))
+                          codes=", ".join(r["flagged"])))
         rows.append([r["rank"], r["id"], r["name"], *[vn_number(r[points_col(k)], p) for k in top],
                      *[vn_number(r[k], p) for k in extras], vn_number(r["total"], p),
-                     r["classification"] or "", (r["awards"] or "").replace(";", ", "), "; ".join(note)])
+                     r["classification"] or "", ", ".join(r["awards"]), "; ".join(note)])
         groups.append(r["group"])
     return head, rows, groups
 
@@ -452,7 +449,7 @@ def to_html(result: Result) -> str:
 
 
 def write_parquet(result: Result, path: str) -> None:
-    empty_as_null(_treated(result, unit_table(result))).write_parquet(path, compression="lz4")  # lz4: about 40 % faster to write than zstd
+    empty_as_null(as_text(_treated(result, unit_table(result)))).write_parquet(path, compression="lz4")  # lz4: about 40 % faster to write than zstd
 
 
 def write_xlsx(result: Result, path: str) -> None:
@@ -530,17 +527,18 @@ def ranking_sheet(result: Result) -> tuple[list[Any], list[list[Any]], list[str 
     col = {k: u.get_column(k).to_list() for k in dict.fromkeys(
         ["rank", "id", "name", "group", *names, "classification", "awards", "knockouts", "flagged"])}
     points = [[shown(x) for x in col[k]] for k in names]
-    listed: dict[str | None, str] = {}
-    noted: dict[tuple[str | None, str | None], str] = {}
+    listed: dict[tuple[str, ...], str] = {}
+    noted: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
     rows = []
-    for i, (ko, fl, aw) in enumerate(zip(col["knockouts"], col["flagged"], col["awards"], strict=True)):
+    for i, lists in enumerate(zip(col["knockouts"], col["flagged"], col["awards"], strict=True)):
+        ko, fl, aw = (tuple(x) for x in lists)
         if (ko, fl) not in noted:
-            note = [_("Knocked out: {name}", name=knockout.get(k, k)) for k in _split(ko)]
+            note = [_("Knocked out: {name}", name=knockout.get(k, k)) for k in ko]
             note += [_("Tied at the quota of {award}: for the council's vote", award=award_name(c, a))
-                     for a in _split(fl)]
+                     for a in fl]
             noted[(ko, fl)] = "; ".join(note)
         if aw not in listed:
-            listed[aw] = "; ".join(award_name(c, a) for a in _split(aw))
+            listed[aw] = "; ".join(award_name(c, a) for a in aw)
         rows.append([col["rank"][i], col["id"][i], col["name"][i], *([col["group"][i]] if grouped else []),
                      *[p[i] for p in points], col["classification"][i] or "", listed[aw], noted[(ko, fl)]])
     return cols, rows, list(col["group"])

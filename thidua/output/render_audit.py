@@ -19,6 +19,7 @@ from thidua import model as m
 from thidua.core.audit import Audit
 from thidua.core.sensitivity import Margins, Sensitivity
 from thidua.i18n import N_, _
+from thidua.output.lists import as_text
 from thidua.output.render import (
     document,
     esc,
@@ -472,8 +473,7 @@ def to_json(report: Report) -> str:
 
 def flat(frame: pl.DataFrame) -> pl.DataFrame:
     """Lists joined with ';' (csv, xlsx), text that a spreadsheet would run as a formula quoted."""
-    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-    return neutralised(machine(frame).with_columns(pl.col(c).list.join(";") for c in lists))
+    return neutralised(as_text(machine(frame)))
 
 
 def to_csv(report: Report, section: str | None) -> str:

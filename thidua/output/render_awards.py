@@ -13,9 +13,11 @@ from thidua.core import members as members_core
 from thidua.core.ballots import Decided
 from thidua.core.engine import Result
 from thidua.core.reasons import HISTORY, REASON_COLUMNS, quotas, reasons
+from thidua.core.schema import CODES
 from thidua.i18n import N_, _
 from thidua.output import render_ballots as rb
 from thidua.output import render_members
+from thidua.output.lists import as_text
 from thidua.output.render import (
     document,
     document_notes,
@@ -74,7 +76,7 @@ def _sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, 
         return _("Listed: rank {rank}, place {place} within the quota of {quota}.", rank=r["rank"],
                  place=r["place"], quota=r["quota"])
     if status in ("tied_flag", "tie_included", "tie_excluded"):
-        others = [u for u in (r["tied_with"] or "").split(";") if u and u != r["id"]]
+        others = [u for u in r["tied_with"] or [] if u and u != r["id"]]
         left = r["quota"] - (r["place"] - 1)
         keys = _tie_keys(c, unit)
         head = {"tied_flag": _("Tied at the last place of the quota"),
@@ -95,13 +97,13 @@ def _sentence(c: m.Criteria, award: m.Award, r: dict[str, Any], unit: dict[str, 
         return head + _("{points} points behind the last unit on the list.",
                         points=vn_number(r["behind_last_in"], p))
     e = award.eligible
-    held = [a for a in (unit["awards"] or "").split(";") if a]
-    values = {"knockouts": (r["knockouts"] or "").replace(";", ", "), "total": vn_number(r["total"], p),
+    held = unit["awards"]
+    values = {"knockouts": ", ".join(r["knockouts"]), "total": vn_number(r["total"], p),
               "min_total": vn_number(e.min_total, p), "classification": r["classification"] or _("not classified"),
               "labels": ", ".join(e.classification or []), "rank": r["rank"], "max_rank": e.max_rank,
               "when": e.when, "held": ", ".join(held)}
     failed = []
-    names = [n for n in (r["failed"] or "").split(";") if n]
+    names = list(r["failed"] or [])
     if "knockout" in names and "no_knockout" in names and "ineligible" not in names:
         names.remove("no_knockout")  # one knockout, said once
     for name in names:
@@ -189,10 +191,10 @@ def unit_rows(result: Result) -> dict[str, dict[str, Any]]:
 NO_AWARDS = N_("The criteria file has no award.")
 
 # reasons() of a file without awards has no columns; the machine formats still write these
-_REASON_SCHEMA = {"award": pl.String, "group": pl.String, "id": pl.String, "name": pl.String,
+_REASON_SCHEMA: dict[str, Any] = {"award": pl.String, "group": pl.String, "id": pl.String, "name": pl.String,
                   "rank": pl.Int64, "total": pl.Float64, "status": pl.String, "place": pl.Int64,
                   "quota": pl.Int64, "base": pl.Int64, "behind_last_in": pl.Float64,
-                  "tied_with": pl.String, "failed": pl.String}
+                  "tied_with": CODES, "failed": CODES}
 
 
 def _people_parts(shown: Result | Decided) -> list[tuple[str, Any]]:
@@ -279,11 +281,11 @@ def to_csv(shown: Result | Decided) -> str:
     frame = reason_table(shown)
     if frame.is_empty() and result.criteria.awards:
         return ""
-    return neutralised(frame).write_csv()
+    return neutralised(as_text(frame)).write_csv()
 
 
 def write_parquet(shown: Result | Decided, path: str) -> None:
-    empty_as_null(reason_table(shown)).write_parquet(path, compression="lz4")
+    empty_as_null(as_text(reason_table(shown))).write_parquet(path, compression="lz4")
 
 
 def to_json(shown: Result | Decided, meta: dict[str, Any]) -> str:
@@ -301,8 +303,7 @@ def to_json(shown: Result | Decided, meta: dict[str, Any]) -> str:
             "units": [r["id"] for r in rows if r["status"] in ("on_list", "tie_included")],
             "flagged": [r["id"] for r in rows if r["status"] == "tied_flag"],
             "reasons": [{k: r[k] for k in ("id", "rank", "total", "status", "place", "behind_last_in")}
-                        | {"tied_with": [u for u in (r["tied_with"] or "").split(";") if u],
-                           "failed": [f for f in (r["failed"] or "").split(";") if f]}
+                        | {"tied_with": r["tied_with"] or [], "failed": r["failed"] or []}
                         | ({"history": r[HISTORY].split(" | ") if r[HISTORY] is not None else None}
                            if HISTORY in r else {})
                         | ({"members": render_members.records(award, units[r["id"]])}

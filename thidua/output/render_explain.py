@@ -12,6 +12,7 @@ from thidua.core import expr
 from thidua.core.explain import Comparison, Explanation, NodeTrace
 from thidua.core.rounding import SNAP, round_value
 from thidua.i18n import N_, _
+from thidua.output.lists import value_text
 from thidua.output.render import (
     document,
     esc,
@@ -254,7 +255,7 @@ def _lines(e: Explanation, table, full: bool = False) -> list[str]:
 def history_lines(r: dict[str, Any]) -> list[str]:
     """An award's history evidence under its reason: one line per condition (core/history.py)."""
     said = r.get("history")
-    if said is None or "history:" in (r.get("failed") or ""):  # a failed one's reason says it
+    if said is None or any("history:" in f for f in r.get("failed") or []):  # a failed one's reason says it
         return []
     return [_("    by year: {evidence}", evidence=part) for part in said.split(" | ")]
 
@@ -357,7 +358,7 @@ def to_json(e: Explanation) -> str:
     keep = ("id", "name", "group", "row", "earned", "attainable", "bonus", "penalty", "total", "classification",
             "rank", "rank_overall", "knockouts", "awards", "flagged")
     doc = {
-        "unit": {k: _clean(u[k], unrounded if k in ("earned", "bonus", "penalty") else None) for k in keep},
+        "unit": {k: _clean(value_text(u[k]), unrounded if k in ("earned", "bonus", "penalty") else None) for k in keep},
         "criteria": [_node_json(t, p, unrounded) for t in e.main],
         "bonus": {"criteria": [_node_json(t, p, unrounded) for t in e.bonus],
                   "sum": _clean(e.bonus_sum, p if unrounded is None else unrounded)},
@@ -369,7 +370,7 @@ def to_json(e: Explanation) -> str:
                       for k in e.knockouts],
         "group_size": e.group_size,
         "above": e.above.__dict__ if e.above else None, "below": e.below.__dict__ if e.below else None,
-        "awards": [{k: v for k, v in r.items() if not k.startswith("__")} | _members(e, r["award"])
+        "awards": [{k: value_text(v) for k, v in r.items() if not k.startswith("__")} | _members(e, r["award"])
                    for r in e.awards],
     }
     if e.criteria.treatment is not None:
@@ -470,7 +471,7 @@ def _compare_lines(cmp: Comparison, table: Any, full: bool = False) -> list[Any]
         out.append(_("{id}: rank {rank}{where}, overall {overall}; classification {classification}; awards: "
                      "{awards}", id=u["id"], rank=u["rank"], where=where, overall=u["rank_overall"],
                      classification=u["classification"] or _("not classified"),
-                     awards=(u["awards"] or "—").replace(";", ", ")))
+                     awards=", ".join(u["awards"]) or "—"))
     out.append(why(cmp))
     return out
 
@@ -503,7 +504,7 @@ def compare_json(cmp: Comparison) -> str:
         "why": why(cmp),
         "criteria": [{"code": d.code, "a": _clean(d.a, unrounded), "b": _clean(d.b, unrounded),
                       "difference": _clean(d.gap, unrounded)} for d in cmp.rows],
-        "units": [{k: _clean(u[k], None) for k in ("id", "name", "group", "total", "bonus", "penalty", "rank",
+        "units": [{k: _clean(value_text(u[k]), None) for k in ("id", "name", "group", "total", "bonus", "penalty", "rank",
                                                      "rank_overall", "classification", "awards")}
                   for u in (cmp.upper.unit, cmp.lower.unit)],
     }

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
+
 from thidua import model as m
 from thidua.core.engine import Result
 from thidua.core.explain import explain
@@ -130,7 +132,7 @@ def to_report(result: Result) -> str:
     units = result.units.to_dicts()
     at = len(head) - 2  # the awards, by their names (the terminal table keeps the codes)
     for row, u in zip(rows, units, strict=True):
-        row[at] = ", ".join(award_name(c, a) for a in (u["awards"] or "").split(";") if a)
+        row[at] = ", ".join(award_name(c, a) for a in u["awards"])
     parts = ["<!DOCTYPE html>", f'<html lang="{language()}">', "<head>", '<meta charset="utf-8">',
              '<meta name="viewport" content="width=device-width, initial-scale=1">',
              "<title>" + esc(_("{name}: report of the results", name=c.name)) + "</title>", f"<style>{STYLE}</style>", "</head>", "<body>"]
@@ -174,7 +176,7 @@ def to_report(result: Result) -> str:
         summary = (_("{name} ({id}){where}: rank {rank}, total {total}", name=u["name"], id=u["id"], where=where,
                      rank=u["rank"], total=vn_number(u["total"], p))
                    + (_(", proposed for {awards}", awards=", ".join(
-                       award_name(c, a) for a in (u["awards"] or "").split(";") if a)) if u["awards"] else ""))
+                       award_name(c, a) for a in u["awards"])) if u["awards"] else ""))
         parts.append(f"<details><summary>{esc(summary)}</summary>")
         parts.append(fragment(explain(result, u["id"])))
         parts.append("</details>")
@@ -204,8 +206,8 @@ def _summary(result: Result) -> list[str]:
         lines.append(_("Classification: {classification}", classification="; ".join(
             f"{b.label}: {by.get(b.label, 0)}" for b in c.classification)) + ".")
     for a in c.awards:
-        listed = units.filter(units.get_column("awards").fill_null("").str.split(";").list.contains(a.code)).height
-        flagged = units.filter(units.get_column("flagged").fill_null("").str.split(";").list.contains(a.code)).height
+        listed = units.filter(pl.col("awards").list.contains(a.code)).height
+        flagged = units.filter(pl.col("flagged").list.contains(a.code)).height
         text = _("{name} ({code}): {listed} units listed", name=a.name, code=a.code, listed=listed)
         lines.append(text + (_(", {flagged} units tied, awaiting the council's vote.", flagged=flagged)
                              if flagged else "."))

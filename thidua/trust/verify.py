@@ -150,9 +150,9 @@ def json_sections(path: Path) -> Tables | None:
 def _rows(frame: Any) -> list[dict[str, Any]]:
     import polars as pl
 
-    text = frame.with_columns(pl.col(c).cast(pl.String) if not isinstance(t, pl.List)
-                              else pl.col(c).list.eval(pl.element().cast(pl.String)).list.join(";")
-                              for c, t in frame.schema.items())
+    from thidua.output.lists import as_text
+
+    text = as_text(frame).with_columns(pl.col(c).cast(pl.String) for c in frame.columns)
     rows: list[dict[str, Any]] = text.to_dicts()
     return rows
 
