@@ -219,10 +219,10 @@ def test_every_format_of_the_audit(files, tmp_path):
     out = tmp_path / "a.xlsx"
     assert invoke("audit", c, d, "-o", str(out)).exit_code == 0
     # one printed worksheet a section; the notes under the last one (was a sheet of their own);
-    # with data, the structure diagnostics after the realised shares (named in the language of
-    # the run: English here)
-    assert list(workbook_tables(out)) == ["Thực tế", "Correlations", "Consistency", "Redundant",
-                                          "Cơ cấu", "Cảnh báo"]
+    # with data, the structure diagnostics after the realised shares (every sheet named in the
+    # language of the run: English here)
+    assert list(workbook_tables(out)) == ["Realised", "Correlations", "Consistency", "Redundant",
+                                          "Structure", "Warnings"]
     parquet = tmp_path / "a.parquet"
     assert invoke("audit", c, d, "--section", "criteria", "-o", str(parquet)).exit_code == 0
     assert pl.read_parquet(parquet).get_column("code").to_list() == ["A", "B", "C", "D", "T"]

@@ -234,7 +234,7 @@ def test_votes_in_every_data_format(tmp_path: Path, ext: str):
     assert (a["final"], a["chair"]) == (["X1", "X2"], [])
 
 
-def test_the_workbook_has_the_tally_the_final_list_and_the_annex(tmp_path: Path):
+def test_the_workbook_has_the_tally_the_final_list_and_the_annex(vietnamese, tmp_path: Path):
     c, d, v = write(tmp_path, "CSTD,X1,10\nCSTD,X2,9\nCSTD,X3,9\n")
     out = tmp_path / "quyet-dinh.xlsx"
     result = run_cli("awards", c, d, "--votes", v, "-o", str(out))
@@ -254,7 +254,7 @@ def test_the_workbook_has_the_tally_the_final_list_and_the_annex(tmp_path: Path)
     assert f"votes {v}: unchanged" in run_cli("--lang", "en", "verify", str(out) + ".manifest.json").stdout
 
 
-def test_the_workbook_without_votes_has_the_ballot_papers(tmp_path: Path):
+def test_the_workbook_without_votes_has_the_ballot_papers(vietnamese, tmp_path: Path):
     c, d, _v = write(tmp_path, "")
     out = tmp_path / "phieu.xlsx"
     assert run_cli("awards", c, d, "-o", str(out)).exit_code == 0
@@ -449,3 +449,28 @@ def test_an_amount_is_the_smallest_multiple_not_below_the_exact_product(coeffici
     exact = Decimal(repr(coefficient)) * base
     assert got % step == 0
     assert exact <= got < exact + step
+
+
+@pytest.mark.parametrize(("lang", "sheets", "tally_head"), [
+    ("en", ["Chart", "Quotas", "CSTD", "LDTT", "Tally", "Final lists", "Decision"],
+     ["Award", "Cluster, block", "No.", "Code", "Unit", "Rank", "Council members", "Votes needed", "Yes",
+      "Share (%)", "Share reached", "Result"]),
+    ("vi", ["Biểu đồ", "Hạn mức", "CSTD", "LDTT", "Biên bản kiểm phiếu", "Danh sách cuối cùng", "Quyết định"],
+     ["Danh hiệu", "Cụm, khối", "STT", "Mã", "Đơn vị", "Hạng", "Số thành viên", "Số phiếu cần", "Đồng ý",
+      "Tỷ lệ (%)", "Đạt tỷ lệ", "Kết quả"])])
+def test_the_workbook_speaks_the_language_of_the_run(tmp_path: Path, lang: str, sheets: list[str],
+                                                     tally_head: list[str]):
+    import fastexcel
+
+    c, d, v = write(tmp_path, "CSTD,X1,10\nCSTD,X2,9\nCSTD,X3,9\n")
+    out = tmp_path / "kq.xlsx"
+    result = run_cli("--lang", lang, "awards", c, d, "--votes", v, "-o", str(out))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    book = fastexcel.read_excel(out)
+    assert [s for s in book.sheet_names if s not in ("Chart data", "Số liệu biểu đồ")] == sheets
+    assert book.table_names() == ["T_HanMuc", "T_DeNghi_1", "T_DeNghi_2", "T_KiemPhieu", "T_DanhSachCuoiCung"]
+    tally = book.load_table("T_KiemPhieu").to_polars()
+    assert tally.columns == tally_head
+    assert tally.row(0)[-2:] == (("Yes, reached", "Elected (on the final list)") if lang == "en"
+                                 else ("Có", "Trúng (có tên trong danh sách cuối cùng)"))
+    assert run_cli("verify", str(out) + ".manifest.json").exit_code == 0  # verify reads either

@@ -170,10 +170,10 @@ def test_audit_correlations_as_a_table(case):
         "===========================================================",
         "Code    Criterion    Parent    Units    r with parent    r with total    Note",
         "------  -----------  --------  -------  ---------------  --------------  ------",
-        "G       Nhóm         (total)   4        —                1,000",
-        "A       A            G         4        0,997            0,997",
-        "B       B            G         4        0,664            0,664",
-        "C       C            G         4        0,747            0,747",
+        "G       Nhóm         (total)   4        —                1.000",
+        "A       A            G         4        0.997            0.997",
+        "B       B            G         4        0.664            0.664",
+        "C       C            G         4        0.747            0.747",
     ]
 
 
@@ -185,11 +185,11 @@ def test_audit_diagnostics_in_every_format(case, tmp_path):
     assert document["settings"]["diagnostics"]["redundant"] == 0.9
     for fmt in ("markdown", "html", "table"):
         out = run_cli("audit", *case, "--format", fmt).stdout
-        assert "0,724" in out and "NaN" not in out and "nan" not in out, fmt
+        assert "0.724" in out and "NaN" not in out and "nan" not in out, fmt
     book = tmp_path / "a.xlsx"
     assert run_cli("audit", *case, "-o", str(book)).exit_code == 0
     sheets = workbook_tables(book)
-    assert list(sheets)[:4] == ["Thực tế", "Correlations", "Consistency", "Redundant"]
+    assert list(sheets)[:4] == ["Realised", "Correlations", "Consistency", "Redundant"]
     assert sheets["Consistency"].get_column("Cronbach's α").to_list() == [0.724]
     parquet = tmp_path / "a.parquet"
     assert run_cli("audit", *case, "--section", "correlations", "-o", str(parquet)).exit_code == 0

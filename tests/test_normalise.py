@@ -248,3 +248,26 @@ def test_explain_json_keeps_the_working(tmp_path, monkeypatch):
     a, b = json.loads(result.stdout)["criteria"]
     assert a["working"] == {"z": pytest.approx(-0.7071067811865476)}
     assert b["working"] == {"rank": 2.0, "n": 3.0}
+
+
+def test_explain_in_english_says_the_formula_in_english_with_a_decimal_point(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_case(CRITERIA, SMALL)
+    result = run_cli("--lang", "en", "explain", "c.yaml", "d.csv", "X2")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout == (
+        'Xã Hai (X2) — Cụm 1; row 3 of the data file\n'
+        'Bảng nhỏ (version 1)\n'
+        '\n'
+        'Criterion     Data            How scored                                                                                                           Computed    Points    Max\n'
+        '------------  --------------  -------------------------------------------------------------------------------------------------------------------  ----------  --------  -----\n'
+        'A  Hài lòng   hai_long = 60   z = (value − mean) / standard deviation in the cluster, clipped to ±2; points = 6 × (z + 2) / (2 × 2) [z = -0.707]   1.939       1.94      6\n'
+        'B  Giải ngân  giai_ngan = 80  4 × rank / units with data; rank overall (1 is the lowest, equal values share the lower rank) [rank = 2, units = 3]  2.667       2.67      4\n'
+        '\n'
+        'Points on the main criteria: 4.61 / 10\n'
+        '\n'
+        'Total: 4.61\n'
+        'Rank: 2/2 in Cụm 1; overall 3/3\n'
+        'Above: X1 Xã Một, rank 1, 5.39 (ahead by 0.78 points)\n'
+    )

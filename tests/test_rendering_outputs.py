@@ -149,7 +149,7 @@ def test_the_number_of_units_out_equals_the_number_in(case):
     assert sorted(parquet.get_column("id")) == sorted(ids * awards)
     sheets = _read_back(lambda p: render_awards.write_xlsx(result, p), workbook_tables)
     for award in doc["awards"]:
-        assert sorted(sheets[award["code"]].get_column("Mã").cast(pl.String)) == ids
+        assert sorted(sheets[award["code"]].get_column("Code").cast(pl.String)) == ids  # English: the run's
     sheets = _read_back(lambda p: render.write_xlsx(result, p), workbook_tables)
     assert sorted(sheets["Ranking"].get_column("Code").cast(pl.String)) == ids
 
@@ -157,7 +157,7 @@ def test_the_number_of_units_out_equals_the_number_in(case):
 # --- awards: one column list, one order ------------------------------------------------------------
 
 
-def test_every_machine_format_of_awards_has_the_documented_columns(files, tmp_path: Path):
+def test_every_machine_format_of_awards_has_the_documented_columns(vietnamese, files, tmp_path: Path):
     c, d = files()
     documented = re.search(r"`awards --format csv\|parquet` writes one row per award and unit: `([^`]*)`",
                            " ".join(Path("docs/cli.md").read_text(encoding="utf-8").split()))
@@ -180,7 +180,7 @@ def _xlsx(c: str, d: str, folder: Path) -> Path:
     return out
 
 
-def test_awards_are_in_one_order_in_every_format(files, tmp_path: Path):
+def test_awards_are_in_one_order_in_every_format(vietnamese, files, tmp_path: Path):
     c, d = files()
     # the file's award order; groups as the ranking shows them (Vietnamese order: Ánh Sáng,
     # Cụm 2, Cụm 10, Yên Bái); inside a group best first; over all units by overall rank
@@ -282,7 +282,7 @@ def test_machine_outputs_carry_no_float_noise_under_a_precision(case):
         assert not [x for x in floats(value) if noisy(x) and x not in given], name
 
 
-def test_no_negative_zero_for_people():
+def test_no_negative_zero_for_people(vietnamese):
     assert vn_number(-0.0, 2) == "0,00"
     assert vn_number(-0.001, 2) == "0,00"
     assert vn_number(-0.0, None) == "0"
@@ -290,13 +290,21 @@ def test_no_negative_zero_for_people():
     assert pct(-0.0) == "0,0 %"
 
 
-def test_numbers_for_people_round_half_away_from_zero_on_the_decimal():
+def test_numbers_for_people_round_half_away_from_zero_on_the_decimal(vietnamese):
     assert vn_number(0.125, 2) == "0,13"  # the float is 0.125 exactly: banker's would give 0,12
     assert vn_number(2.675, 2) == "2,68"  # the float is 2.67499…
     assert vn_number(1234.5, 2) == "1.234,50"
 
 
-def test_a_share_that_is_not_whole_never_prints_as_whole():
+def test_numbers_for_people_in_english_have_a_decimal_point():
+    assert vn_number(0.125, 2) == "0.13"
+    assert vn_number(1234.5, 2) == "1,234.50"
+    assert vn_number(1234567.5, None) == "1,234,567.5"
+    assert vn_number(-0.001, 2) == "0.00"
+    assert pct(0.9995) == "99.9 %"
+
+
+def test_a_share_that_is_not_whole_never_prints_as_whole(vietnamese):
     assert pct(0.9995) == "99,9 %"
     assert pct(1.0) == "100,0 %"
     assert pct(0.0004) == "0,1 %"
@@ -481,7 +489,7 @@ def test_no_negative_zero_in_machine_outputs(tmp_path: Path):
     assert all(math.copysign(1, x) > 0 for x in sheet["Ranking"]["A\nA"])
 
 
-def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(files, tmp_path: Path):
+def test_award_codes_excel_refuses_as_sheet_names_still_get_a_sheet(vietnamese, files, tmp_path: Path):
     c, d = files()
     Path(c).write_text(Path(c).read_text(encoding="utf-8").replace("Z_CHUNG", "BK/1").replace(
         "A_CUM", "Hạn mức"), encoding="utf-8")
@@ -568,7 +576,7 @@ def test_the_report_section_titles_every_document(tmp_path: Path, files, vietnam
     assert any(t.startswith("Phiên bản ") and t.endswith("; Năm 2026") for t in texts)
 
 
-def test_workbooks_print_a4_landscape_one_page_wide_with_the_header_on_every_page(tmp_path: Path, files):
+def test_workbooks_print_a4_landscape_one_page_wide_with_the_header_on_every_page(vietnamese, tmp_path: Path, files):
     import zipfile
 
     c, d = files()

@@ -294,7 +294,7 @@ def test_an_unknown_section_is_a_usage_error(files):
     assert "no table 'nope' here; choose from units, lists" in result.stderr
 
 
-def test_json_and_xlsx(files, tmp_path):
+def test_json_and_xlsx(vietnamese, files, tmp_path):
     import json
 
     result = invoke("sensitivity", *files, "--draws", "5", "--format", "json")

@@ -214,9 +214,9 @@ def test_explain_names_the_stage_each_value_came_from(here: Path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[5:7] == [
         "A  Tỷ lệ     ty_le = 85 (approval)            50 → 0 points, 100 → 6 points, in proportion between"
-        "  4,2         4,20      6",
+        "  4.2         4.20      6",
         "B  Báo cáo   bao_cao = yes (self-assessment)  yes: 4 points; otherwise 0                         "
-        "   4           4,00      4"]
+        "   4           4.00      4"]
     plain = run_cli("explain", "c.yaml", "self.csv", "X1").stdout.splitlines()[5]
     assert plain.split()[:6] == ["A", "Tỷ", "lệ", "ty_le", "=", "100"]  # one file: no stage named
     document = json.loads(run_cli("explain", "c.yaml", "--self", "self.csv", "--verified",

@@ -122,6 +122,16 @@ def thousands(n: int) -> str:
     return format(n, ",").replace(",", "." if _language == "vi" else ",")
 
 
+def marks(text: str) -> str:
+    """A number written the English way (1,234.5) with the marks of the language: 1.234,5 in
+    Vietnamese (a decimal comma, thousands marked with a dot), as it is in English. Its own
+    inverse: a number written with the language's marks comes back with English ones."""
+    return text if _language == "en" else text.translate(_SWAP)
+
+
+_SWAP = str.maketrans(",.", ".,")
+
+
 def _click_ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog().ngettext(singular, plural, n)
 

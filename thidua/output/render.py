@@ -21,7 +21,7 @@ from thidua.core.engine import CONTRACT, Result
 from thidua.core.rounding import SNAP, round_value
 from thidua.core.scoring import points_col
 from thidua.errors import printable
-from thidua.i18n import N_, _, language, ngettext
+from thidua.i18n import N_, _, language, marks, ngettext
 from thidua.output.lists import as_text
 from thidua.output.workbook import new_workbook
 
@@ -173,9 +173,13 @@ def to_json(result: Result, meta: dict[str, Any]) -> str:
 
 def vn_number(x: float | None, precision: int | None) -> str:
     """95.5 → '95,50' (precision 2); 1234.5 → '1.234,50'; None → '—'. Rounded half away from
-    zero on the decimal value (0,125 → 0,13); never a negative zero (-0,001 → '0,00')."""
-    if x is None:
-        return "—"
+    zero on the decimal value (0,125 → 0,13); never a negative zero (-0,001 → '0,00'). The marks
+    are the language's (i18n.marks): in English 95.50 and 1,234.50."""
+    return "—" if x is None else marks(en_number(x, precision))
+
+
+def en_number(x: float, precision: int | None) -> str:
+    """`x` as vn_number writes it, with English marks: 1,234.50."""
     digits = 3 if precision is None else precision
     if math.isfinite(x) and abs(x) < 1e15:  # beyond, a float has no decimals left to round
         x = round_value(x, digits) + 0.0  # + 0.0: -0.0 becomes 0.0
@@ -184,7 +188,7 @@ def vn_number(x: float | None, precision: int | None) -> str:
         text = text.rstrip("0").rstrip(".")
     if text.startswith("-") and not text.strip("-0.,"):
         text = text[1:]
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text
 
 
 # --- text for people: every cell and line shown, never obeyed --------------------------------------

@@ -18,10 +18,11 @@ import polars as pl
 from thidua import model as m
 from thidua.core.audit import Audit
 from thidua.core.sensitivity import Margins, Sensitivity
-from thidua.i18n import N_, _
+from thidua.i18n import N_, _, marks
 from thidua.output.lists import as_text
 from thidua.output.render import (
     document,
+    en_number,
     esc,
     html_head,
     html_table,
@@ -90,12 +91,13 @@ def num(x: float | None, digits: int = 2) -> str:
 
 def as_written(x: float | None) -> str:
     """A number of the file (a weight) as the file writes it: vn_number when that reads back as
-    the same float, else its shortest form (5e-324, 0,1234), with a decimal comma."""
-    text = vn_number(x, None)
-    if x is None or float(text.replace(".", "").replace(",", ".")) == x:
-        return text
-    short = repr(float(x)).removesuffix(".0")
-    return short.replace(".", ",")
+    the same float, else its shortest form (5e-324, 0,1234), with the language's marks."""
+    if x is None:
+        return vn_number(x, None)
+    text = en_number(x, None)
+    if float(text.replace(",", "")) == x:
+        return marks(text)
+    return marks(repr(float(x)).removesuffix(".0"))
 
 
 def ids(values: list[str] | None) -> str:
@@ -208,14 +210,14 @@ SELF_LINE = N_("If self-scored: that unit's own self-scored total set beside the
 def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
     s = audit.structure
     sections = [Section("criteria", _("Structure of the points and nominal shares"), s.nodes, _criteria,
-                        sheet="Cơ cấu"),
+                        sheet=_("Structure")),
                 Section("warnings", _("Warnings about the structure"), s.warnings, _warnings,
-                        sheet="Cảnh báo")]
+                        sheet=_("Warnings"))]
     lines = [_(x) for x in AUDIT_LINES]
     settings: dict[str, Any] = {"tiny": 0.01, "dominant": {"ratio": 2.0, "gap": 0.10}}
     if audit.realised is not None:
         sections.insert(0, Section("realised", _("Realised share of each criterion"),
-                                   audit.realised, _realised, by_group=True, sheet="Thực tế"))
+                                   audit.realised, _realised, by_group=True, sheet=_("Realised")))
         lines += [_(x) for x in REALISED_LINES]
     if audit.diagnostics is not None:  # structure diagnostics: after the realised shares
         from thidua.output import render_diagnostics as rd
@@ -228,11 +230,11 @@ def audit_report(audit: Audit, c: m.Criteria, top: int = 20) -> Report:
         gains = sc.units.filter(pl.col("gained").list.len() > 0)
         sections += [
             Section("self", _("Self-scored against verified"), sc.units, _self_units, by_group=True,
-                    sheet="Tự chấm"),
+                    sheet=_("Self-scored")),
             Section("self_criteria", _("Self-scored most above verified (the first {top} rows)", top=top),
-                    sc.criteria.head(top), _self_criteria, sheet="Chấm cao"),
+                    sc.criteria.head(top), _self_criteria, sheet=_("Scored high")),
             Section("self_gains", _("Units that could be awarded on their self-scored points"), gains,
-                    _self_gains, sheet="Được thêm nếu tự chấm"),
+                    _self_gains, sheet=_("Gained if self-scored")),
         ]
         lines.append(_(SELF_LINE))
         if sc.missing:
@@ -364,14 +366,14 @@ def sensitivity_report(result: Sensitivity, margins: Margins | None, c: m.Criter
         "drawn": list(result.leaves),
     }
     sections = [Section("units", _("Ranks and chances of an award as the weights change"),
-                        result.units, _units, by_group=True, sheet="Đơn vị"),
+                        result.units, _units, by_group=True, sheet=_("Each unit")),
                 Section("lists", _("Stability of the award lists"), result.lists, _lists,
-                        sheet="Danh sách")]
+                        sheet=_("Lists"))]
     if margins is not None:
         sections.append(Section("margins", _("Stability margin: the smallest change of one criterion that "
                                              "changes the result"), margins.frame,
                                 _margins(margins.resolution, _places(result.units)),
-                                sheet="Biên ổn định"))
+                                sheet=_("Stability margins")))
         lines.append(_margin_line(margins.resolution))
         settings["margins"] = {"resolution": margins.resolution,
                                "range": "from -max_points to +max_points"}
@@ -512,21 +514,21 @@ def write_xlsx(report: Report, path: str) -> None:
                        notes=list(report.lines) if last else None, signed=last)
 
 
-_CELL = re.compile(r"(-?\d{1,3}(?:\.\d{3})*)(?:,(\d+))?( %)?")
+_CELL = re.compile(r"(-?\d{1,3}(?:,\d{3})*)(?:\.(\d+))?( %)?")  # English marks: marks() turns a cell to them
 _TEXT_HEADS = frozenset({"Mã", "Tiêu chí", "Đơn vị", "Cụm, khối", "Phần", "Mã đơn vị"})
 _TEXT_HEADS_EN = (N_("Code"), N_("Criterion"), N_("Unit"), N_("Cluster, block"), N_("Part"), N_("Unit code"))
 
 
 def _typed(head: list[str], rows: list[list[Any]]) -> tuple[list[Any], list[list[Any]]]:
     """The columns and cells of a section for a workbook: a column whose every cell reads as a
-    number ("95,50", "12,3 %", "—" for none) holds numbers, percentages as fractions (0.123 with
+    number ("95,50", "12,3 %", in English "95.50", "12.3 %"; "—" for none) holds numbers, percentages as fractions (0.123 with
     the format 0.0%) to the decimals shown; any other column holds the text shown."""
     from thidua.output.sheets import Col
 
     cols, out = [], [list(r) for r in rows]
     for i, name in enumerate(head):
         texts = [str(r[i]) for r in rows]
-        found = [_CELL.fullmatch(t) for t in texts if t not in ("—", "")]
+        found = [_CELL.fullmatch(marks(t)) for t in texts if t not in ("—", "")]
         text_heads = _TEXT_HEADS | {_(x) for x in _TEXT_HEADS_EN}
         numeric = name not in text_heads and bool(found) and all(found)
         if not numeric:
@@ -537,11 +539,11 @@ def _typed(head: list[str], rows: list[list[Any]]) -> tuple[list[Any], list[list
         digits = max((len(f.group(2) or "") for f in found if f), default=0)
         cols.append(Col(name, "percent" if percent else "int" if digits == 0 else "number", digits=digits))
         for r in out:
-            match = _CELL.fullmatch(str(r[i]))
+            match = _CELL.fullmatch(marks(str(r[i])))
             if match is None:
                 r[i] = None
                 continue
-            value = float(match.group(1).replace(".", "") + "." + (match.group(2) or "0"))
+            value = float(match.group(1).replace(",", "") + "." + (match.group(2) or "0"))
             r[i] = round(value / 100, digits + 2) if percent else value
     return cols, out
 

@@ -336,9 +336,10 @@ def ballots(result: Result) -> pl.DataFrame:
 
 
 
-STATUS = {"on_list": "Có tên", "tie_included": "Có tên (đồng hạng, vượt hạn mức)",
-          "tied_flag": "Đồng hạng: Hội đồng biểu quyết", "tie_excluded": "Không có tên (đồng hạng, cả nhóm bị loại)",
-          "beyond_quota": "Ngoài hạn mức", "not_eligible": "Không đủ điều kiện"}
+STATUS = {"on_list": N_("Listed"), "tie_included": N_("Listed (tied, beyond the quota)"),
+          "tied_flag": N_("Tied: the council votes"), "tie_excluded": N_("Not listed (tied, the whole group left out)"),
+          "beyond_quota": N_("Beyond the quota"), "not_eligible": N_("Not eligible")}  # translated where written
+QUOTAS, BALLOT = N_("Quotas"), N_("Council's vote")  # the sheets' names
 
 
 def write_xlsx(shown: Result | Decided, path: str) -> None:
@@ -354,19 +355,19 @@ def write_xlsx(shown: Result | Decided, path: str) -> None:
     sections = _award_sections(result)
     Col = sheets.Col
     with new_workbook(path) as wb:
-        book = sheets.Book(wb, c, "Danh sách đề nghị khen thưởng")
+        book = sheets.Book(wb, c, _("Award proposals"))
         everyone = result.units.select("id", "name", "group", "total", "awards").to_dicts()
-        sheets.chart(book, everyone, {u["id"] for u in everyone if u["awards"]}, f"Tổng điểm — {c.name}")
-        quota_rows = [[award.code, award.name, group or "Tất cả đơn vị", f"{arithmetic(q)}.", q["quota"],
-                       q["eligible"], q["listed"], q["flagged"]] for award, group, q, _ in sections]
-        first = book.sheet("Hạn mức", "HanMuc", [
-            Col("Mã danh hiệu"), Col("Danh hiệu", "text", 28), Col("Cụm, khối"),
-            Col("Cách tính hạn mức", "long", 55), Col("Hạn mức", "int", 8), Col("Đủ điều kiện", "int", 9),
-            Col("Có tên", "int", 7), Col("Đồng hạng chờ biểu quyết", "int", 11)], quota_rows,
+        sheets.chart(book, everyone, {u["id"] for u in everyone if u["awards"]}, _("Total — {name}", name=c.name))
+        quota_rows = [[award.code, award.name, group or _("All units"), f"{arithmetic(q)}.", q["quota"],
+                       q["eligible"], q["listed"], q["flagged"]] for award, group, q, _mine in sections]
+        first = book.sheet(_(QUOTAS), "HanMuc", [
+            Col(_("Award code")), Col(_("Award"), "text", 28), Col(_("Cluster, block")),
+            Col(_("How the quota is reckoned"), "long", 55), Col(_("Quota"), "int", 8), Col(_("Eligible"), "int", 9),
+            Col(_("Listed"), "int", 7), Col(_("Tied, awaiting the vote"), "int", 11)], quota_rows,
             notes=document_notes(c) if c.awards else [_(NO_AWARDS)])
         first.activate()
-        names = sheet_names([a.code for a in c.awards], ("Hạn mức", "Phiếu biểu quyết", _("Chart"), _("Chart data"),
-                                                         *rb.SHEETS))
+        names = sheet_names([a.code for a in c.awards], (_(QUOTAS), _(BALLOT), _("Chart"), _("Chart data"),
+                                                         *map(_, rb.SHEETS)))
         by_year = any(HISTORY in r for _a, _g, _q, mine in sections for r in mine)  # history conditions
         for i, (award, name) in enumerate(zip(c.awards, names, strict=True), start=1):
             rows: list[list[Any]] = []
@@ -374,13 +375,13 @@ def write_xlsx(shown: Result | Decided, path: str) -> None:
             for _award, group, _q, mine in (x for x in sections if x[0].code == award.code):
                 for r in mine:
                     rows.append([r["rank"], r["id"], r["name"], group or "", r["total"],
-                                 STATUS.get(r["status"], r["status"]), sentence(c, award, r, units[r["id"]]),
+                                 _(STATUS[r["status"]]) if r["status"] in STATUS else r["status"], sentence(c, award, r, units[r["id"]]),
                                  *([(r[HISTORY] or "").replace(" | ", "; ")] if by_year else [])])
                     groups.append(group)
             breaks = [n for n, g in enumerate(groups) if n and g != groups[n - 1]]
             book.sheet(name, f"DeNghi_{i}", [
-                Col("Hạng", "int"), Col("Mã"), Col("Đơn vị", "text", 20), Col("Cụm, khối"), Col("Tổng điểm", "points"),
-                Col("Tình trạng", "text", 16), Col("Lý do", "long", 70),
+                Col(_("Rank"), "int"), Col(_("Code")), Col(_("Unit"), "text", 20), Col(_("Cluster, block")),
+                Col(_("Total"), "points"), Col(_("Status"), "text", 16), Col(_("Reason"), "long", 70),
                 *([Col(_("By year"), "long", 40)] if by_year else [])], rows,
                 heading=f"{award.code} — {award.name}", breaks=breaks, freeze=3)
         if outcome is not None:  # before the ballots for ties, which stay the last pages
@@ -396,7 +397,7 @@ def _ballot_sheet(book: Any, ballot: pl.DataFrame) -> None:
     place and date and the signatures. Also a table (T_PhieuBieuQuyet) a program reads back."""
     from thidua.output import sheets
 
-    ws = book.wb.add_worksheet("Phiếu biểu quyết")
+    ws = book.wb.add_worksheet(_(BALLOT))
     widths = [6, 10, 30, 12, 14, 14, 30]
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
@@ -415,20 +416,21 @@ def _ballot_sheet(book: Any, ballot: pl.DataFrame) -> None:
             sheets.write_across(ws, at, 0, ncols - 1, book.c.printed.council.upper(), f(bold=True, align="center"))
             at += 1
         where = f" — {first['Cụm/khối']}" if first["Cụm/khối"] else ""
-        sheets.write_across(ws, at, 0, ncols - 1, "PHIẾU BIỂU QUYẾT", f(bold=True, font_size=14, align="center"))
+        sheets.write_across(ws, at, 0, ncols - 1, _("COUNCIL'S VOTE"), f(bold=True, font_size=14, align="center"))
         sheets.write_across(ws, at + 1, 0, ncols - 1, sheets.safe(f"{first['Danh hiệu']}{where}\n{book.c.name}"),
                             f(bold=True, align="center", text_wrap=True))
         ws.set_row(at + 1, 36)
         left = int(first["Số vị trí cần chọn"])
         sheets.write_across(
             ws, at + 3, 0, ncols - 1,
-            f"Các đơn vị dưới đây bằng nhau sau mọi tiêu chí phá hòa tại vị trí cuối hạn mức: còn {left} vị trí "
-            f"cho {part.height} đơn vị. Đánh dấu X vào ô “Đồng ý” cho đúng {left} đơn vị và vào ô “Không đồng ý” "
-            "cho mỗi đơn vị còn lại; phiếu chọn nhiều hơn số vị trí là phiếu không hợp lệ.",
+            _("The units below are equal after every tie-break at the last place of the quota: {left} places "
+              "for {count} units. Mark X in the “Yes” box for exactly {left} units and in the “No” box "
+              "for each other unit; a ballot that chooses more units than there are places is void.",
+              left=left, count=part.height),
             f(text_wrap=True, valign="top"))
         ws.set_row(at + 3, 48)
         at += 5
-        ws.write_row(at, 0, ["STT", "Mã", "Đơn vị", "Tổng điểm", "Đồng ý", "Không đồng ý", "Ghi chú"], head)
+        ws.write_row(at, 0, [_("No."), _("Code"), _("Unit"), _("Total"), _("Yes"), _("No"), _("Note")], head)
         ws.set_row(at, 30)
         at += 1
         for k, r in enumerate(part.to_dicts(), start=1):
@@ -441,8 +443,8 @@ def _ballot_sheet(book: Any, ballot: pl.DataFrame) -> None:
             ws.write_blank(at, 6, None, cell)
             ws.set_row(at, 30)
             at += 1
-        sheets.write_across(ws, at + 1, 0, ncols - 1, f"Số đơn vị được chọn: ……… / {left}", f(italic=True))
-        at = book.signatures(ws, at + 3, ncols, [m.Signer(title="Thành viên Hội đồng biểu quyết")]) + 2
+        sheets.write_across(ws, at + 1, 0, ncols - 1, _("Units chosen: ……… / {left}", left=left), f(italic=True))
+        at = book.signatures(ws, at + 3, ncols, [m.Signer(title=_("Member of the council, voting"))]) + 2
     ws.set_h_pagebreaks(breaks)
     ws.print_area(0, 0, at, ncols - 1)
     sheets.page(ws)

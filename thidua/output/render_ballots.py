@@ -14,13 +14,10 @@ import polars as pl
 from thidua import model as m
 from thidua.core.ballots import Decided, Outcome
 from thidua.core.engine import Result
-from thidua.i18n import N_, _
+from thidua.i18n import N_, _, thousands
 from thidua.output.render import vn_number
 
-RESULT = {"final": "Trúng (có tên trong danh sách cuối cùng)", "chair": "Bằng phiếu tại vị trí cuối: "
-          "Chủ tịch Hội đồng quyết định", "over_quota": "Đạt tỷ lệ nhưng ngoài hạn mức",
-          "failed": "Không đạt tỷ lệ phiếu"}
-# the same results in the reader's language, for the documents (the workbook's tally keeps RESULT)
+# the results of a vote in the reader's language, for the documents and the workbook's tally
 RESULT_WORDS = {"final": N_("Elected (on the final list)"),
                 "chair": N_("Equal votes at the last place: the council's chair decides"),
                 "over_quota": N_("Reached the share but beyond the quota"), "failed": N_("Did not reach the share of votes")}
@@ -35,7 +32,7 @@ def split(shown: Result | Decided) -> tuple[Result, Outcome | None]:
 
 def dong(n: int | None) -> str:
     """2340000 → '2.340.000 đ'."""
-    return "—" if n is None else _("{amount} VND", amount=f"{n:,}".replace(",", "."))
+    return "—" if n is None else _("{amount} VND", amount=thousands(n))
 
 
 def coefficient(k: float) -> str:
@@ -166,7 +163,7 @@ def tally_rows(result: Result, outcome: Outcome) -> list[list[Any]]:
             for t in outcome.tally(award.code, r["group"]):
                 rows.append([f"{award.code} {award.name}", named[t["id"]][1] or "", t["order"], t["id"], t["name"],
                              t["rank"], r["members"], r["need"], t["yes"], t["share"],
-                             "Có" if t["passed"] else "Không", RESULT[t["result"]]])
+                             _("Yes, reached") if t["passed"] else _("Not reached"), _(RESULT_WORDS[t["result"]])])
     return rows
 
 
@@ -183,16 +180,17 @@ def tally_sheet(book: Any, result: Result, outcome: Outcome) -> None:
             where = f" — {r['group']}" if r["group"] else ""
             if award.ballot is not None:
                 line = final_line(r) or ""
-                notes.append(f"{award.code}{where}: hạn mức {r['quota']}; {threshold(r)}. {line}")
-    notes.append("Tỷ lệ làm tròn đến 2 chữ số thập phân để đọc; đạt hay không được quyết định trên số "
-                 "phiếu (số phiếu đồng ý ≥ số phiếu cần).")
-    own = sheets.Book(book.wb, c, "Biên bản kiểm phiếu")
+                notes.append(_("{code}{where}: quota {quota}; {threshold}. {line}", code=award.code, where=where,
+                                 quota=r["quota"], threshold=threshold(r), line=line))
+    notes.append(_("The share is rounded to 2 decimals for reading; whether it is reached is decided on "
+                   "the votes (yes votes ≥ votes needed)."))
+    own = sheets.Book(book.wb, c, _(TALLY))
     own.tables = book.tables
-    own.sheet("Biên bản kiểm phiếu", "KiemPhieu", [
-        Col("Danh hiệu", "text", 24), Col("Cụm, khối"), Col("STT", "int", 5), Col("Mã"),
-        Col("Đơn vị", "text", 22), Col("Hạng", "int", 6), Col("Số thành viên", "int", 9),
-        Col("Số phiếu cần", "int", 8), Col("Đồng ý", "int", 8), Col("Tỷ lệ (%)", "number", 9, 2),
-        Col("Đạt tỷ lệ", "text", 8), Col("Kết quả", "text", 26)], tally_rows(result, outcome),
+    own.sheet(_(TALLY), "KiemPhieu", [
+        Col(_("Award"), "text", 24), Col(_("Cluster, block")), Col(_("No."), "int", 5), Col(_("Code")),
+        Col(_("Unit"), "text", 22), Col(_("Rank"), "int", 6), Col(_("Council members"), "int", 9),
+        Col(_("Votes needed"), "int", 8), Col(_("Yes"), "int", 8), Col(_("Share (%)"), "number", 9, 2),
+        Col(_("Share reached"), "text", 8), Col(_("Result"), "text", 26)], tally_rows(result, outcome),
         notes=notes)
 
 
@@ -202,7 +200,7 @@ def papers_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     from thidua.output import sheets
 
     c = result.criteria
-    ws = book.wb.add_worksheet("Phiếu bầu")
+    ws = book.wb.add_worksheet(_(PAPERS))
     widths = [6, 10, 32, 8, 14, 14]
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
@@ -223,18 +221,19 @@ def papers_sheet(book: Any, result: Result, outcome: Outcome) -> None:
                 sheets.write_across(ws, at, 0, ncols - 1, c.printed.council.upper(), f(bold=True, align="center"))
                 at += 1
             where = f" — {r['group']}" if r["group"] else ""
-            sheets.write_across(ws, at, 0, ncols - 1, "PHIẾU BẦU", f(bold=True, font_size=14, align="center"))
+            sheets.write_across(ws, at, 0, ncols - 1, _("BALLOT PAPER"), f(bold=True, font_size=14, align="center"))
             sheets.write_across(ws, at + 1, 0, ncols - 1, sheets.safe(f"{award.code} {award.name}{where}\n{c.name}"),
                                 f(bold=True, align="center", text_wrap=True))
             ws.set_row(at + 1, 36)
             tally = outcome.tally(award.code, r["group"])
             sheets.write_across(
                 ws, at + 3, 0, ncols - 1,
-                f"Đánh dấu X vào ô “Đồng ý” hoặc “Không đồng ý” cho từng ứng viên (hạn mức {r['quota']} đơn vị, "
-                f"{len(tally)} ứng viên); mỗi ứng viên {threshold(r)}.", f(text_wrap=True, valign="top"))
+                _("Mark X in the “Yes” or the “No” box for each candidate (a quota of {quota} units, "
+                  "{count} candidates); each candidate {threshold}.", quota=r["quota"], count=len(tally),
+                  threshold=threshold(r)), f(text_wrap=True, valign="top"))
             ws.set_row(at + 3, 48)
             at += 5
-            ws.write_row(at, 0, ["STT", "Mã", "Đơn vị", "Hạng", "Đồng ý", "Không đồng ý"], head)
+            ws.write_row(at, 0, [_("No."), _("Code"), _("Unit"), _("Rank"), _("Yes"), _("No")], head)
             ws.set_row(at, 30)
             at += 1
             for t in tally:
@@ -246,7 +245,7 @@ def papers_sheet(book: Any, result: Result, outcome: Outcome) -> None:
                 ws.write_blank(at, 5, None, box)
                 ws.set_row(at, 30)
                 at += 1
-            at = book.signatures(ws, at + 2, ncols, [m.Signer(title="Thành viên Hội đồng")]) + 2
+            at = book.signatures(ws, at + 2, ncols, [m.Signer(title=_("Member of the council"))]) + 2
     ws.set_h_pagebreaks(breaks)
     ws.print_area(0, 0, max(at, 1), ncols - 1)
     sheets.page(ws)
@@ -273,7 +272,7 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     from thidua.output import sheets
 
     c = result.criteria
-    ws = book.wb.add_worksheet("Quyết định")
+    ws = book.wb.add_worksheet(_(DECISION))
     widths = [6, 10, 28, 20, 22]
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
@@ -286,19 +285,19 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     bold_money = f(border=1, bold=True, valign="vcenter", num_format="#,##0")
     bold = f(border=1, bold=True, valign="vcenter")
     heading = f(border=1, bold=True, valign="vcenter", text_wrap=True)
-    top_left = (c.printed.council or "ỦY BAN NHÂN DÂN").upper()
+    top_left = (c.printed.council or _("PEOPLE'S COMMITTEE")).upper()
     sheets.write_across(ws, 0, 0, 2, top_left, f(bold=True, align="center", valign="top", text_wrap=True))
-    sheets.write_across(ws, 0, 3, ncols - 1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc",
+    sheets.write_across(ws, 0, 3, ncols - 1, _("SOCIALIST REPUBLIC OF VIETNAM\nIndependence - Freedom - Happiness"),
                         f(bold=True, align="center", text_wrap=True))
     ws.set_row(0, 48)
-    sheets.write_across(ws, 2, 0, ncols - 1, "DANH SÁCH KHEN THƯỞNG", f(bold=True, font_size=14, align="center"))
+    sheets.write_across(ws, 2, 0, ncols - 1, _("LIST OF AWARDS"), f(bold=True, font_size=14, align="center"))
     sheets.write_across(ws, 3, 0, ncols - 1, sheets.safe(c.name), f(bold=True, align="center", text_wrap=True))
     ws.set_row(3, 34)
-    sheets.write_across(ws, 4, 0, ncols - 1, "(Kèm theo Quyết định số …/QĐ-UBND ngày …… tháng …… năm …… "
-                        "của Chủ tịch Ủy ban nhân dân ……)", f(italic=True, align="center", text_wrap=True))
+    sheets.write_across(ws, 4, 0, ncols - 1, _("(Annexed to Decision No. …/QĐ-UBND of day …… month …… year …… "
+                                               "of the Chair of the People's Committee of ……)"), f(italic=True, align="center", text_wrap=True))
     ws.set_row(4, 32)
     at = 6
-    ws.write_row(at, 0, ["STT", "Mã", "Tên đơn vị", "Cụm, khối", "Số tiền (đồng)"], head)
+    ws.write_row(at, 0, [_("No."), _("Code"), _("Name of the unit"), _("Cluster, block"), _("Amount (VND)")], head)
     ws.set_row(at, 30)
     first = at
     at += 1
@@ -307,7 +306,8 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     for award in c.awards:
         for r in outcome.lists.filter(pl.col("award") == award.code).to_dicts():
             where = f" — {r['group']}" if r["group"] else ""
-            each = (f" (hệ số {coefficient(award.coefficient)}, {dong(r['amount'])} mỗi đơn vị)"
+            each = (_(" (coefficient {k}, {amount} per unit)", k=coefficient(award.coefficient),
+                      amount=dong(r["amount"]))
                     if r["amount"] is not None and award.coefficient is not None else "")
             title = sheets.safe(f"{award.name}{where}") + each
             sheets.write_across(ws, at, 0, ncols - 1, title, heading)
@@ -328,11 +328,11 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
                                                            [float(w) for w in widths[1:4]]) + 3)
                 at += 1
             if r["chair"]:
-                sheets.write_across(ws, at, 0, ncols - 1, "Chủ tịch Hội đồng quyết định giữa: "
+                sheets.write_across(ws, at, 0, ncols - 1, _("The council's chair decides between: ")
                                     + sheets.safe(", ".join(r["chair"])), f(border=1, italic=True))
                 at += 1
             count = len(r["final"] or [])
-            sheets.write_across(ws, at, 0, 3, f"Cộng: {count} đơn vị", bold)
+            sheets.write_across(ws, at, 0, 3, _("Sum: {count} units", count=count), bold)
             if r["total_amount"] is not None:
                 ws.write_number(at, 4, r["total_amount"], bold_money)
                 grand += r["total_amount"]
@@ -340,7 +340,7 @@ def decision_sheet(book: Any, result: Result, outcome: Outcome) -> None:
                 ws.write_blank(at, 4, None, bold)
             at += 1
     if c.money is not None:
-        sheets.write_across(ws, at, 0, 3, "Tổng cộng", bold)
+        sheets.write_across(ws, at, 0, 3, _("Grand total"), bold)
         ws.write_number(at, 4, grand, bold_money)
         at += 1
     ws.repeat_rows(first)
@@ -360,17 +360,19 @@ def final_sheet(book: Any, result: Result, outcome: Outcome) -> None:
     for award in c.awards:
         for r in outcome.lists.filter(pl.col("award") == award.code).to_dicts():
             where = f" — {r['group']}" if r["group"] else ""
-            total = f"; tổng {dong(r['total_amount'])}" if r["total_amount"] is not None else ""
-            notes.append(f"{award.code}{where}: {len(r['final'] or [])} đơn vị{total}.")
-    own = sheets.Book(book.wb, c, "Danh sách cuối cùng sau biểu quyết")
+            total = _("; in all {amount}", amount=dong(r["total_amount"])) if r["total_amount"] is not None else ""
+            notes.append(_("{code}{where}: {count} units{total}.", code=award.code, where=where,
+                           count=len(r["final"] or []), total=total))
+    own = sheets.Book(book.wb, c, _("Final lists after the vote"))
     own.tables = book.tables
-    own.sheet("Danh sách cuối cùng", "DanhSachCuoiCung", [
-        Col("Danh hiệu", "text", 28), Col("Cụm, khối"), Col("STT", "int", 5), Col("Mã"),
-        Col("Đơn vị", "text", 26), Col("Số tiền (đồng)", "int", 14)], decision_rows(result, outcome),
+    own.sheet(_(FINAL), "DanhSachCuoiCung", [
+        Col(_("Award"), "text", 28), Col(_("Cluster, block")), Col(_("No."), "int", 5), Col(_("Code")),
+        Col(_("Unit"), "text", 26), Col(_("Amount (VND)"), "int", 14)], decision_rows(result, outcome),
         notes=notes)
 
 
-SHEETS = ("Biên bản kiểm phiếu", "Phiếu bầu", "Danh sách cuối cùng", "Quyết định")
+TALLY, PAPERS, FINAL, DECISION = N_("Tally"), N_("Ballot papers"), N_("Final lists"), N_("Decision")
+SHEETS = (TALLY, PAPERS, FINAL, DECISION)  # the sheets' names, translated where written
 
 
 def sheets_for(book: Any, result: Result, outcome: Outcome) -> None:

@@ -92,34 +92,43 @@ def describe(rule: m.Rule, top: float, part: str = "main") -> str:
 def _normalisation(rule: m.Rule, t: str, where: str) -> str:
     """COINr's normalisations (docs/criteria-format.md, "Normalisations") in the council's words."""
     lower = getattr(rule, "direction", "higher") == "lower"
-    rank = f"hạng {where} (1 là {'cao' if lower else 'thấp'} nhất, đồng giá trị cùng hạng thấp hơn)"
+    rank = (_("rank {where} (1 is the highest, equal values share the lower rank)", where=where) if lower
+            else _("rank {where} (1 is the lowest, equal values share the lower rank)", where=where))
     if isinstance(rule, m.ZScore):
         k = _n(rule.clip)
-        z = "(trung bình − giá trị)" if lower else "(giá trị − trung bình)"
-        return (f"z = {z} / độ lệch chuẩn {where}, giới hạn ±{k}; điểm = {t} × (z + {k}) / (2 × {k})")
+        if lower:
+            return _("z = (mean − value) / standard deviation {where}, clipped to ±{k}; "
+                     "points = {points} × (z + {k}) / (2 × {k})", where=where, k=k, points=t)
+        return _("z = (value − mean) / standard deviation {where}, clipped to ±{k}; "
+                 "points = {points} × (z + {k}) / (2 × {k})", where=where, k=k, points=t)
     if isinstance(rule, m.RankRule):
-        return f"{t} × hạng / số đơn vị có số liệu; {rank}"
+        return _("{points} × rank / units with data; {rank}", points=t, rank=rank)
     if isinstance(rule, m.PercentileRank):
-        return f"{t} × (hạng − 1) / (số đơn vị có số liệu − 1); {rank}"
+        return _("{points} × (rank − 1) / (units with data − 1); {rank}", points=t, rank=rank)
     if isinstance(rule, m.Borda):
-        each = _n(rule.each) if rule.each is not None else f"{t} / (số đơn vị có số liệu − 1)"
-        return f"mỗi đơn vị xếp dưới {each} điểm (hạng − 1), tối đa {t}; {rank}"
+        each = (_n(rule.each) if rule.each is not None
+                else _("{points} / (units with data − 1)", points=t))
+        return _("{each} points for each unit ranked below (rank − 1), at most {points}; {rank}",
+                 each=each, points=t, rank=rank)
     if isinstance(rule, m.DistanceToTarget):
         if lower:
-            return (f"đạt chỉ tiêu {_n(rule.target)} (không quá): {t} điểm; chưa đạt: {t} × (cao nhất − giá trị) / "
-                    f"(cao nhất − chỉ tiêu), cao nhất {where}")
-        return (f"đạt chỉ tiêu {_n(rule.target)}: {t} điểm; chưa đạt: {t} × (giá trị − thấp nhất) / "
-                f"(chỉ tiêu − thấp nhất), thấp nhất {where}")
+            return _("target {target} met (not above): {points} points; not met: {points} × (highest − value) / "
+                     "(highest − target), highest {where}", target=_n(rule.target), points=t, where=where)
+        return _("target {target} met: {points} points; not met: {points} × (value − lowest) / "
+                 "(target − lowest), lowest {where}", target=_n(rule.target), points=t, where=where)
     if isinstance(rule, m.DistanceToBest):
-        gap = "(giá trị − thấp nhất)" if lower else "(cao nhất − giá trị)"
-        return f"{t} × (1 − {gap} / (cao nhất − thấp nhất)) {where}; mọi đơn vị bằng nhau: {t}"
+        if lower:
+            return _("{points} × (1 − (value − lowest) / (highest − lowest)) {where}; every unit equal: {points}",
+                     points=t, where=where)
+        return _("{points} × (1 − (highest − value) / (highest − lowest)) {where}; every unit equal: {points}",
+                 points=t, where=where)
     assert isinstance(rule, m.FractionOfMax)
     if lower:
-        return f"{t} × giá trị thấp nhất {where} / giá trị"
-    return f"{t} × giá trị / giá trị cao nhất {where}"
+        return _("{points} × lowest value {where} / value", points=t, where=where)
+    return _("{points} × value / highest value {where}", points=t, where=where)
 
 
-_WORK = {"z": "z", "rank": "hạng", "n": "số đơn vị", "min": "thấp nhất", "max": "cao nhất"}
+_WORK = {"z": "z", "rank": N_("rank"), "n": N_("units"), "min": N_("lowest"), "max": N_("highest")}
 
 
 def _value(v: Any) -> str:
@@ -155,7 +164,7 @@ def _rows(t: NodeTrace, depth: int, part: str, p: int | None, full: bool = False
                          for (col, v), o in zip(t.values, t.origins, strict=True))
     how = describe(node.rule, node.max_points, part)
     if t.working and not t.missing:
-        how += " [" + ", ".join(f"{_WORK[what]} = {_value(v)}" for what, v in t.working) + "]"
+        how += " [" + ", ".join(f"{_(_WORK[what])} = {_value(v)}" for what, v in t.working) + "]"
     if t.missing:
         how += f" [{_(_POLICY[t.policy])}]"
     return [[label, data, how, _n(t.raw) if t.raw is not None else "—", vn_number(t.points, p),

@@ -113,7 +113,7 @@ def sobol_report(result: Sobol, c: m.Criteria) -> Report:
         Section("sobol", _("Sobol indices of each result over the weights"), result.indices,
                 _indices(weights), sheet="Sobol"),
         Section("sobol_criteria", _("Nominal weights and their real influence"), result.criteria,
-                _criteria, sheet="Trọng số và ảnh hưởng"),
+                _criteria, sheet=_("Weights and influence")),
     )
     return Report(_("Sobol indices over the weights: {name} (version {version})", name=c.name,
                     version=c.version),

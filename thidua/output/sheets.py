@@ -183,7 +183,7 @@ def page(ws: Worksheet) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
     ws.center_horizontally()
-    ws.set_footer("&CTrang &P/&N", {"margin": 0.3})
+    ws.set_footer("&C" + _("Page &P/&N"), {"margin": 0.3})
 
 
 def write_across(ws: Worksheet, row: int, a: int, b: int, text: str, f: Any) -> None:

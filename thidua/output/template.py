@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from thidua import model as m
 from thidua.core.scoring import indicators, leaves, rule_columns
-from thidua.i18n import N_, _
+from thidua.i18n import N_, _, marks
 from thidua.output.workbook import new_workbook
 
 SHEET = N_("Data entry")  # the sheets' names, in the language of the run
@@ -26,7 +26,7 @@ TEXT_WIDTH, NUMBER_WIDTH = 28, 18
 
 
 def _n(x: float) -> str:
-    return f"{x:g}".replace(".", ",")
+    return marks(f"{x:g}")
 
 
 def _target(t: m.Target) -> str:
