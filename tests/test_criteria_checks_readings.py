@@ -32,12 +32,12 @@ def _hits(when: str, missing: str) -> dict[str, str]:
 ])
 def test_a_missing_value_in_a_condition_is_unknown_and_unknown_is_not_met(missing, when, hit):
     hits = _hits(when, missing)
-    assert {unit for unit, codes in hits.items() if codes == "K"} == hit
+    assert {unit for unit, codes in hits.items() if codes == ["K"]} == hit
 
 
 def test_under_missing_zero_a_condition_reads_a_missing_value_as_zero():
     hits = _hits("not (x > 0)", "zero")
-    assert {unit for unit, codes in hits.items() if codes == "K"} == {"U01", "U02", "U04"}
+    assert {unit for unit, codes in hits.items() if codes == ["K"]} == {"U01", "U02", "U04"}
 
 
 def test_under_missing_error_a_value_a_condition_reads_is_reported():
