@@ -113,7 +113,7 @@ def test_knockouts_bar_awards_or_cap_the_classification():
     rows = [{"a": 95, "kl": 0, "cham": 0}, {"a": 95, "kl": 1, "cham": 0}, {"a": 95, "kl": 0, "cham": 12},
             {"a": 60, "kl": 0, "cham": 12}]
     result = run(doc, rows)
-    assert column(result, "knockouts") == {"U01": "", "U02": "KL", "U03": "CH", "U04": "CH"}
+    assert column(result, "knockouts") == {"U01": [], "U02": ["KL"], "U03": ["CH"], "U04": ["CH"]}
     assert column(result, "classification") == {"U01": "Xuất sắc", "U02": "Xuất sắc", "U03": "Khá", "U04": "Đạt"}
     assert column(result, "rank") == {"U01": 1, "U02": 1, "U03": 1, "U04": 4}
 
