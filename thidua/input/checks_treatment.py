@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from thidua import model as m
 from thidua.core.scoring import indicators
 from thidua.i18n import _
@@ -29,22 +32,21 @@ def check_treatment(c: m.Criteria, add) -> None:
             add(where, _("{name} is read by no criterion, condition or tie-break as a number: "
                          "there is nothing to treat", name=repr(name)))
 
-    seen: dict[str, str] = {}
-    for i, imp in enumerate(t.impute):
-        where = f"treatment.impute[{i}]"
-        column(f"{where}.indicator", imp.indicator)
-        if imp.indicator in seen:
-            add(f"{where}.indicator", _("{name} is imputed twice (also at {place})",
-                                         name=repr(imp.indicator), place=seen[imp.indicator]))
-        seen.setdefault(imp.indicator, where)
-    seen = {}
-    for i, w in enumerate(t.winsorise):
-        where = f"treatment.winsorise[{i}]"
-        column(f"{where}.indicator", w.indicator)
-        if w.indicator in seen:
-            add(f"{where}.indicator", _("{name} is winsorised twice (also at {place})",
-                                         name=repr(w.indicator), place=seen[w.indicator]))
-        seen.setdefault(w.indicator, where)
+    def each(section: str, rules: list, twice) -> Iterator[tuple[str, Any]]:
+        """Each rule of a section with its place, its indicator checked and named once only."""
+        seen: dict[str, str] = {}
+        for i, rule in enumerate(rules):
+            where = f"treatment.{section}[{i}]"
+            column(f"{where}.indicator", rule.indicator)
+            if rule.indicator in seen:
+                add(f"{where}.indicator", twice(repr(rule.indicator), seen[rule.indicator]))
+            seen.setdefault(rule.indicator, where)
+            yield where, rule
+
+    list(each("impute", t.impute, lambda name, place: _(  # nothing more to check of an imputation
+        "{name} is imputed twice (also at {place})", name=name, place=place)))
+    for where, w in each("winsorise", t.winsorise, lambda name, place: _(
+            "{name} is winsorised twice (also at {place})", name=name, place=place)):
         if w.method == "quantiles":
             if w.low is None and w.high is None:
                 add(where, _("needs low and/or high: the quantiles (0 to 1) to winsorise to"))
