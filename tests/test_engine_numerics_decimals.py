@@ -114,6 +114,17 @@ def test_snap_gives_the_float_of_the_decimal_a_person_computes():
     assert snap_value(1 / 3) == 0.333333333333333
 
 
+def test_snap_scales_by_the_float_nearest_each_power_of_ten():
+    """polars' pow(10, 23) is not the float nearest 10²³ (nor numpy's power(10, 106) that of
+    10¹⁰⁶): a scale computed so snapped 1e-09 to 9.999999999999999e-10 in polars, and numpy's
+    snap of the same value was another float. Every power of ten from 10⁻¹⁷ to 10³⁶ (where the
+    scales used are exact or the same table's) snaps to itself in both."""
+    tens = [float(f"1e{k}") for k in range(-17, 37)]
+    polars = pl.DataFrame({"x": tens}).select(snap(pl.col("x"))).to_series().to_list()
+    assert polars == snap_array(np.array(tens)).tolist() == tens
+    assert snap_value(9.999999999999999e-10) == 1e-09
+
+
 def test_snap_keeps_what_is_not_a_number():
     out = pl.DataFrame({"x": [None, float("inf"), float("-inf"), float("nan")]}).select(snap(pl.col("x")))
     got = out.to_series().to_list()

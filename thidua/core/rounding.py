@@ -27,6 +27,11 @@ DIGITS = 15  # significant decimal digits at which values are compared: any deci
 _KEEP = (14 - 308, 308)  # the decimals kept lie in this range: no power of ten overflows
 TINY = 1e-308  # values nearer to 0 compare as 0 (kept to 308 decimals, from 0.5e-308 they would
 # round to ±1e-308)
+# 10⁰ … 10³⁰⁸, each the float nearest the power of ten (scales are looked up, not computed):
+# polars' pow(10, k) misses it at k = 23 and 210, which snapped 1e-09 to 9.999999999999999e-10,
+# and numpy's power at 18 values of k from 106
+_EXPONENTS = list(range(_KEEP[1] + 1))
+_TENS = np.array([float(10**k) for k in _EXPONENTS])
 
 
 def snap(e: pl.Expr) -> pl.Expr:
@@ -34,7 +39,10 @@ def snap(e: pl.Expr) -> pl.Expr:
     values, however they were computed, become the same float. Null, ±inf and NaN stay as they
     are; values nearer to 0 than 10⁻³⁰⁸ become 0."""
     keep = (DIGITS - 1 - e.abs().log10().floor()).clip(*_KEEP)  # decimals kept
-    scale = pl.lit(10.0, dtype=pl.Float64).pow(keep.abs())
+    # replace_strict, not a gather from the table: it keeps the length of a literal operand (a
+    # NaN's scale is any: its result is NaN)
+    scale = keep.abs().fill_nan(0.0).cast(pl.Int64).replace_strict(_EXPONENTS, _TENS,
+                                                                     return_dtype=pl.Float64)
     # `e.abs() * 0.0`, not the literal 0.0: polars 2.1 gives a when/then whose predicate holds in
     # every row its literal `then` as one value, which a comparison with another literal then
     # cannot broadcast to the frame (0.0 > snap(b) over a column b of zeros)
@@ -44,11 +52,13 @@ def snap(e: pl.Expr) -> pl.Expr:
 
 
 def snap_array(a: np.ndarray) -> np.ndarray:
-    """`snap` for a numpy array: the same floats, bit for bit."""
+    """`snap` for a numpy array: the same floats, bit for bit (polars' log10 of an exact power
+    of ten can be a hair below it, log10(1000) = 2.9999999999999996, which keeps one digit more
+    there: the same float but from 10³⁷, where the scales are not exact)."""
     a = np.asarray(a, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         keep = np.clip(DIGITS - 1 - np.floor(np.log10(np.abs(a))), *_KEEP)
-        scale = np.power(10.0, np.abs(keep))
+        scale = _TENS[np.nan_to_num(np.abs(keep), nan=0.0).astype(np.int64)]
         return np.where(np.abs(a) < TINY, 0.0,
                         np.where(keep >= 0, np.rint(a * scale) / scale, np.rint(a / scale) * scale))
 
