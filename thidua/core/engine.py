@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from thidua import model as m
-from thidua.core import awards, decisions, history, members, ranking, scoring, treatment
+from thidua.core import awards, chunks, decisions, history, members, ranking, scoring, treatment
 from thidua.core.collation import ranks
 from thidua.core.rounding import compared
 from thidua.core.schema import CODES, work_col
@@ -67,13 +67,16 @@ def scores(c: m.Criteria, frame: pl.LazyFrame, places: pl.DataFrame | None = Non
     them). `places`: each group's place in the output (ranking.group_positions)."""
     if not c.units.group:
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias("group"))
-    stages = scoring.Compiler(c, trace).stages()
+    compiler = scoring.Compiler(c, trace)
+    stages, spent = compiler.stages(), compiler.spent()
     if places is not None:  # computed beside the leaves, where it costs no extra pass
         stages[0] = [*stages[0], pl.col("group").replace_strict(
             places.get_column("group"), places.get_column("__group"), default=len(places),
             return_dtype=pl.Int64).alias("__group")]
-    for stage in stages:
+    for i, stage in enumerate(stages):
         frame = frame.with_columns(stage)
+        if spent and i == 1:  # the leaves: the stage after the snapped values
+            frame = frame.drop(spent)
     keys = ranking.key_columns(c)
     conditions = awards.fixed_conditions(c)
     kept = [*_BASE, *(scoring.points_col(k) for k in node_codes(c)), *(f"ko.{k.code}" for k in c.knockouts),
@@ -226,15 +229,16 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
             "the criteria file has members conditions: give the members' result with --members "
             "RESULT_FILE"))])
     treated = treatment.treat(c, frame)  # first: every check and rule reads the treated values
-    frame = treated.frame
+    frame, changes = treated.frame, treated.changes
+    del treated  # its frame is this one: held only here, so that it goes once the points exist
     problems = value_problems(c, frame)
     if problems:
         raise DataError(source, problems)
     places = ranking.group_positions(frame.get_column("group")) if c.units.group else None
-    # each column as one Series of one chunk: a constant column the caller built with pl.lit is
-    # held as one repeated value, which polars divides by inexactly (see rounding.divide), and
-    # a column of many chunks is scored chunk by chunk, many times slower
-    whole = pl.DataFrame([frame.get_column(n).rechunk() for n in frame.columns])
+    # each column as its own Series: a constant column the caller built with pl.lit is held as
+    # one repeated value, which polars divides by inexactly (see rounding.divide); a column of
+    # many short chunks is scored chunk by chunk, many times slower (chunks.py)
+    whole = pl.DataFrame([chunks.whole(frame.get_column(n)) for n in frame.columns])
     if history.used(c):
         if earlier is None:
             raise DataError(source, [Problem("", _(
@@ -252,7 +256,7 @@ def score(c: m.Criteria, frame: pl.DataFrame, source: str = "<data>", *,
     # gathered by polars' own index type (UInt32 but in a big-index build): twice as fast as Int64
     ordered = ranking.take(table, pl.Series("order", order, dtype=pl.get_index_type()))
     del table
-    return Result(c, standing(c, ordered, d, order, trace), treated=treated.changes)
+    return Result(c, standing(c, ordered, d, order, trace), treated=changes)
 
 
 def not_finite(c: m.Criteria, table: pl.DataFrame) -> list[Problem]:

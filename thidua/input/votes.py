@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from thidua import model as m
+from thidua.core.chunks import few_chunks
 from thidua.errors import DataError, Problem
 from thidua.i18n import _
 from thidua.input.data import FILLED, LIMIT, Columns, Reading, _readings
@@ -60,7 +61,7 @@ def read_votes(path: str, c: m.Criteria, *, decimal_comma: bool = False,
         plan = _plan(table, positions)
         schema = plan.collect_schema()
         _check_types(schema, fields)
-        wide = told_filled(_collect(table, plan.select(_values(fields, schema, decimal_comma))).rechunk(),
+        wide = told_filled(few_chunks(_collect(table, plan.select(_values(fields, schema, decimal_comma)))),
                            fields, schema)
         rows = wide.height
         if FILLED in wide.columns:

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import polars as pl
 
+from thidua.core.chunks import few_chunks
 from thidua.errors import DataError, Problem
 from thidua.i18n import _, ngettext, system, thousands
 from thidua.input.data.columns import (
@@ -140,10 +141,9 @@ def read_data(path: str | Path, columns: Columns, *, decimal_comma: bool = False
         fields = _fields(positions, columns)
         plan = _plan(table, positions)
         _check_types(plan.collect_schema(), fields)
-        # one chunk per column: the checks below (the unique ids above all) and the scoring run faster
         loaded = plan.collect_schema()
         plain = plain_columns({f.key: (f.kind, loaded[f.key]) for f in fields}, decimal_comma)
-        wide = _collect(table, plan.select(_values(fields, loaded, decimal_comma, plain))).rechunk()
+        wide = few_chunks(_collect(table, plan.select(_values(fields, loaded, decimal_comma, plain))))
         wide = settle(plan, wide, {f.out: (f.key, f.kind, _mask(f)) for f in fields
                                    if f.key in plain and f.kind not in TEXT},
                       PERCENT)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from thidua.core.chunks import few_chunks
 from thidua.input.data.parse import FLAG_WORDS, _flag, _number, percent_text
 
 CLEAN = "\0plain "  # while reading: which rows of a text column the plain reading read
@@ -83,7 +84,7 @@ def settle(plan: pl.LazyFrame, wide: pl.DataFrame, plain: dict[str, tuple[str, s
     slow = plan.select(exprs).collect()
     read = [pl.lit(False).alias(bad) for out, (key, kind, bad) in plain.items()
             if kind == "flag" and out not in again]
-    return wide.with_columns(*slow.get_columns(), *read).rechunk()
+    return few_chunks(wide.with_columns(*slow.get_columns(), *read))
 
 
 def filled(wide: pl.DataFrame, text: list[tuple[str, str, str]], column: str) -> pl.DataFrame:
