@@ -162,17 +162,23 @@ def _scatter(values: np.ndarray, order: np.ndarray) -> np.ndarray:
     return out
 
 
+def _positions(n: int) -> np.ndarray:
+    """0 … n-1 in the narrowest integers that hold them: the run and group positions of a
+    million units are arrays of them, and int32 halves their memory and the time to fill them."""
+    return np.arange(n, dtype=np.int32 if n < 2**31 else np.int64)
+
+
 def _ends(starts: np.ndarray) -> np.ndarray:
     """For boolean run starts (rows × n): the last position of each position's run."""
     n = starts.shape[1]
     last = np.ones_like(starts)
     last[:, :-1] = starts[:, 1:]
-    marks = np.where(last, np.arange(n), n)
+    marks = np.where(last, _positions(n), n)
     return np.minimum.accumulate(marks[:, ::-1], axis=1)[:, ::-1]
 
 
 def _runs(new: np.ndarray) -> np.ndarray:
-    return np.maximum.accumulate(np.where(new, np.arange(new.shape[1]), 0), axis=1)
+    return np.maximum.accumulate(np.where(new, _positions(new.shape[1]), 0), axis=1)
 
 
 def layout(q: np.ndarray, group: np.ndarray, keys: Sequence[np.ndarray], id_rank: np.ndarray,
@@ -229,7 +235,7 @@ def _ranked(order: np.ndarray, new: np.ndarray, newg: np.ndarray, ties: bool,
     tied units starts (after the tie-break chain), `ties` whether any two units tie on the total
     inside a group; the ranks by `method` (layout and regrouped share it)."""
     rows, n = order.shape
-    pos = np.arange(n)[None, :]
+    pos = _positions(n)[None, :]
     gstart, gend = _runs(newg), _ends(newg)
     if method == "ordinal" or not ties:
         rstart = rend = pos
