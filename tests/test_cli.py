@@ -203,8 +203,10 @@ def test_an_output_file_has_an_ordinary_mode(files, tmp_path):
     assert out.stat().st_mode & 0o777 == 0o644
 
 
-@pytest.mark.parametrize("given, seen", [(None, "narenas:1"), ("narenas:4", "narenas:4")])
-def test_the_command_line_asks_polars_for_one_allocator_arena_unless_told_otherwise(given, seen):
+@pytest.mark.parametrize("given, seen", [(None, "narenas:1,dirty_decay_ms:300,muzzy_decay_ms:0"),
+                                         ("narenas:4", "narenas:4")])
+def test_the_command_line_asks_polars_for_one_arena_and_pages_returned_soon_unless_told_otherwise(
+        given, seen):
     import os
     import subprocess
     import sys
