@@ -32,12 +32,19 @@ def _open_xlsx(path: Path, sheet: str | None, columns: Columns, decimal_comma: b
     try:
         book = fastexcel.read_excel(path)
         name = _sheet(book.sheet_names, scan.sheet or sheet)
-        # Read once as text from the sheet's first row to find the header: the first row that
-        # names the id column (title rows may stand above the table), else the first filled row.
-        whole = book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+        # Read as text from the sheet's first row to find the header: the first row that names
+        # the id column (title rows may stand above the table), else the first filled row. Its
+        # first MAX_TITLE_ROWS + 1 rows are read, where the header must be (the whole sheet
+        # only when they are all empty): reading every row as text cost as much as the typed
+        # read below. A column empty in those rows has no header, and so is none we read.
+        whole = book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string",
+                                n_rows=MAX_TITLE_ROWS + 1)
         raw = whole.to_polars()
-        cells = [pl.col(c).str.strip_chars() for c in raw.columns]
-        filled = raw.select(pl.any_horizontal(c.fill_null("") != "" for c in cells)).to_series()
+        filled = _filled_rows(raw)
+        if not filled.any():
+            whole = book.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            raw = whole.to_polars()
+            filled = _filled_rows(raw)
         if raw.width == 0 or not filled.any():
             raise _Unreadable(_("the sheet {name} is empty", name=f"'{_visible(name)}'"))
         label = header_key(columns.header(columns.id))
@@ -82,6 +89,12 @@ def _open_xlsx(path: Path, sheet: str | None, columns: Columns, decimal_comma: b
 
 
 MAX_TITLE_ROWS = 200  # the header (the row naming the id column) is looked for this far down
+
+
+def _filled_rows(raw: pl.DataFrame) -> pl.Series:
+    """Whether each row of cells read as text holds anything but spaces."""
+    cells = [pl.col(c).str.strip_chars().fill_null("") != "" for c in raw.columns]
+    return raw.select(pl.any_horizontal(cells) if cells else pl.lit(False)).to_series()
 
 
 def _percent_cells(frame: pl.DataFrame, first: int, names: dict[int, str], scan: _Scan,
