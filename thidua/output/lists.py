@@ -18,9 +18,17 @@ SEPARATOR = ";"
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """`frame` with every list column as text: its items joined by ';' (an empty list: "", a
-    null: null)."""
-    return frame.with_columns(pl.col(c).list.eval(pl.element().cast(pl.String)).list.join(SEPARATOR)
-                              for c, t in frame.schema.items() if isinstance(t, pl.List))
+    null: null). Only the rows with items are joined: most units have no knockout, award or
+    flag, and joining a million empty lists costs half again as much as finding them."""
+    return frame.with_columns(_joined(frame.get_column(c)) for c, t in frame.schema.items()
+                              if isinstance(t, pl.List))
+
+
+def _joined(lists: pl.Series) -> pl.Series:
+    items = lists.list.eval(pl.element().cast(pl.String))
+    some = (items.list.len() > 0).arg_true()
+    text = pl.repeat("", len(items), dtype=pl.String, eager=True).alias(lists.name)
+    return text.scatter(some, items.gather(some).list.join(SEPARATOR)).set(items.is_null(), None)
 
 
 def value_text(value: Any) -> Any:
