@@ -97,6 +97,21 @@ def test_a_share_is_decided_on_the_decimal_value_not_the_float() -> None:
     assert not core.holds(cond[0], 0, 0)  # no members: fails
 
 
+TESTS = st.one_of(
+    st.builds(dict, share=st.one_of(st.floats(0, 100), st.sampled_from([0, 29, 66.67, 70, 100, 5e-324]))),
+    st.builds(dict, count=st.integers(0, 12)), st.builds(dict, count_max=st.integers(0, 12)))
+
+
+@given(TESTS, st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=40))
+def test_every_collective_at_once_is_decided_as_one_at_a_time(test, pairs) -> None:
+    """meets(), over whole columns without a loop over collectives, is holds() for each."""
+    cond = (parse_criteria(_doc(**test)).awards[0].eligible.members or [])[0]
+    pairs = [(min(k, n), n) for k, n in pairs]  # a count is of members: never more than `of`
+    count = pl.Series([k for k, _ in pairs], dtype=pl.Int64)
+    of = pl.Series([n for _, n in pairs], dtype=pl.Int64)
+    assert core.meets(cond, count, of).to_list() == [core.holds(cond, k, n) for k, n in pairs]
+
+
 def _doc(**test: Any) -> dict[str, Any]:
     return {"format": 1, "id": "t", "name": "t", "version": "1", "total": 10,
             "units": {"id": "id", "name": "name", "group": "group"},

@@ -84,6 +84,25 @@ def holds(cond: m.MembersCondition, count: int, of: int) -> bool:
     return count <= cond.count_max
 
 
+def meets(cond: m.MembersCondition, count: pl.Series, of: pl.Series) -> pl.Series:
+    """holds() for every collective at once: `count` of its `of` members meet the condition,
+    decided in whole numbers. A share's least count is computed once for each distinct size of
+    collective (N members make at most √(2N) distinct sizes), exactly in Python integers, and
+    compared in polars; no collective is visited in Python."""
+    there = of > 0
+    if cond.share is not None:
+        s = fraction(cond.share)
+        sizes = of.unique().drop_nulls().to_list()
+        # the least whole count with count × 100 × den ≥ num × of: the ceiling, at most `of`
+        least = [-(-(s.numerator * n) // (100 * s.denominator)) for n in sizes]
+        needed = of.replace_strict(sizes, least, return_dtype=pl.Int64) if sizes else of
+        return there & (count >= needed)
+    if cond.count is not None:
+        return there & (count >= cond.count)
+    assert cond.count_max is not None
+    return there & (count <= cond.count_max)
+
+
 def evidence(c: m.Criteria, ids: pl.Series, members: MembersData) -> pl.DataFrame:
     """Per unit of `ids` (in their order): every members condition's count, of and met columns."""
     found = conditions(c)
@@ -99,14 +118,7 @@ def evidence(c: m.Criteria, ids: pl.Series, members: MembersData) -> pl.DataFram
     out: list[pl.Series] = []
     for i, (a, j, cond) in enumerate(found):
         count = joined.get_column(f"__c{i}").fill_null(0).cast(pl.Int64)
-        # the distinct (count, of) pairs are few (at most one a collective): decided in whole numbers
-        pairs = pl.DataFrame({"k": count, "n": of}).unique()
-        decided = {(k, n): holds(cond, k, n) for k, n in pairs.iter_rows()}
-        keys = pl.DataFrame({"k": count, "n": of})
-        met = keys.join(pl.DataFrame({"k": [k for k, _ in decided], "n": [n for _, n in decided],
-                                      "met": list(decided.values())},
-                                     schema={"k": pl.Int64, "n": pl.Int64, "met": pl.Boolean}),
-                        on=["k", "n"], how="left", maintain_order="left").get_column("met")
+        met = meets(cond, count, of)
         out += [count.alias(column("count", a.code, j)), of.alias(column("of", a.code, j)),
                 met.fill_null(False).alias(column("met", a.code, j))]
     return pl.DataFrame(out)
