@@ -262,18 +262,35 @@ def reason_table(shown: Result | Decided) -> pl.DataFrame:
         return frame
     table = frame.select(kept)
     if members_core.needed(result.criteria):  # the members evidence, in words
-        table = table.with_columns(pl.Series("members", _members_texts(result, table), dtype=pl.String))
+        table = table.with_columns(_members_texts(result, table))
     if outcome is not None:  # a ballot or money: the votes and amounts last
         extra = [name for name in table.columns if name not in REASON_COLUMNS]
         table = rb.with_votes(table, result, outcome).select(*REASON_COLUMNS, *extra, *rb.VOTE_COLUMNS)
     return no_negative_zero(table)
 
 
-def _members_texts(result: Result, frame: pl.DataFrame) -> list[str | None]:
-    awards = {a.code: a for a in result.criteria.awards}
-    units = unit_rows(result)
-    return [render_members.evidence(awards[a], units[i]) or None if awards[a].eligible.members
-            else None for a, i in frame.select("award", "id").iter_rows()]
+def _members_texts(result: Result, frame: pl.DataFrame) -> pl.Series:
+    """Each reason row's members evidence in words (None for an award without members
+    conditions). The words depend only on each condition's count, of and met: they are written
+    once for each distinct evidence of an award (a few for a thousand collectives) and laid on
+    the rows by a join, not for every row."""
+    out = pl.Series("members", [None] * frame.height, dtype=pl.String)
+    rows = frame.select("award", "id").with_row_index("__row")
+    for award in result.criteria.awards:
+        conditions = award.eligible.members or []
+        if not conditions:
+            continue
+        cols = [members_core.column(w, award.code, j) for j in range(len(conditions))
+                for w in ("count", "of", "met")]
+        mine = rows.filter(pl.col("award") == award.code).join(
+            result.units.select("id", *cols), on="id", how="left", maintain_order="left")
+        distinct = mine.select(cols).unique(maintain_order=True)
+        words = [render_members.evidence(award, dict(zip(cols, values, strict=True))) or None
+                 for values in distinct.iter_rows()]
+        said = mine.join(distinct.with_columns(pl.Series("__words", words, dtype=pl.String)),
+                         on=cols, how="left", maintain_order="left", nulls_equal=True)
+        out = out.scatter(said.get_column("__row"), said.get_column("__words"))
+    return out
 
 
 def to_csv(shown: Result | Decided) -> str:
