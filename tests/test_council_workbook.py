@@ -125,6 +125,26 @@ def test_without_the_list_the_councils_extra_rows_are_each_named(tmp_path):
     assert not (tmp_path / "ket-qua.csv").exists()
 
 
+def test_a_total_row_below_many_names_the_sieve_lets_through_is_still_named(tmp_path):
+    """1,100 libraries ("Thư viện …" begins like "thư ký") once filled the rows looked at, and the
+    total row under them was scored as a unit."""
+    criteria = tmp_path / "c.yaml"
+    criteria.write_text(COUNCIL.replace('  skip: ["(2)", "Tổng cộng", "Người lập biểu"]\n', "")
+                        .replace('  groups: ["Cụm Đồng bằng", "Cụm Miền núi", "Cụm Ven biển"]\n', ""),
+                        encoding="utf-8")
+    rows = [f"TV{i:04d},Thư viện {i},Cụm 1,90,có,1" for i in range(1100)] + ["TC,Tổng cộng,Cụm 1,90,có,1"]
+    data = tmp_path / "so-lieu.csv"
+    data.write_text("Mã xã,Tên đơn vị,Cụm thi đua,Tỷ lệ hồ sơ giải quyết đúng hạn (%),Báo cáo đúng hạn,"
+                    "Điểm chấm\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run_cli("score", str(criteria), str(data), "-o", str(tmp_path / "ket-qua.csv"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {data}: 1 problem\n"
+        f"{data}::row 1102, Tên đơn vị: 'Tổng cộng' is a total row, not a unit: it is never "
+        "scored; delete the row, or list 'Tổng cộng' under units.skip\n")
+    assert not (tmp_path / "ket-qua.csv").exists()
+
+
 def test_a_percent_typed_as_text_in_a_csv_is_read_as_the_percent_with_a_note(tmp_path):
     criteria = tmp_path / "c.yaml"
     criteria.write_text(COUNCIL.replace("  groups: [\"Cụm Đồng bằng\", \"Cụm Miền núi\", "

@@ -47,7 +47,8 @@ NUMBERISH = re.compile(r"\(?\s*\d+\s*\)?")
 # anchored pattern and a literal, 50 times faster over a million names than one search
 SIEVE = r"^\s*(?i:tổng|cộng|total|tm|kt|người|thủ|chủ|thư|xác|ký|\(ký)"
 DATED = ("ngày", "Ngày", "NGÀY")
-MAX_LOOKED = 1000  # rows with an empty id whose cells are looked at for a signature line
+MAX_LOOKED = 1000  # rows with an empty id whose cells are looked at for a signature line (the
+# rows whose id or name reads as a total or a signature are all looked at)
 
 
 def not_units(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: list[_Field],
@@ -62,17 +63,29 @@ def not_units(table: _Table, wide: pl.DataFrame, plan: pl.LazyFrame, fields: lis
     marked = pl.any_horizontal(
         (pl.col(f.out).str.contains(SIEVE) | pl.col(f.out).str.contains_any(list(DATED)))
         .fill_null(False) for f in text)
+    skip_keys = {header_key(x) for x in columns.skip}
     if columns.skip:
-        keys = {header_key(x) for x in columns.skip}
-        marked |= pl.any_horizontal(header_keys(pl.col(f.out)).is_in(sorted(keys)).fill_null(False)
+        marked |= pl.any_horizontal(header_keys(pl.col(f.out)).is_in(sorted(skip_keys)).fill_null(False)
                                     for f in text)
     empty_id = pl.col("id").is_null() if "id" in wide.columns else pl.lit(False)
     top = wide.head(1)
     numbered = any(NUMBERISH.fullmatch(str(top.get_column(f.out)[0] or "").strip())
                    for f in text)  # the first row may be the columns' numbers
     first = pl.col("row") == top.get_column("row")[0]
-    candidates = wide.filter(marked | empty_id | (first & numbered)).get_column("row") \
-        .head(MAX_LOOKED)
+    # every row whose id or name reads as a total or a signature line (or is listed under
+    # units.skip) is looked at, however many pass the sieve: 1,100 units named "Thư viện …"
+    # once filled the first MAX_LOOKED and let a "Tổng cộng" row below them be scored as a unit.
+    # Rows without an id are errors anyway; of those, the first MAX_LOOKED are looked at.
+    sieved = wide.filter(marked)
+    keys = [header_keys(pl.col(f.out)) for f in text]
+    certain = pl.any_horizontal((k.str.contains(TOTAL) | k.str.contains(SIGNATURE)).fill_null(False)
+                                for k in keys)
+    if columns.skip:
+        certain |= pl.any_horizontal(k.is_in(sorted(skip_keys)).fill_null(False) for k in keys)
+    candidates = pl.concat([
+        sieved.filter(certain).get_column("row"),
+        wide.filter(empty_id | (first & numbered)).get_column("row").head(MAX_LOOKED),
+    ]).unique().sort()
     if candidates.is_empty():
         return wide, [], []
     if numbered or wide.select(empty_id.any()).item():  # cells of every column are needed
